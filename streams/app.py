@@ -1,0 +1,65 @@
+"""The Faust app: built from ``Settings``, with newsmon's topics and agents attached.
+
+``create_app`` is the one place the ``faust.App`` is made, so the worker, tests and tools all get
+the same wiring for the same settings (topic prefix, broker, ports).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+
+from config import Settings
+
+__all__ = ["Topics", "create_app"]
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The Faust topic objects of one app. Values are raw bytes: agents decode them themselves,
+    so a message that does not decode can still be dead-lettered byte for byte."""
+
+    articles: faust.TopicT
+    enriched: faust.TopicT
+    dlq: faust.TopicT
+    alerts: faust.TopicT
+
+
+def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    return app.topic(
+        name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
+
+
+def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
+    """A configured Faust app; ``with_agents=False`` gives one for producing only."""
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
+        store="memory://",
+        autodiscover=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        broker_commit_interval=1.0,
+        web_enabled=True,
+        web_bind=settings.worker_host,
+        web_host=settings.worker_host,
+        web_port=settings.worker_port,
+        web_in_thread=False,
+    )
+    topics = Topics(
+        articles=_raw_topic(app, settings.articles_topic),
+        enriched=_raw_topic(app, settings.enriched_topic),
+        dlq=_raw_topic(app, settings.dlq_topic),
+        alerts=_raw_topic(app, settings.alerts_topic),
+    )
+    if with_agents:
+        from streams.agents import register_agents
+
+        setup_prometheus_sensors(app, name_prefix="newsmon_faust")
+        register_agents(app, topics, settings)
+    return app

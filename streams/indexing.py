@@ -1,0 +1,173 @@
+"""Writing to Elasticsearch: clients, the articles index behind its alias, and bulk indexing.
+
+Writes are idempotent (``_id`` = article id) and retried without end while Elasticsearch is down
+or overloaded (connection errors, 5xx, 429), with doubling back-off capped by
+``es_retry_max_backoff``: the agent simply does not acknowledge its Kafka messages until they
+are written, so an outage delays articles and never loses them. Documents Elasticsearch refuses
+for good (a 4xx on the item) are returned to the caller, which sends them to the dead-letter
+topic with the status and reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch import ApiError, TransportError
+from elasticsearch.helpers import async_streaming_bulk
+
+from config import DATA_DIR, Settings
+
+__all__ = [
+    "BulkIndexer",
+    "ItemFailure",
+    "articles_template",
+    "async_client",
+    "ensure_articles_index",
+    "ensure_articles_index_sync",
+    "sync_client",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _client_kwargs(settings: Settings) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"hosts": [settings.es_url], "request_timeout": 30}
+    if settings.es_username:
+        password = settings.es_password.get_secret_value() if settings.es_password else ""
+        kwargs["basic_auth"] = (settings.es_username, password)
+    return kwargs
+
+
+def async_client(settings: Settings) -> AsyncElasticsearch:
+    return AsyncElasticsearch(**_client_kwargs(settings))
+
+
+def sync_client(settings: Settings) -> Elasticsearch:
+    return Elasticsearch(**_client_kwargs(settings))
+
+
+def articles_template(settings: Settings) -> dict[str, Any]:
+    """The articles index template (config/index-articles.json) for this prefix."""
+    raw = (DATA_DIR / "index-articles.json").read_text()
+    raw = raw.replace("{prefix}", settings.index_prefix)
+    body = json.loads(raw)
+    body.pop("_comment", None)
+    body["template"]["settings"]["number_of_replicas"] = settings.es_replicas
+    return body
+
+
+def _template_name(settings: Settings) -> str:
+    return f"{settings.index_prefix}-articles"
+
+
+def ensure_articles_index_sync(settings: Settings, es: Elasticsearch | None = None) -> None:
+    """Install the template and create the first index with its write alias, if missing."""
+    client = es or sync_client(settings)
+    client.indices.put_index_template(name=_template_name(settings), **articles_template(settings))
+    if not client.indices.exists_alias(name=settings.articles_alias):
+        try:
+            client.indices.create(
+                index=settings.articles_index,
+                aliases={settings.articles_alias: {"is_write_index": True}},
+            )
+        except ApiError as exc:
+            if exc.meta.status != 400 or "already_exists" not in str(exc):
+                raise
+
+
+async def ensure_articles_index(settings: Settings, es: AsyncElasticsearch) -> None:
+    """Async twin of ``ensure_articles_index_sync`` for the worker."""
+    await es.indices.put_index_template(
+        name=_template_name(settings), **articles_template(settings)
+    )
+    if not await es.indices.exists_alias(name=settings.articles_alias):
+        try:
+            await es.indices.create(
+                index=settings.articles_index,
+                aliases={settings.articles_alias: {"is_write_index": True}},
+            )
+        except ApiError as exc:
+            if exc.meta.status != 400 or "already_exists" not in str(exc):
+                raise
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    """One document Elasticsearch refused for good."""
+
+    doc_id: str
+    status: int
+    reason: str
+
+
+class BulkIndexer:
+    """Bulk-index documents by id into one index or alias, retrying outages until they pass."""
+
+    def __init__(
+        self,
+        es: AsyncElasticsearch,
+        index: str,
+        *,
+        chunk_size: int = 500,
+        max_backoff: float = 30.0,
+        on_retry: Any = None,
+    ) -> None:
+        self.es = es
+        self.index = index
+        self.chunk_size = chunk_size
+        self.max_backoff = max_backoff
+        self.on_retry = on_retry
+
+    async def index_documents(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemFailure]:
+        """Write ``(id, document)`` pairs; return the refused ones. Blocks while ES is down."""
+        backoff = 0.5
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._bulk(docs)
+            except (TransportError, ApiError, OSError, asyncio.TimeoutError) as exc:
+                if isinstance(exc, ApiError) and 400 <= exc.meta.status < 500 and (
+                    exc.meta.status != 429
+                ):
+                    raise
+                log.warning(
+                    "elasticsearch unavailable, retrying bulk",
+                    extra={"attempt": attempt, "retry_in_s": backoff, "error": repr(exc)[:300]},
+                )
+                if self.on_retry is not None:
+                    self.on_retry()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+
+    async def _bulk(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemFailure]:
+        actions = [
+            {"_op_type": "index", "_index": self.index, "_id": doc_id, "_source": doc}
+            for doc_id, doc in docs
+        ]
+        failures: list[ItemFailure] = []
+        async for ok, item in async_streaming_bulk(
+            self.es,
+            actions,
+            chunk_size=self.chunk_size,
+            max_retries=8,
+            initial_backoff=0.5,
+            max_backoff=self.max_backoff,
+            raise_on_error=False,
+            raise_on_exception=True,
+        ):
+            if not ok:
+                result = next(iter(item.values()))
+                status = int(result.get("status", 0))
+                if status == 429 or status >= 500:
+                    raise TransportError(f"bulk item {result.get('_id')} got {status}")
+                error = result.get("error") or {}
+                reason = f"{error.get('type', 'error')}: {error.get('reason', '')}".strip()
+                failures.append(ItemFailure(str(result.get("_id")), status, reason))
+        return failures

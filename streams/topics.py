@@ -1,0 +1,80 @@
+"""newsmon's Kafka topics: their names, their settings, and creating them with kafka-python.
+
+Topics are created by newsmon (not by broker auto-creation) so the partition count is ours and
+``alert-rules`` is compacted: the latest version of each rule, keyed by rule id, is kept forever,
+and a tombstone deletes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from config import Settings
+from processors.errors import ConfigurationError
+
+__all__ = ["TopicSpec", "ensure_topics", "topic_specs"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str]
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """The five topics of the data flow, named with the configured prefix."""
+    n = settings.partitions
+    week = str(7 * 24 * 3600 * 1000)
+    return [
+        TopicSpec(settings.articles_topic, n, {"retention.ms": week}),
+        TopicSpec(settings.enriched_topic, n, {"retention.ms": week}),
+        TopicSpec(settings.dlq_topic, n, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
+        TopicSpec(settings.alerts_topic, n, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
+        TopicSpec(settings.rules_topic, 1, {"cleanup.policy": "compact"}),
+    ]
+
+
+def ensure_topics(settings: Settings, *, timeout_s: float = 30.0) -> list[str]:
+    """Create whichever of newsmon's topics do not exist; return the names created."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=settings.kafka_bootstrap.split(","),
+            client_id=f"{settings.app_id}-admin",
+            request_timeout_ms=int(timeout_s * 1000),
+        )
+    except KafkaError as exc:
+        raise ConfigurationError(
+            f"cannot reach Kafka at {settings.kafka_bootstrap} ({exc}); start the local stack "
+            "with `newsmon stack up` or set NEWSMON_KAFKA_BOOTSTRAP"
+        ) from exc
+    try:
+        existing = set(admin.list_topics())
+        wanted = [s for s in topic_specs(settings) if s.name not in existing]
+        created = []
+        for spec in wanted:
+            try:
+                admin.create_topics(
+                    [
+                        NewTopic(
+                            spec.name,
+                            num_partitions=spec.partitions,
+                            replication_factor=settings.replication_factor,
+                            topic_configs=spec.config,
+                        )
+                    ]
+                )
+                created.append(spec.name)
+            except TopicAlreadyExistsError:
+                pass
+        if created:
+            log.info("created topics", extra={"topics": created})
+        return created
+    finally:
+        admin.close()
