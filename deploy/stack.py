@@ -422,6 +422,11 @@ def down(settings: Settings, only: Sequence[str] | None = None) -> list[str]:
     """Stop the services newsmon started; returns the names stopped."""
     layout = _Layout(settings)
     stopped = []
+    worker = _read_pid(layout.pidfile("worker"))  # left running by `newsmon run --no-wait`
+    if worker is not None and not only:
+        _stop_pid(worker)
+        layout.pidfile("worker").unlink(missing_ok=True)
+        stopped.append("worker")
     for service in reversed(_services(only)):
         pid = _read_pid(layout.pidfile(service))
         if pid is not None:

@@ -52,6 +52,15 @@ def _cmd_topics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_index(args: argparse.Namespace) -> int:
+    from streams.indexing import ensure_articles_index_sync
+
+    settings = get_settings()
+    ensure_articles_index_sync(settings)
+    print(f"index template and alias {settings.articles_alias!r} ready at {settings.es_url}")
+    return 0
+
+
 def _cmd_worker(args: argparse.Namespace) -> int:
     from config.logs import configure_logging
     from streams.worker import run_worker
@@ -205,6 +214,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("topics", help="create newsmon's topics if missing, and list them")
     p.set_defaults(func=_cmd_topics)
+
+    p = sub.add_parser("index", help="install the index template and alias if missing")
+    p.set_defaults(func=_cmd_index)
 
     p = sub.add_parser("worker", help="run the Faust worker (enrich and index agents)")
     p.set_defaults(func=_cmd_worker)

@@ -1,0 +1,187 @@
+"""``newsmon bench`` / ``make bench``: throughput of the real path against raw spaCy.
+
+Pushes N articles built from real texts (../shared/fixtures and ../shared/dev-eval) through real
+Kafka -> Faust worker -> Elasticsearch, on topics and an index of its own, and times it from the
+first message produced to the last document searchable. In the same run it times raw spaCy
+``nlp.pipe`` on the same texts with the same model and components, one process, and prints
+articles/s for both, their ratio and the worker's peak RSS; the figures go to a JSON file.
+
+This is a benchmark, not a test: it asserts nothing, it measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from config import Settings
+from newsmon.run import REPO_ROOT, WorkerProcess
+
+__all__ = ["bench_texts", "run_pipeline_bench"]
+
+SHARED = REPO_ROOT.parent / "shared"
+
+
+def bench_texts() -> list[dict[str, Any]]:
+    """Real articles to cycle through: the fixtures and the dev-eval news texts."""
+    articles: list[dict[str, Any]] = []
+    fixture = SHARED / "fixtures" / "hasakah-prison.json"
+    if fixture.is_file():
+        articles.append(json.loads(fixture.read_text()))
+    for name in ("geo.jsonl", "events.jsonl"):
+        path = SHARED / "dev-eval" / name
+        if path.is_file():
+            for line in path.read_text().splitlines():
+                row = json.loads(line)
+                articles.append({"title": row.get("title") or "", "body": row["text"]})
+    if not articles:
+        raise FileNotFoundError(
+            f"no benchmark texts: {SHARED}/fixtures and {SHARED}/dev-eval are missing"
+        )
+    return articles
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _PeakRss(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.peak = max(self.peak, self.process.memory_info().rss)
+            except Exception:  # noqa: BLE001 - the process ended
+                return
+            time.sleep(0.2)
+
+
+def _raw_spacy(settings: Settings, texts: list[str]) -> float:
+    import spacy
+
+    nlp = spacy.load(settings.spacy_model, exclude=list(settings.spacy_exclude))
+    list(nlp.pipe(texts[:20], batch_size=settings.batch_size))  # warm-up
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=settings.batch_size):
+        pass
+    return len(texts) / (time.perf_counter() - started)
+
+
+def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
+    from deploy import stack
+    from processors.clean import article_text
+    from streams.indexing import ensure_articles_index_sync, sync_client
+    from streams.producer import produce_messages
+    from streams.topics import ensure_topics, topic_specs
+
+    stack.up(settings)
+    run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    port = _free_port()
+    overrides = {
+        "topic_prefix": f"bench-{run_id}-",
+        "index_prefix": f"bench-{run_id}",
+        "app_id": f"newsmon-bench-{run_id}",
+        "worker_port": port,
+    }
+    bench = settings.model_copy(update=overrides)
+    ensure_topics(bench)
+    es = sync_client(bench)
+    ensure_articles_index_sync(bench, es)
+
+    pool = bench_texts()
+    articles = [{**pool[i % len(pool)], "id": f"bench-{run_id}-{i}"} for i in range(n)]
+    messages = [(a["id"].encode(), json.dumps(a).encode()) for a in articles]
+    env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
+    worker = WorkerProcess(bench, env=env, name=f"bench-worker-{run_id}")
+    print(f"starting a worker on topics {bench.topic_prefix}* ...", flush=True)
+    worker.start()
+    assert worker.pid is not None
+    rss = _PeakRss(worker.pid)
+    rss.start()
+    try:
+        print(f"pushing {n} articles through Kafka -> Faust -> Elasticsearch ...", flush=True)
+        started = time.perf_counter()
+        produce_messages(bench, iter(messages), progress=False)
+        produced = time.perf_counter() - started
+        indexed, last_report = 0, started
+        deadline = started + max(600.0, n * 1.0)
+        while indexed < n and time.perf_counter() < deadline:
+            time.sleep(0.5)
+            indexed = es.count(index=bench.articles_alias)["count"]
+            if time.perf_counter() - last_report > 15:
+                print(f"  {indexed}/{n} indexed", flush=True)
+                last_report = time.perf_counter()
+        elapsed = time.perf_counter() - started
+    finally:
+        rss.stopped.set()
+        worker.stop()
+    if indexed < n:
+        print(f"only {indexed} of {n} articles were indexed before the deadline; see {worker.log}")
+    pipeline_rate = indexed / elapsed
+
+    print("timing raw spaCy nlp.pipe on the same texts ...", flush=True)
+    texts = [article_text(a.get("title"), a.get("body"))[0] for a in articles]
+    raw_rate = _raw_spacy(settings, texts)
+
+    results = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "model": settings.spacy_model,
+        "exclude": list(settings.spacy_exclude),
+        "batch_size": settings.batch_size,
+        "articles": n,
+        "indexed": indexed,
+        "mean_chars": round(sum(len(t) for t in texts) / len(texts)),
+        "produce_s": round(produced, 2),
+        "pipeline_s": round(elapsed, 2),
+        "pipeline_articles_per_s": round(pipeline_rate, 2),
+        "raw_spacy_articles_per_s": round(raw_rate, 2),
+        "ratio_pipeline_to_raw": round(pipeline_rate / raw_rate, 3),
+        "worker_peak_rss_mb": round(rss.peak / 2**20, 1),
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(output.read_text()) if output.is_file() else {}
+    previous["pipeline"] = results
+    output.write_text(json.dumps(previous, indent=2) + "\n")
+    print(
+        f"\npipeline (Kafka -> Faust -> ES, 1 worker): {pipeline_rate:8.2f} articles/s "
+        f"({indexed} in {elapsed:.1f} s)\n"
+        f"raw spaCy nlp.pipe (same texts, model):    {raw_rate:8.2f} articles/s\n"
+        f"ratio pipeline / raw:                       {pipeline_rate / raw_rate:8.3f}\n"
+        f"worker peak RSS:                            {rss.peak / 2**20:8.1f} MB\n"
+        f"written to {output}"
+    )
+    _cleanup(bench, es, [spec.name for spec in topic_specs(bench)])
+    return 0 if indexed == n else 1
+
+
+def _cleanup(bench: Settings, es: Any, topics: list[str]) -> None:
+    """Drop the benchmark's own index and topics so repeated runs do not pile up."""
+    from kafka.admin import KafkaAdminClient
+
+    es.indices.delete(index=f"{bench.index_prefix}-*", ignore_unavailable=True)
+    es.options(ignore_status=404).indices.delete_index_template(name=f"{bench.index_prefix}-articles")
+    admin = KafkaAdminClient(bootstrap_servers=bench.kafka_bootstrap.split(","))
+    try:
+        existing = set(admin.list_topics())
+        doomed = [t for t in existing if t in topics or t.startswith(bench.app_id + "-")]
+        if doomed:
+            admin.delete_topics(doomed)
+    finally:
+        admin.close()

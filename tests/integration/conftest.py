@@ -1,0 +1,152 @@
+"""Integration fixtures: the real local stack, and a worker on topics and an index of its own.
+
+The stack is started when it is not running (``newsmon stack up``); if it cannot start, every
+integration test errors: they are never skipped. Each test module gets its own topic prefix,
+index prefix, consumer group and worker port, so modules cannot see each other's data and a
+`make run` instance on the same stack is left alone.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from config import Settings
+from newsmon.run import WorkerProcess
+from streams.indexing import ensure_articles_index_sync, sync_client
+from streams.topics import ensure_topics, topic_specs
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stack_settings() -> Settings:
+    from deploy import stack
+
+    settings = Settings()
+    try:
+        stack.up(settings)
+    except Exception as exc:  # noqa: BLE001 - any failure to start fails the suite
+        pytest.fail(f"the local stack (Kafka + Elasticsearch) could not start: {exc}")
+    return settings
+
+
+@dataclass
+class Pipeline:
+    settings: Settings
+    env: dict[str, str]
+    es: Elasticsearch
+    worker: WorkerProcess
+
+    def restart_worker(self, *, kill: bool = False) -> None:
+        if kill:
+            assert self.worker.proc is not None
+            self.worker.proc.kill()
+            self.worker.proc.wait()
+        else:
+            self.worker.stop()
+        self.worker = WorkerProcess(self.settings, env=self.env, name=self.worker.log.stem)
+        self.worker.start()
+
+    def count(self, query: dict[str, Any] | None = None) -> int:
+        self.es.indices.refresh(index=self.settings.articles_alias)
+        return self.es.count(index=self.settings.articles_alias, query=query or {"match_all": {}})[
+            "count"
+        ]
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        found = self.es.options(ignore_status=404).get(
+            index=self.settings.articles_alias, id=doc_id
+        )
+        return found["_source"] if found.get("found") else None
+
+
+def make_pipeline(base: Settings, **extra: Any) -> Pipeline:
+    run = uuid.uuid4().hex[:8]
+    overrides: dict[str, Any] = {
+        "topic_prefix": f"test-{run}-",
+        "index_prefix": f"test-{run}",
+        "app_id": f"newsmon-test-{run}",
+        "worker_port": _free_port(),
+        "batch_within": 0.1,
+        "es_retry_max_backoff": 2.0,
+        **extra,
+    }
+    settings = base.model_copy(update=overrides)
+    ensure_topics(settings)
+    es = sync_client(settings)
+    ensure_articles_index_sync(settings, es)
+    env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
+    worker = WorkerProcess(settings, env=env, name=f"test-worker-{run}")
+    worker.start()
+    return Pipeline(settings, env, es, worker)
+
+
+def drop_pipeline(p: Pipeline) -> None:
+    from kafka.admin import KafkaAdminClient
+
+    p.worker.stop()
+    p.es.indices.delete(index=f"{p.settings.index_prefix}-*", ignore_unavailable=True)
+    p.es.options(ignore_status=404).indices.delete_index_template(
+        name=f"{p.settings.index_prefix}-articles"
+    )
+    admin = KafkaAdminClient(bootstrap_servers=p.settings.kafka_bootstrap.split(","))
+    try:
+        names = {s.name for s in topic_specs(p.settings)}
+        doomed = [
+            t for t in admin.list_topics() if t in names or t.startswith(p.settings.app_id + "-")
+        ]
+        if doomed:
+            admin.delete_topics(doomed)
+    finally:
+        admin.close()
+
+
+@pytest.fixture(scope="module")
+def pipeline(stack_settings: Settings) -> Iterator[Pipeline]:
+    p = make_pipeline(stack_settings, max_body_chars=5000)
+    yield p
+    drop_pipeline(p)
+
+
+def wait_for(check: Callable[[], Any], *, timeout: float, what: str, every: float = 0.25) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(every)
+
+
+def produce_raw(
+    settings: Settings, values: list[bytes | None], keys: list[bytes | None] | None = None
+) -> list[tuple[int, int]]:
+    """Send raw values to the articles topic; return each one's (partition, offset)."""
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap.split(","), acks="all")
+    try:
+        futures = [
+            producer.send(settings.articles_topic, key=(keys or [None] * len(values))[i], value=v)
+            for i, v in enumerate(values)
+        ]
+        producer.flush(30)
+        return [(f.get(10).partition, f.get(10).offset) for f in futures]
+    finally:
+        producer.close()

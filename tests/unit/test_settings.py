@@ -1,0 +1,55 @@
+import re
+
+import pytest
+from pydantic import ValidationError
+
+from config.settings import Settings as S
+from tests.conftest import REPO
+
+
+def test_environment_variables_set_fields(monkeypatch):
+    monkeypatch.setenv("NEWSMON_PARTITIONS", "8")
+    monkeypatch.setenv("NEWSMON_SPACY_EXCLUDE", "lemmatizer, tagger")
+    monkeypatch.setenv("NEWSMON_TOPIC_PREFIX", "t1-")
+    s = S()
+    assert s.partitions == 8
+    assert s.spacy_exclude == ["lemmatizer", "tagger"]
+    assert s.articles_topic == "t1-articles" and s.rules_topic == "t1-alert-rules"
+
+
+def test_a_toml_file_is_read_and_env_wins(tmp_path, monkeypatch):
+    path = tmp_path / "n.toml"
+    path.write_text('partitions = 6\nindex_prefix = "desk"\n')
+    monkeypatch.setenv("NEWSMON_CONFIG_FILE", str(path))
+    monkeypatch.setenv("NEWSMON_PARTITIONS", "2")
+    s = S()
+    assert s.partitions == 2 and s.articles_alias == "desk-articles"
+
+
+def test_a_bad_bootstrap_says_which_variable_to_set(monkeypatch):
+    monkeypatch.setenv("NEWSMON_KAFKA_BOOTSTRAP", "localhost")
+    with pytest.raises(ValidationError, match="NEWSMON_KAFKA_BOOTSTRAP"):
+        S()
+
+
+def test_settings_are_frozen_and_secrets_masked(monkeypatch):
+    monkeypatch.setenv("NEWSMON_ES_PASSWORD", "hunter2")
+    s = S()
+    assert "hunter2" not in repr(s)
+    with pytest.raises(ValidationError):
+        s.partitions = 3  # type: ignore[misc]
+
+
+def test_unknown_setting_in_file_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "n.toml"
+    path.write_text("partitons = 6\n")
+    monkeypatch.setenv("NEWSMON_CONFIG_FILE", str(path))
+    with pytest.raises(ValidationError, match="partitons"):
+        S()
+
+
+def test_readme_documents_every_setting():
+    readme = (REPO / "README.md").read_text()
+    documented = set(re.findall(r"`NEWSMON_([A-Z0-9_]+)`", readme))
+    missing = {name.upper() for name in S.model_fields} - documented
+    assert not missing, f"README settings table lacks: {sorted(missing)}"
