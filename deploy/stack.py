@@ -12,6 +12,7 @@ the real user: no system account and no permission changes are needed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -175,13 +176,11 @@ def _stop_pid(pid: int, *, grace: float = 30.0) -> None:
         if not _read_pid_alive(pid):
             return
         time.sleep(0.2)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
-# --- Kafka -----------------------------------------------------------------------------------------
+# --- Kafka ---------------------------------------------------------------------------------
 def _kafka_healthy(settings: Settings) -> bool:
     if not _port_open(settings.stack_kafka_port):
         return False

@@ -38,8 +38,9 @@ def bench_texts() -> list[dict[str, Any]]:
     for name in ("geo.jsonl", "events.jsonl"):
         path = SHARED / "dev-eval" / name
         if path.is_file():
-            for line in path.read_text().splitlines():
-                row = json.loads(line)
+            with path.open(encoding="utf-8") as fh:  # not splitlines(): texts hold U+2028
+                rows = [json.loads(line) for line in fh if line.strip()]
+            for row in rows:
                 articles.append({"title": row.get("title") or "", "body": row["text"]})
     if not articles:
         raise FileNotFoundError(
@@ -176,7 +177,9 @@ def _cleanup(bench: Settings, es: Any, topics: list[str]) -> None:
     from kafka.admin import KafkaAdminClient
 
     es.indices.delete(index=f"{bench.index_prefix}-*", ignore_unavailable=True)
-    es.options(ignore_status=404).indices.delete_index_template(name=f"{bench.index_prefix}-articles")
+    es.options(ignore_status=404).indices.delete_index_template(
+        name=f"{bench.index_prefix}-articles"
+    )
     admin = KafkaAdminClient(bootstrap_servers=bench.kafka_bootstrap.split(","))
     try:
         existing = set(admin.list_topics())

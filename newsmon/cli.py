@@ -233,7 +233,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_enrich)
 
     p = sub.add_parser("search", help="search indexed articles")
-    p.add_argument("query", help='e.g. \'clash AND "security council" NOT football\'')
+    p.add_argument("query", help="e.g. 'clash AND \"security council\" NOT football'")
     p.add_argument("--since", help="only articles of the last 30m, 24h, 7d, ...")
     p.add_argument("--limit", type=int, default=10, help="hits to show (default 10)")
     p.add_argument("--json", action="store_true", help="one JSON object per hit")

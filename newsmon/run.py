@@ -25,7 +25,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 class WorkerProcess:
     """A ``newsmon worker`` child process, with its log in the cache; used by run and bench."""
 
-    def __init__(self, settings: Settings, *, env: dict[str, str] | None = None, name: str = "worker"):
+    def __init__(
+        self, settings: Settings, *, env: dict[str, str] | None = None, name: str = "worker"
+    ):
         self.settings = settings
         self.log = settings.cache_dir / "stack" / "logs" / f"{name}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)

@@ -14,12 +14,72 @@ from html.parser import HTMLParser
 __all__ = ["article_text", "html_to_text", "looks_like_html"]
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 "
-    "h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe"})
-_KNOWN_TAGS = _BLOCK_TAGS | _SKIP_TAGS | frozenset(
-    "a abbr b body cite code em font html i img span strong sub sup time u meta link".split()
+_KNOWN_TAGS = (
+    _BLOCK_TAGS
+    | _SKIP_TAGS
+    | frozenset(
+        [
+            "a",
+            "abbr",
+            "b",
+            "body",
+            "cite",
+            "code",
+            "em",
+            "font",
+            "html",
+            "i",
+            "img",
+            "span",
+            "strong",
+            "sub",
+            "sup",
+            "time",
+            "u",
+            "meta",
+            "link",
+        ]
+    )
 )
 _TAG_RE = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
 _ENTITY_RE = re.compile(r"&(?:[a-zA-Z]{2,8}|#[0-9]{1,6}|#x[0-9a-fA-F]{1,6});")

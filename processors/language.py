@@ -13,8 +13,49 @@ import re
 __all__ = ["detect_language"]
 
 _ENGLISH = frozenset(
-    "the of and to in a is that for on with as was by it at from his her be are have has had "
-    "said were an this which their but not they its who been after will would there than".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "was",
+        "by",
+        "it",
+        "at",
+        "from",
+        "his",
+        "her",
+        "be",
+        "are",
+        "have",
+        "has",
+        "had",
+        "said",
+        "were",
+        "an",
+        "this",
+        "which",
+        "their",
+        "but",
+        "not",
+        "they",
+        "its",
+        "who",
+        "been",
+        "after",
+        "will",
+        "would",
+        "there",
+        "than",
+    ]
 )
 _WORD_RE = re.compile(r"[a-z]+")
 _MIN_WORDS = 20

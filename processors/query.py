@@ -118,20 +118,23 @@ def _lex(query: str) -> list[_Tok]:
         elif ch in "()":
             out.append(_Tok("LPAR" if ch == "(" else "RPAR", ch, i))
             i += 1
-        elif ch in "\"“”":
-            end = min((j for j in (query.find(q, i + 1) for q in "\"“”") if j != -1), default=-1)
+        elif ch in '"“”':
+            end = min((j for j in (query.find(q, i + 1) for q in '"“”') if j != -1), default=-1)
             if end == -1:
-                raise QuerySyntaxError("unclosed quote: add the closing \"", query, i)
+                raise QuerySyntaxError('unclosed quote: add the closing "', query, i)
             out.append(_Tok("PHRASE", query[i + 1 : end], i))
             i = end + 1
-        elif ch == "-" and i + 1 < n and not query[i + 1].isspace() and (
-            i == 0 or query[i - 1].isspace() or query[i - 1] == "("
+        elif (
+            ch == "-"
+            and i + 1 < n
+            and not query[i + 1].isspace()
+            and (i == 0 or query[i - 1].isspace() or query[i - 1] == "(")
         ):
             out.append(_Tok("NOT", "-", i))
             i += 1
         else:
             j = i
-            while j < n and not query[j].isspace() and query[j] not in "()\"“”":
+            while j < n and not query[j].isspace() and query[j] not in '()"“”':
                 j += 1
             word = query[i:j]
             near = _NEAR_RE.match(word)

@@ -24,9 +24,22 @@ _WORD_RE = re.compile(r"[^\W_]+")
 # Letters NFKD does not decompose into ASCII plus marks.
 _SPECIAL = str.maketrans(
     {
-        "ø": "o", "đ": "d", "ł": "l", "ħ": "h", "ı": "i", "ŧ": "t", "ŋ": "n",
-        "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d",
-        "ʿ": "", "ʾ": "", "ʻ": "", "ʼ": "",
+        "ø": "o",
+        "đ": "d",
+        "ł": "l",
+        "ħ": "h",
+        "ı": "i",
+        "ŧ": "t",
+        "ŋ": "n",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "þ": "th",
+        "ð": "d",
+        "ʿ": "",
+        "ʾ": "",
+        "ʻ": "",
+        "ʼ": "",
     }
 )
 _stemmer = snowballstemmer.stemmer("english")

@@ -92,7 +92,9 @@ def parse_dead_letter(
     )
 
 
-def read_dead_letters(settings: Any, *, limit: int = 50, timeout_s: float = 5.0) -> list[DeadLetter]:
+def read_dead_letters(
+    settings: Any, *, limit: int = 50, timeout_s: float = 5.0
+) -> list[DeadLetter]:
     """The first ``limit`` records of the dead-letter topic (kafka-python, no consumer group)."""
     from kafka import KafkaConsumer, TopicPartition
 

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import AsyncElasticsearch, Elasticsearch
-from elasticsearch import ApiError, TransportError
+from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, TransportError
 from elasticsearch.helpers import async_streaming_bulk
 
 from config import DATA_DIR, Settings
@@ -124,7 +123,9 @@ class BulkIndexer:
         self.max_backoff = max_backoff
         self.on_retry = on_retry
 
-    async def index_documents(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemFailure]:
+    async def index_documents(
+        self, docs: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[ItemFailure]:
         """Write ``(id, document)`` pairs; return the refused ones. Blocks while ES is down."""
         backoff = 0.5
         attempt = 0
@@ -132,9 +133,11 @@ class BulkIndexer:
             attempt += 1
             try:
                 return await self._bulk(docs)
-            except (TransportError, ApiError, OSError, asyncio.TimeoutError) as exc:
-                if isinstance(exc, ApiError) and 400 <= exc.meta.status < 500 and (
-                    exc.meta.status != 429
+            except (TimeoutError, TransportError, ApiError, OSError) as exc:
+                if (
+                    isinstance(exc, ApiError)
+                    and 400 <= exc.meta.status < 500
+                    and (exc.meta.status != 429)
                 ):
                     raise
                 log.warning(

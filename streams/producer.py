@@ -90,9 +90,7 @@ def iter_messages(source: str) -> Iterator[tuple[bytes | None, bytes]]:
         return
     path = Path(source)
     if path.is_dir():
-        files = sorted(
-            p for p in path.iterdir() if p.suffix.lower() in (".json", ".jsonl", ".txt")
-        )
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", ".jsonl", ".txt"))
         if not files:
             raise ValueError(f"{path}: no .json, .jsonl or .txt files in this folder")
         for file in files:

@@ -19,6 +19,7 @@ from tests.integration.conftest import produce_raw, wait_for
 
 pytestmark = pytest.mark.integration
 
+
 def _seed_id(seed_article) -> str:
     return article_id(title=seed_article["title"], body=seed_article["body"])
 
@@ -81,7 +82,9 @@ def test_bad_messages_are_dead_lettered_with_reason_and_offset_and_the_stream_go
         "not_object": b"[1, 2, 3]",
         "missing_id": json.dumps({"title": "No url, no id"}).encode(),
         "missing_text": json.dumps({"url": "https://example.org/blank", "title": " "}).encode(),
-        "body_too_large": json.dumps({"url": "https://example.org/big", "body": "x" * 6000}).encode(),
+        "body_too_large": json.dumps(
+            {"url": "https://example.org/big", "body": "x" * 6000}
+        ).encode(),
         "wrong_type": json.dumps({"url": "https://example.org/t", "title": 5}).encode(),
         "invalid_utf8": b'{"url": "https://example.org/u", "title": "\xff\xfe"}',
         "invalid_field": json.dumps({"url": "example.org/no-scheme", "title": "t"}).encode(),

@@ -34,8 +34,11 @@ def reason_of(raw: bytes | None) -> InvalidArticle:
         (b'{"id": true, "title": "t"}', "wrong_type", "id"),
         (b'{"id": {"a": 1}, "title": "t"}', "wrong_type", "id"),
         (b'{"url": "x.org/a", "title": "t"}', "invalid_field", "url"),
-        (b'{"url": "https://x.org/a", "title": "t", "published_at": "soon"}', "invalid_field",
-         "published_at"),
+        (
+            b'{"url": "https://x.org/a", "title": "t", "published_at": "soon"}',
+            "invalid_field",
+            "published_at",
+        ),
     ],
 )
 def test_each_kind_of_bad_input_has_its_reason(raw, reason, field):

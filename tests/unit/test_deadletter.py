@@ -14,7 +14,9 @@ def test_headers_round_trip_reason_error_and_source_offset():
     letter = parse_dead_letter(headers, b"k", b'{"title": 5}')
     assert (letter.reason, letter.stage) == ("wrong_type", "enrich")
     assert (letter.source_topic, letter.source_partition, letter.source_offset) == (
-        "articles", 3, 41,
+        "articles",
+        3,
+        41,
     )
     assert letter.errors == [{"field": "title", "message": "must be a string"}]
     assert letter.value == b'{"title": 5}' and letter.failed_at.endswith("Z")

@@ -19,7 +19,7 @@ ARTICLE = {
 def test_search_fields_are_added_without_touching_the_article():
     before = copy.deepcopy(ARTICLE)
     doc = search_document(ARTICLE)
-    assert ARTICLE == before
+    assert before == ARTICLE
     assert doc["text_norm"] == "clash in hasakah"
     assert doc["date"] == "2026-01-01T00:00:00Z"
     assert doc["entity_keys"] == ["GPE:Al-Hasakah"]

@@ -20,5 +20,7 @@ def test_far_apart_matches_get_separate_snippets_with_ellipses():
 
 def test_limit_caps_the_number_of_snippets():
     text = " ".join(f"w{i}" for i in range(2000))
-    spans = [(text.index(f"w{i} "), text.index(f"w{i} ") + len(f"w{i}")) for i in range(0, 2000, 300)]
+    spans = [
+        (text.index(f"w{i} "), text.index(f"w{i} ") + len(f"w{i}")) for i in range(0, 2000, 300)
+    ]
     assert len(snippets(text, spans, width=20, limit=3)) == 3

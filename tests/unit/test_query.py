@@ -64,7 +64,7 @@ def test_parse_tree():
                     Term("b", "b"),
                     Term("c", "c"),
                     Not(Term("d", "d")),
-                    Phrase('e f', ("e", "f")),
+                    Phrase("e f", ("e", "f")),
                     Prefix("gg*", "gg"),
                     Near(Term("h", "h"), Term("i", "i"), 2),
                 )
