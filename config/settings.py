@@ -26,7 +26,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["Settings", "get_settings", "override_settings", "default_cache_dir"]
+__all__ = [
+    "Settings",
+    "default_cache_dir",
+    "default_shared_dir",
+    "get_settings",
+    "override_settings",
+]
 
 ENV_PREFIX = "NEWSMON_"
 CONFIG_FILE_ENV = "NEWSMON_CONFIG_FILE"
@@ -40,6 +46,11 @@ def default_cache_dir() -> Path:
     """
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "newsmon"
+
+
+def default_shared_dir() -> Path:
+    """``../shared`` beside the checkout: real articles and gold data, read at run time."""
+    return Path(__file__).resolve().parents[2] / "shared"
 
 
 def _config_file() -> Path | None:
@@ -128,6 +139,10 @@ class Settings(BaseSettings):
     stack_controller_port: int = Field(9093, description="Local stack: KRaft controller port.")
     stack_es_port: int = Field(9200, description="Local stack: Elasticsearch HTTP port.")
     stack_heap_mb: int = Field(512, ge=256, description="Local stack: JVM heap of each server.")
+    shared_dir: Path = Field(
+        default_factory=default_shared_dir,
+        description="Folder of shared real articles and gold data (`../shared`), read at run time.",
+    )
     java_home: Path | None = Field(
         None, description="JDK (17+) for the local stack; default: `java` on PATH."
     )

@@ -22,21 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings
-from newsmon.run import REPO_ROOT, WorkerProcess
+from newsmon.run import WorkerProcess
 
 __all__ = ["bench_texts", "run_pipeline_bench"]
 
-SHARED = REPO_ROOT.parent / "shared"
 
-
-def bench_texts() -> list[dict[str, Any]]:
+def bench_texts(shared: Path) -> list[dict[str, Any]]:
     """Real articles to cycle through: the fixtures and the dev-eval news texts."""
     articles: list[dict[str, Any]] = []
-    fixture = SHARED / "fixtures" / "hasakah-prison.json"
+    fixture = shared / "fixtures" / "hasakah-prison.json"
     if fixture.is_file():
         articles.append(json.loads(fixture.read_text()))
     for name in ("geo.jsonl", "events.jsonl"):
-        path = SHARED / "dev-eval" / name
+        path = shared / "dev-eval" / name
         if path.is_file():
             with path.open(encoding="utf-8") as fh:  # not splitlines(): texts hold U+2028
                 rows = [json.loads(line) for line in fh if line.strip()]
@@ -44,7 +42,8 @@ def bench_texts() -> list[dict[str, Any]]:
                 articles.append({"title": row.get("title") or "", "body": row["text"]})
     if not articles:
         raise FileNotFoundError(
-            f"no benchmark texts: {SHARED}/fixtures and {SHARED}/dev-eval are missing"
+            f"no benchmark texts: {shared}/fixtures and {shared}/dev-eval are missing; "
+            "set NEWSMON_SHARED_DIR"
         )
     return articles
 
@@ -105,7 +104,7 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
     es = sync_client(bench)
     ensure_articles_index_sync(bench, es)
 
-    pool = bench_texts()
+    pool = bench_texts(settings.shared_dir)
     articles = [{**pool[i % len(pool)], "id": f"bench-{run_id}-{i}"} for i in range(n)]
     messages = [(a["id"].encode(), json.dumps(a).encode()) for a in articles]
     env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}

@@ -188,7 +188,9 @@ def _cmd_settings(args: argparse.Namespace) -> int:
         for name, info in Settings.model_fields.items():
             default = info.get_default(call_default_factory=False)
             if info.default_factory is not None:
-                default = "`~/.cache/newsmon`" if name == "cache_dir" else "(empty)"
+                default = {"cache_dir": "`~/.cache/newsmon`", "shared_dir": "`../shared`"}.get(
+                    name, "(empty)"
+                )
             elif default is None:
                 default = "(unset)"
             else:

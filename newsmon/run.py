@@ -76,11 +76,11 @@ class WorkerProcess:
             self.proc.wait()
 
 
-def _sample_sources(samples: str | None) -> list[Path]:
+def _sample_sources(settings: Settings, samples: str | None) -> list[Path]:
     if samples:
         return [Path(samples)]
     sources = [REPO_ROOT / "samples" / "articles.jsonl"]
-    shared = REPO_ROOT.parent / "shared" / "fixtures" / "hasakah-prison.json"
+    shared = settings.shared_dir / "fixtures" / "hasakah-prison.json"
     if shared.is_file():
         sources.append(shared)
     return sources
@@ -105,7 +105,9 @@ def run_everything(settings: Settings, *, samples: str | None = None, wait: bool
     print(f"    worker pid {worker.pid}, log {worker.log}")
     try:
         print("3/4 producing sample articles...", flush=True)
-        messages = [m for source in _sample_sources(samples) for m in iter_messages(str(source))]
+        messages = [
+            m for source in _sample_sources(settings, samples) for m in iter_messages(str(source))
+        ]
         keys = {key.decode() for key, _ in messages if key}
         report = produce_messages(settings, iter(messages), progress=False)
         print(f"    sent {report.sent}, failed {report.failed}")

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from config import Settings
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = Settings().shared_dir  # ../shared, or NEWSMON_SHARED_DIR
 SEED_PATH = SHARED / "fixtures" / "hasakah-prison.json"
 
 
@@ -16,5 +18,8 @@ SEED_PATH = SHARED / "fixtures" / "hasakah-prison.json"
 def seed_article() -> dict:
     """The seed article, read from ../shared at test time (never copied into the repo)."""
     if not SEED_PATH.is_file():
-        pytest.fail(f"{SEED_PATH} is missing: the tests read the seed article from ../shared")
+        pytest.fail(
+            f"{SEED_PATH} is missing: the tests read the seed article from ../shared "
+            "(or the folder NEWSMON_SHARED_DIR names)"
+        )
     return json.loads(SEED_PATH.read_text())
