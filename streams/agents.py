@@ -26,7 +26,7 @@ from faust.types import EventT
 
 from config import Settings
 from processors.documents import search_document
-from processors.enrich import Enricher
+from processors.enrich import Enricher, Outcome
 from streams.app import Topics
 from streams.deadletter import dead_letter_headers
 from streams.indexing import BulkIndexer, async_client, ensure_articles_index
@@ -98,34 +98,7 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
             values = [event.message.value for event in events]
             # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
             outcomes = await loop.run_in_executor(executor, enricher().process_messages, values)
-            pending = []
-            for event, outcome in zip(events, outcomes, strict=True):
-                if outcome.ok and outcome.article is not None:
-                    article = outcome.article
-                    pending.append(
-                        await topics.enriched.send(
-                            key=article["id"].encode(),
-                            value=json.dumps(article, ensure_ascii=False).encode(),
-                            timestamp=event.message.timestamp,
-                            force=True,
-                        )
-                    )
-                    ARTICLES.labels("enrich", "ok").inc()
-                else:
-                    assert outcome.error is not None
-                    err = outcome.error
-                    pending.append(
-                        await _dead_letter(
-                            topics,
-                            event,
-                            stage="enrich",
-                            reason=err.reason,
-                            error=err.message,
-                            errors=err.to_dict()["errors"],
-                        )
-                    )
-                    ARTICLES.labels("enrich", "dead_letter").inc()
-            await asyncio.gather(*pending)  # every result confirmed by Kafka ...
+            await _send_outcomes(events, outcomes, topics)  # confirmed by Kafka ...
             await _ack_all(stream, events)  # ... before the inputs may be committed
             BATCH_SECONDS.labels("enrich").observe(time.perf_counter() - started)
 
@@ -139,48 +112,15 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
             max_backoff=settings.es_retry_max_backoff,
             on_retry=ES_RETRIES.inc,
         )
-        await _ensure_index_until_ready(settings, es)
-        async for events in stream.noack_take(settings.index_batch_size, within=0.2):
-            started = time.perf_counter()
-            docs: list[tuple[str, dict[str, Any]]] = []
-            by_id: dict[str, EventT] = {}
-            pending = []
-            for event in events:
-                try:
-                    article = json.loads(event.message.value)
-                    doc_id = str(article["id"])
-                    docs.append((doc_id, search_document(article)))
-                    by_id[doc_id] = event
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    pending.append(
-                        await _dead_letter(
-                            topics,
-                            event,
-                            stage="index",
-                            reason="bad_enriched",
-                            error=f"not an enriched article ({type(exc).__name__}: {exc})",
-                        )
-                    )
-            failures = await indexer.index_documents(docs) if docs else []
-            for failure in failures:
-                pending.append(
-                    await _dead_letter(
-                        topics,
-                        by_id[failure.doc_id],
-                        stage="index",
-                        reason="index_rejected",
-                        error=f"Elasticsearch refused the document ({failure.status}): "
-                        f"{failure.reason}",
-                    )
-                )
-            await asyncio.gather(*pending)
-            await _ack_all(stream, events)
-            now = time.time()
-            for event in events:
-                LATENCY_SECONDS.observe(max(0.0, now - event.message.timestamp))
-            ARTICLES.labels("index", "ok").inc(len(docs) - len(failures))
-            ARTICLES.labels("index", "dead_letter").inc(len(events) - len(docs) + len(failures))
-            BATCH_SECONDS.labels("index").observe(time.perf_counter() - started)
+        try:
+            await _ensure_index_until_ready(settings, es)
+            async for events in stream.noack_take(settings.index_batch_size, within=0.2):
+                started = time.perf_counter()
+                await _index_batch(events, indexer, topics)
+                await _ack_all(stream, events)
+                BATCH_SECONDS.labels("index").observe(time.perf_counter() - started)
+        finally:
+            await es.close()
 
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
@@ -188,6 +128,81 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
         ready = bool(assigned) and "enricher" in state
         body = {"status": "ready" if ready else "starting", "assigned": assigned}
         return web.json(body, status=200 if ready else 503)
+
+
+async def _send_outcomes(
+    events: Sequence[EventT], outcomes: Sequence[Outcome], topics: Topics
+) -> None:
+    """Send each enriched article on, or its input to the DLQ; wait until Kafka confirms all."""
+    pending = []
+    for event, outcome in zip(events, outcomes, strict=True):
+        if outcome.article is not None:
+            article = outcome.article
+            pending.append(
+                await topics.enriched.send(
+                    key=article["id"].encode(),
+                    value=json.dumps(article, ensure_ascii=False).encode(),
+                    timestamp=event.message.timestamp,
+                    force=True,
+                )
+            )
+            ARTICLES.labels("enrich", "ok").inc()
+        else:
+            assert outcome.error is not None
+            err = outcome.error
+            pending.append(
+                await _dead_letter(
+                    topics,
+                    event,
+                    stage="enrich",
+                    reason=err.reason,
+                    error=err.message,
+                    errors=err.to_dict()["errors"],
+                )
+            )
+            ARTICLES.labels("enrich", "dead_letter").inc()
+    await asyncio.gather(*pending)
+
+
+async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: Topics) -> None:
+    """Write a batch of enriched articles; dead-letter what cannot be indexed. Returns only
+    when every document is written or dead-lettered (it waits out Elasticsearch outages)."""
+    docs: list[tuple[str, dict[str, Any]]] = []
+    by_id: dict[str, EventT] = {}
+    pending = []
+    for event in events:
+        try:
+            article = json.loads(event.message.value)
+            doc_id = str(article["id"])
+            docs.append((doc_id, search_document(article)))
+            by_id[doc_id] = event
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            pending.append(
+                await _dead_letter(
+                    topics,
+                    event,
+                    stage="index",
+                    reason="bad_enriched",
+                    error=f"not an enriched article ({type(exc).__name__}: {exc})",
+                )
+            )
+    failures = await indexer.index_documents(docs) if docs else []
+    for failure in failures:
+        pending.append(
+            await _dead_letter(
+                topics,
+                by_id[failure.doc_id],
+                stage="index",
+                reason="index_rejected",
+                error=f"Elasticsearch refused the document ({failure.status}): {failure.reason}",
+            )
+        )
+    await asyncio.gather(*pending)
+    now = time.time()
+    for event in events:
+        LATENCY_SECONDS.observe(max(0.0, now - event.message.timestamp))
+    ARTICLES.labels("index", "ok").inc(len(docs) - len(failures))
+    ARTICLES.labels("index", "dead_letter").inc(len(events) - len(docs) + len(failures))
 
 
 async def _ensure_index_until_ready(settings: Settings, es: Any) -> None:
