@@ -27,6 +27,9 @@ unit: install      ## the fast tests only (no stack)
 bench: install     ## throughput of Kafka -> Faust -> ES against raw spaCy; writes bench/results.json
 	$(BIN)/newsmon bench --n $(N) --json bench/results.json
 
+eval: install      ## enrichment quality on ../shared/dev-eval, scored by its own scorer
+	$(BIN)/newsmon eval
+
 stop:              ## stop the worker left by `run --no-wait`, Kafka and Elasticsearch
 	$(BIN)/newsmon stack down
 

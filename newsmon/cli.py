@@ -180,6 +180,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return run_pipeline_bench(get_settings(), n=args.n, output=Path(args.json))
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from newsmon.evaluate import run_eval
+
+    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    return run_eval(get_settings(), tasks=tasks, out_dir=Path(args.out))
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     from config.settings import Settings
 
@@ -255,6 +262,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=2000, help="articles to push (default 2000)")
     p.add_argument("--json", default="bench/results.json", help="where to write the figures")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("eval", help="score enrichment on ../shared/dev-eval with its scorer")
+    p.add_argument("--tasks", default="ner,geo,events", help="comma-separated: ner,geo,events")
+    p.add_argument("--out", default="eval-out", help="folder for predictions and metrics")
+    p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("settings", help="print the settings in effect (or the README table)")
     p.add_argument("--markdown", action="store_true", help="the README's settings table")

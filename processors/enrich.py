@@ -48,6 +48,14 @@ class Outcome:
         return self.error is None
 
 
+def _ext(doc: Any, name: str, default: Any) -> Any:
+    """A Doc extension's value when the pipeline has the component that sets it."""
+    if doc is None or not doc.has_extension(name):
+        return default
+    value = getattr(doc._, name)
+    return default if value is None else value
+
+
 class Enricher:
     """Holds the loaded pipeline; turns batches of messages into ``Outcome``s, order kept."""
 
@@ -131,18 +139,18 @@ class Enricher:
         docs = iter(self.nlp.pipe(english, batch_size=max(1, len(english))))
         out = []
         for article, text, lang in prepared:
-            entities = entity_dicts(next(docs)) if lang == "en" else []
+            doc = next(docs) if lang == "en" else None
             out.append(
                 {
                     **article,
                     "text": text,
                     "lang": lang,
-                    "entities": entities,
-                    "places": [],
-                    "countries": [],
-                    "regions": [],
-                    "location": None,
-                    "events": [],
+                    "entities": entity_dicts(doc) if doc is not None else [],
+                    "places": _ext(doc, "places", []),
+                    "countries": _ext(doc, "countries", []),
+                    "regions": _ext(doc, "regions", []),
+                    "location": _ext(doc, "location", None),
+                    "events": _ext(doc, "events", []),
                     "duplicate_of": None,
                     "enriched_at": now,
                     "pipeline": self.pipeline_info,

@@ -55,7 +55,7 @@ def test_a_non_english_article_is_kept_without_entities(enricher):
         "présentée au Parlement dans les prochaines semaines par la ministre du Travail."
     )
     [outcome] = enricher.process_objects([{"id": "fr", "body": body}])
-    assert outcome.article["lang"] == "und" and outcome.article["entities"] == []
+    assert outcome.article["lang"] == "fr" and outcome.article["entities"] == []
 
 
 def test_a_crash_inside_enrichment_dead_letters_only_the_culprit(enricher, monkeypatch):

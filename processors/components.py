@@ -1,0 +1,120 @@
+"""newsmon's spaCy components, registered by name (all here, so one import registers them).
+
+Names carry the ``newsmon_`` prefix so they never shadow spaCy's own. The pipeline is assembled
+from ``config/pipeline.toml`` by ``processors.nlp.build_pipeline``, which imports this module.
+Doc extensions are declared once, here, at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.pipeline import EntityRuler
+from spacy.tokens import Doc, Span
+
+from config import DATA_DIR, get_settings
+from processors.aliases import AliasTable, load_entities, ruler_patterns
+from processors.gazetteer import Gazetteer
+from processors.places import place_dict, resolve_mentions, summarize_places
+from processors.spans import clean_entity_spans
+from processors.toponyms import find_place_spans, mark_metonymy
+
+__all__ = ["COMPONENTS", "PlaceResolver"]
+
+COMPONENTS = (
+    "newsmon_entity_ruler",
+    "newsmon_entity_spans",
+    "newsmon_places",
+    "newsmon_canonical",
+)
+
+for _name, _default in (("places", None), ("countries", None), ("regions", None),
+                        ("location", None)):  # fmt: skip
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+if not Span.has_extension("canonical"):
+    Span.set_extension("canonical", default=None)
+
+
+@Language.factory(
+    "newsmon_entity_ruler",
+    default_config={
+        "entities_path": str(DATA_DIR / "entities.yaml"),
+        "places_path": str(DATA_DIR / "places.yaml"),
+    },
+    assigns=["doc.ents"],
+)
+def make_entity_ruler(
+    nlp: Language, name: str, entities_path: str, places_path: str
+) -> EntityRuler:
+    """spaCy's EntityRuler loaded with every curated entity alias and curated place name."""
+    ruler = EntityRuler(nlp, name=name, overwrite_ents=True)
+    ruler.add_patterns(ruler_patterns(nlp, load_entities(Path(entities_path)), Path(places_path)))
+    return ruler
+
+
+@Language.component(
+    "newsmon_entity_spans", requires=["doc.ents"], assigns=["doc.ents"], retokenizes=False
+)
+def newsmon_entity_spans(doc: Doc) -> Doc:
+    """Trim figures, articles and punctuation off entity spans; split at line breaks."""
+    return clean_entity_spans(doc)
+
+
+class PlaceResolver:
+    """Finds place mentions, resolves them against the gazetteer, writes ``doc._.places``."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans, demonyms = find_place_spans(doc, self.gazetteer)
+        resolved = resolve_mentions([s.mention for s in spans], self.gazetteer, demonyms=demonyms)
+        mark_metonymy(spans, [r.place if r else None for r in resolved], self.gazetteer)
+        places = [place_dict(r, doc.text, self.gazetteer) for r in resolved if r is not None]
+        doc._.places = places
+        doc._.countries, doc._.regions, doc._.location = summarize_places(places)
+        return doc
+
+
+class Canonicalizer:
+    """Sets ``span._.canonical``: the curated name of an alias, and for a person the fullest
+    form of the name in the article ("Sabbagh" -> "Bassam Sabbagh")."""
+
+    def __init__(self, aliases: AliasTable) -> None:
+        self.aliases = aliases
+
+    def __call__(self, doc: Doc) -> Doc:
+        people = [ent for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1]
+        for ent in doc.ents:
+            entity = self.aliases.lookup(ent.text)
+            if entity is not None:
+                ent._.canonical = entity.canonical
+            elif ent.label_ == "PERSON" and len(ent) == 1:
+                fuller = [p for p in people if p[-1].lower_ == ent[0].lower_]
+                if fuller:
+                    ent._.canonical = max(fuller, key=len).text
+        return doc
+
+
+@Language.factory(
+    "newsmon_canonical",
+    default_config={"entities_path": str(DATA_DIR / "entities.yaml")},
+    requires=["doc.ents"],
+)
+def make_canonicalizer(nlp: Language, name: str, entities_path: str) -> Canonicalizer:
+    return Canonicalizer(AliasTable(load_entities(Path(entities_path))))
+
+
+@Language.factory(
+    "newsmon_places",
+    default_config={"supplement_path": str(DATA_DIR / "places.yaml"), "cache_dir": ""},
+    requires=["doc.ents", "token.dep", "token.pos"],
+    assigns=["doc.ents", "doc._.places", "doc._.countries", "doc._.regions", "doc._.location"],
+)
+def make_place_resolver(
+    nlp: Language, name: str, supplement_path: str, cache_dir: str
+) -> PlaceResolver:
+    cache = Path(cache_dir) if cache_dir else get_settings().cache_dir
+    return PlaceResolver(Gazetteer.open(cache, supplement=Path(supplement_path)))

@@ -1,0 +1,236 @@
+"""Toponym resolution: which place each place name in an article means.
+
+Input is a list of ``Mention``s (found by the NER and the gazetteer in the spaCy component
+``newsmon_places``); output is one ``ResolvedPlace`` per mention that the gazetteer knows. Each
+candidate place is scored on evidence a reader would use:
+
+- prominence: population (log scale) and kind (a name that is a country's name nearly always
+  means the country; a curated landmark or region was curated for a reason);
+- the name itself: a place's main name beats an alternate one;
+- the article's geography: candidates in countries and regions the article names (or whose
+  demonyms it uses: "Syrian forces") gain, and so do candidates near the other places resolved;
+- the explicit pattern "Parkland, Florida" / "Homs (Syria)", which pins a town to a region;
+- one sense per article: the same name is resolved the same way throughout.
+
+Resolution runs twice: the first pass's confident picks become context for the second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from processors.gazetteer import Gazetteer, Place, place_key
+
+__all__ = ["Mention", "ResolvedPlace", "haversine_km", "resolve_mentions"]
+
+_KIND_BONUS = {
+    "country": 4.0,
+    "continent": 3.0,
+    "admin1": 2.0,
+    "admin2": 0.5,
+    "region": 9.0,  # curated entries were curated for a reason
+    "landmark": 9.0,
+    "city": 0.0,
+}
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6371.0088
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass
+class Mention:
+    """A place name in the text. ``qualifier`` is the name after it in "Town, Region" or
+    "Town (Region)"; ``metonymic`` is decided by the caller from the syntax."""
+
+    text: str
+    start: int
+    end: int
+    qualifier: str | None = None
+    metonymic: bool = False
+    direction: str | None = None  # "north", "northeast", ... from "northeastern Syria"
+    agency: bool = False  # the syntax of an actor: "Washington seeks", "Moscow's plan"
+    role: str = "literal"  # or "demonym" ("Russian"), "embedded" ("Texas" in "Texas Rangers")
+    fixed: Place | None = None  # known without lookup (the country of a demonym)
+
+
+@dataclass
+class ResolvedPlace:
+    mention: Mention
+    place: Place
+    confidence: float
+    alternatives: int = field(default=0)
+
+
+def _prominence(place: Place) -> float:
+    return math.log10(max(place.population, 1) + 1) + _KIND_BONUS.get(place.kind, 0.0)
+
+
+def _score(
+    place: Place,
+    weight: float,
+    *,
+    capital: bool,
+    agency: bool,
+    countries: Counter[str],
+    admin1s: Counter[str],
+    qualifier: list[Place],
+    anchors: Sequence[Place],
+) -> float:
+    score = _prominence(place) + 3.0 * weight
+    if capital:  # news names capitals far more than their namesakes; actors most of all
+        score += 4.0 if agency else 2.0
+    if place.country and countries[place.country] and place.kind != "country":
+        score += 3.0 + min(2.0, 0.5 * countries[place.country])
+    if place.admin1 and admin1s[place.admin1] and place.kind != "admin1":
+        score += 2.5
+    for q in qualifier:  # "Parkland, Florida": the town must lie in the qualifier
+        if q.kind == "admin1" and place.admin1 == q.admin1 and place.id != q.id:
+            score += 8.0
+        elif q.kind == "country" and place.country == q.country and place.id != q.id:
+            score += 6.0
+    if anchors and place.kind in ("city", "landmark"):
+        nearest = min(haversine_km(place.lat, place.lon, a.lat, a.lon) for a in anchors)
+        if nearest < 50:
+            score += 2.5
+        elif nearest < 300:
+            score += 1.5
+    return score
+
+
+def _context(
+    picks: Sequence[Place | None], demonyms: Counter[str]
+) -> tuple[Counter[str], Counter[str]]:
+    countries: Counter[str] = Counter(demonyms)
+    admin1s: Counter[str] = Counter()
+    for place in picks:
+        if place is None:
+            continue
+        if place.country:
+            countries[place.country] += 1
+        if place.admin1 and place.kind in ("admin1", "city", "landmark"):
+            admin1s[place.admin1] += 1 if place.kind == "admin1" else 0.5
+    return countries, admin1s
+
+
+def resolve_mentions(
+    mentions: Sequence[Mention], gazetteer: Gazetteer, *, demonyms: Counter[str] | None = None
+) -> list[ResolvedPlace | None]:
+    """One resolution (or ``None`` when the gazetteer has no such name) per mention."""
+    demonyms = demonyms or Counter()
+    cands = [[(m.fixed, 1.0)] if m.fixed else gazetteer.candidates(m.text) for m in mentions]
+    quals = [
+        [p for p, w in gazetteer.candidates(m.qualifier) if p.kind in ("admin1", "country")][:3]
+        if m.qualifier
+        else []
+        for m in mentions
+    ]
+    # pass 0: unambiguous-enough picks by prominence alone seed the context
+    picks: list[Place | None] = []
+    for options in cands:
+        if not options:
+            picks.append(None)
+            continue
+        best = max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])
+        picks.append(best[0])
+    resolved: list[ResolvedPlace | None] = [None] * len(mentions)
+    for _ in range(2):
+        countries, admin1s = _context(picks, demonyms)
+        anchors = [p for p in picks if p is not None and p.kind in ("city", "landmark")]
+        by_key: dict[tuple[str, str | None], ResolvedPlace] = {}
+        for i, (mention, options) in enumerate(zip(mentions, cands, strict=True)):
+            if not options:
+                continue
+            key = (place_key(mention.text), mention.qualifier)
+            if key in by_key:  # one sense per article
+                first = by_key[key]
+                resolved[i] = ResolvedPlace(mention, first.place, first.confidence,
+                                            first.alternatives)  # fmt: skip
+                continue
+            others = [a for a in anchors if a is not picks[i]]
+            scored = sorted(
+                (
+                    (
+                        _score(p, w, capital=gazetteer.is_capital(p), agency=mention.agency,
+                               countries=countries, admin1s=admin1s, qualifier=quals[i],
+                               anchors=others),
+                        p,
+                    )
+                    for p, w in options
+                ),
+                key=lambda sp: -sp[0],
+            )  # fmt: skip
+            top = scored[0][0]
+            total = sum(math.exp(s - top) for s, _ in scored)
+            resolved[i] = ResolvedPlace(mention, scored[0][1], 1.0 / total, len(scored) - 1)
+            by_key[key] = resolved[i]
+        picks = [r.place if r is not None else None for r in resolved]
+    return resolved
+
+
+_DIRECTION_FRACTIONS = {  # (lat, lon) position within a country's box
+    "north": (0.78, 0.5), "south": (0.22, 0.5), "east": (0.5, 0.78), "west": (0.5, 0.22),
+    "northeast": (0.75, 0.75), "northwest": (0.75, 0.25), "southeast": (0.25, 0.75),
+    "southwest": (0.25, 0.25), "center": (0.5, 0.5),
+}  # fmt: skip
+_SPECIFICITY = {"landmark": 4, "city": 3, "region": 2, "admin1": 2, "country": 1, "continent": 0}
+
+
+def place_dict(resolved: ResolvedPlace, text: str, gazetteer: Gazetteer) -> dict[str, object]:
+    """The ``places[]`` entry of the data contract for one resolved mention."""
+    m, p = resolved.mention, resolved.place
+    lat, lon, name, geonameid = p.lat, p.lon, text[m.start : m.end], p.geonameid
+    box = gazetteer.country_box(p.country) if m.direction and p.kind == "country" else None
+    if box and p.country:
+        flat, flon = _DIRECTION_FRACTIONS[m.direction or "center"]
+        minlon, minlat, maxlon, maxlat = box
+        lat, lon = minlat + flat * (maxlat - minlat), minlon + flon * (maxlon - minlon)
+        geonameid = None  # a part of the country, not the country itself
+    return {
+        "name": name,
+        "start": m.start,
+        "end": m.end,
+        "geonameid": geonameid,
+        "lat": round(lat, 5),
+        "lon": round(lon, 5),
+        "country_code": p.country,
+        "admin1": p.admin1,
+        "admin1_name": p.admin1_name,
+        "kind": "region" if box else (m.role if m.role == "demonym" else p.kind),
+        "confidence": round(resolved.confidence, 3),
+        "metonymic": m.metonymic or m.role != "literal",
+    }
+
+
+def summarize_places(
+    places: Sequence[dict[str, object]],
+) -> tuple[list[str], list[str], dict[str, float] | None]:
+    """The article's ``countries``, ``regions`` (admin1 codes) and primary ``location``.
+
+    Metonymic mentions (a capital standing for its government) do not make an article be
+    *in* a country. The primary location is the most salient literal place: mentioned most,
+    most specific, earliest.
+    """
+    literal = [p for p in places if not p["metonymic"]]
+    countries = list(dict.fromkeys(str(p["country_code"]) for p in literal if p["country_code"]))
+    regions = list(dict.fromkeys(str(p["admin1"]) for p in literal if p["admin1"]))
+    if not literal:
+        return countries, regions, None
+    counts = Counter((p["lat"], p["lon"]) for p in literal)
+    first = {}
+    for n, p in enumerate(literal):
+        first.setdefault((p["lat"], p["lon"]), n)
+
+    def salience(p: dict[str, object]) -> tuple[float, int, int]:
+        key = (p["lat"], p["lon"])
+        return (counts[key], _SPECIFICITY.get(str(p["kind"]), 1), -first[key])
+
+    best = max(literal, key=salience)
+    return countries, regions, {"lat": float(best["lat"]), "lon": float(best["lon"])}

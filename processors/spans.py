@@ -1,0 +1,84 @@
+"""Entity span hygiene: make spaCy's entity spans cover names and only names.
+
+The statistical NER of small English models glues neighbours onto names in wire copy: scores
+and figures ("H. Morris 69", "Kent 108-3"), a leading article ("the United Nations"), possessives
+and punctuation ("Syria 's"), line breaks ("AMERICAN LEAGUE\\nBOSTON"), and lists of places
+joined by commas ("Grace Road, Leicestershire"). These rules cut those off; they apply to the
+labels that name things, never to numbers, dates or titles of works, where digits belong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+__all__ = ["NAME_LABELS", "clean_entity_spans", "split_span", "trim_span"]
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_LEADING = frozenset({"the", "The", "THE"})
+_EDGE_PUNCT = frozenset({"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", "(", ")", "/"})
+_FIGURE_RE = re.compile(r"^[+-]?\d+(?:[.,/:-]\d+)*[%]?$")
+
+
+def _is_figure(text: str) -> bool:
+    return bool(_FIGURE_RE.match(text))
+
+
+def trim_span(span: Span) -> Span | None:
+    """``span`` without a leading "the", edge punctuation, or (for names) edge figures."""
+    doc, start, end = span.doc, span.start, span.end
+    name = span.label_ in NAME_LABELS
+
+    def droppable(i: int, edge: str) -> bool:
+        text = doc[i].text
+        if doc[i].is_space or text in _EDGE_PUNCT and not (edge == "end" and text == "."):
+            return True
+        if edge == "end" and text == "." and end - start > 1 and len(doc[i - 1].text) > 1:
+            return True  # sentence full stop glued to a name; keep "Inc." and "U.S."
+        if name and _is_figure(text):
+            return True
+        return edge == "start" and text in _LEADING
+
+    while start < end and droppable(start, "start"):
+        start += 1
+    while end > start and droppable(end - 1, "end"):
+        end -= 1
+    if start >= end:
+        return None
+    if (start, end) == (span.start, span.end):
+        return span
+    return Span(doc, start, end, label=span.label)
+
+
+def split_span(span: Span) -> Iterator[Span]:
+    """Split at line breaks (any label) and, for places, at commas and semicolons."""
+    cuts = [
+        tok.i
+        for tok in span
+        if ("\n" in tok.text and tok.is_space)
+        or (span.label_ in _PLACE_LABELS and tok.text in (",", ";"))
+    ]
+    if not cuts:
+        yield span
+        return
+    start = span.start
+    for cut in [*cuts, span.end]:
+        if cut > start:
+            yield Span(span.doc, start, cut, label=span.label)
+        start = cut + 1
+
+
+def clean_entity_spans(doc: Doc) -> Doc:
+    """Rewrite ``doc.ents`` with split and trimmed spans (a spaCy component function)."""
+    cleaned = []
+    for ent in doc.ents:
+        for part in split_span(ent):
+            trimmed = trim_span(part)
+            if trimmed is not None:
+                cleaned.append(trimmed)
+    doc.ents = filter_spans(cleaned)
+    return doc

@@ -1,0 +1,419 @@
+"""Finding place names in a parsed Doc and describing each one for the resolver.
+
+Sources of mentions, in order of trust:
+
+1. entities the NER labels GPE, LOC or FAC;
+2. entities it labels PERSON, ORG or NORP that are places after all: a name the gazetteer knows
+   as a prominent place, standing where places stand ("in al-Hasakah", "at Headingley"), and not
+   part of a person's name elsewhere in the article; these are relabelled GPE;
+3. runs of proper nouns the NER left alone that the gazetteer knows (longest match first).
+
+For each mention it also reads the syntax around it: a qualifier ("Parkland, Florida",
+"Jaghuri (Ghazni)"), a direction ("northeastern Syria") and metonymy (a capital or country
+standing for its government: "Washington seeks", "Damascus's position", a "Damascus:" headline).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from processors.gazetteer import Gazetteer, Place
+from processors.places import Mention
+
+__all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans"]
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_MAYBE_PLACE = frozenset({"PERSON", "ORG", "NORP"})
+_LOCATIVE = frozenset(
+    [
+        "in",
+        "at",
+        "near",
+        "outside",
+        "around",
+        "across",
+        "from",
+        "into",
+        "inside",
+        "throughout",
+        "to",
+        "toward",
+        "towards",
+        "via",
+        "between",
+        "within",
+        "off",
+    ]
+)
+_TITLES = frozenset(
+    [
+        "mr",
+        "mr.",
+        "mrs",
+        "mrs.",
+        "ms",
+        "ms.",
+        "dr",
+        "dr.",
+        "sir",
+        "lord",
+        "lady",
+        "president",
+        "minister",
+    ]
+)
+_CONNECTORS = frozenset({"of", "de", "del", "da", "do", "al", "el", "la", "le", "upon", "on", "-"})
+DIRECTIONS = {
+    "north": "north", "northern": "north", "south": "south", "southern": "south",
+    "east": "east", "eastern": "east", "west": "west", "western": "west",
+    "northeast": "northeast", "northeastern": "northeast", "northwest": "northwest",
+    "northwestern": "northwest", "southeast": "southeast", "southeastern": "southeast",
+    "southwest": "southwest", "southwestern": "southwest", "central": "center",
+}  # fmt: skip
+_AGENCY_VERBS = frozenset(
+    [
+        "say",
+        "tell",
+        "seek",
+        "want",
+        "accuse",
+        "deny",
+        "announce",
+        "warn",
+        "urge",
+        "demand",
+        "reject",
+        "claim",
+        "insist",
+        "refuse",
+        "threaten",
+        "vow",
+        "pledge",
+        "call",
+        "respond",
+        "condemn",
+        "blame",
+        "agree",
+        "decide",
+        "plan",
+        "try",
+        "support",
+        "oppose",
+        "sanction",
+        "recognize",
+        "recognise",
+        "welcome",
+        "criticize",
+        "criticise",
+        "order",
+        "approve",
+    ]
+)
+_AGENCY_NOUNS = frozenset(
+    [
+        "effort",
+        "attempt",
+        "policy",
+        "support",
+        "decision",
+        "position",
+        "plan",
+        "move",
+        "demand",
+        "call",
+        "response",
+        "ally",
+        "government",
+        "regime",
+        "administration",
+        "force",
+        "troop",
+        "official",
+        "envoy",
+        "representative",
+        "ambassador",
+        "strategy",
+        "stance",
+        "backing",
+        "occupation",
+        "intervention",
+    ]
+)
+
+
+@dataclass
+class PlaceSpan:
+    """A mention plus the Doc span it came from and whether the NER had it as a place."""
+
+    mention: Mention
+    span: Span
+    relabelled: bool = False
+    from_gazetteer: bool = False
+
+
+def _prominent(options: list[tuple[Place, float]]) -> bool:
+    return any(
+        w >= 0.9
+        and (p.kind in ("country", "admin1", "admin2", "region", "landmark", "continent")
+             or p.population >= 50_000)
+        for p, w in options
+    )  # fmt: skip
+
+
+def _demonym(text: str, gazetteer: Gazetteer) -> str | None:
+    return gazetteer.demonym_country(text) or (
+        gazetteer.demonym_country(text[:-1]) if text.endswith("s") else None
+    )
+
+
+def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
+    """A place named inside an organisation's name: "Texas Department of Transportation",
+    "Laurel County Sheriff's Office", "University of Florida"."""
+    for end in range(ent.end - 1, ent.start, -1):  # longest proper prefix first
+        prefix = ent.doc[ent.start : end]
+        if all(tok.is_title or tok.is_upper for tok in prefix) and _prominent(
+            gazetteer.candidates(prefix.text)
+        ):
+            return prefix
+    for tok in ent[:-1]:
+        if tok.lower_ == "of":
+            tail = ent.doc[tok.i + 1 : ent.end]
+            if _prominent(gazetteer.candidates(tail.text)):
+                return tail
+    return None
+
+
+_PLACE_NOUNS = frozenset(
+    [
+        "city",
+        "town",
+        "village",
+        "province",
+        "region",
+        "district",
+        "governorate",
+        "county",
+        "state",
+        "capital",
+        "area",
+        "outskirts",
+        "suburb",
+        "countryside",
+    ]
+)
+_SITE_NOUNS = frozenset(
+    [
+        "prison",
+        "jail",
+        "camp",
+        "airport",
+        "base",
+        "port",
+        "hospital",
+        "checkpoint",
+        "border",
+        "crossing",
+        "market",
+        "square",
+        "province",
+        "governorate",
+        "countryside",
+    ]
+)
+
+
+def _locative(span: Span) -> bool:
+    """Does the syntax put ``span`` where places stand? ("in X", "city of X", "X prison")"""
+    head = span.root
+    if head.dep_ == "pobj":
+        prep = head.head
+        if prep.lower_ in _LOCATIVE:
+            return True
+        if prep.lower_ == "of" and prep.head.lemma_ in _PLACE_NOUNS:
+            return True
+    if head.dep_ == "appos" and head.head.lemma_ in _PLACE_NOUNS:
+        return True
+    return head.dep_ in ("compound", "nmod", "amod") and head.head.lemma_ in _SITE_NOUNS
+
+
+def _person_name_parts(doc: Doc) -> set[str]:
+    parts: set[str] = set()
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            parts.update(tok.lower_ for tok in ent)
+    return parts
+
+
+def _qualifier(doc: Doc, end: int) -> str | None:
+    """The region after ``Town,`` or inside ``Town (...)``: proper nouns up to a stop."""
+    if end >= len(doc) or doc[end].text not in (",", "("):
+        return None
+    i = end + 1
+    words = []
+    while (
+        i < len(doc)
+        and len(words) < 4
+        and (
+            doc[i].is_title or doc[i].is_upper or doc[i].text in (".",) or doc[i].lower_ in ("of",)
+        )
+    ):
+        if doc[i].text in (",", ")"):
+            break
+        words.append(doc[i].text_with_ws)
+        i += 1
+    text = "".join(words).strip()
+    return text or None
+
+
+def _direction(doc: Doc, start: int) -> tuple[str | None, int]:
+    """("northeast", new start) for "northeastern Syria" / "north-eastern Syria"."""
+    if start == 0:
+        return None, start
+    prev = doc[start - 1].lower_
+    if prev in DIRECTIONS:
+        if (
+            start >= 3
+            and doc[start - 2].text == "-"
+            and doc[start - 3].lower_
+            in (
+                "north",
+                "south",
+            )
+        ):
+            combined = doc[start - 3].lower_ + prev.removesuffix("ern")
+            return DIRECTIONS.get(combined, DIRECTIONS[prev]), start - 3
+        return DIRECTIONS[prev], start - 1
+    return None, start
+
+
+def _agency(span: Span) -> bool:
+    """Does the syntax make ``span`` an actor? ("Washington seeks", "Moscow's plan",
+    a "Damascus: ..." headline)"""
+    head = span.root
+    if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_ in _AGENCY_VERBS:
+        return True
+    if head.dep_ == "poss" and head.head.lemma_ in _AGENCY_NOUNS:
+        return True
+    doc = span.doc
+    return span.start == 0 and span.end < len(doc) and doc[span.end].text == ":"
+
+
+def _metonymic(ps: PlaceSpan, place: Place | None, gazetteer: Gazetteer) -> bool:
+    """A capital as an actor stands for its government. (A country as an actor is still the
+    country: "Syria's representative" is about Syria.)"""
+    return place is not None and ps.mention.agency and gazetteer.is_capital(place)
+
+
+def _proper_run(tok: Token) -> bool:
+    return tok.pos_ == "PROPN" or (
+        tok.is_title and tok.pos_ in ("NOUN", "ADJ") and not tok.is_sent_start
+    )
+
+
+def find_place_spans(doc: Doc, gazetteer: Gazetteer) -> tuple[list[PlaceSpan], Counter[str]]:
+    """Every place mention of ``doc`` (relabelling mislabelled entities in ``doc.ents``), and
+    the countries of the demonyms it uses ("Syrian" counts for SY)."""
+    demonyms: Counter[str] = Counter()
+    person_parts = _person_name_parts(doc)
+    found: list[PlaceSpan] = []
+    new_ents = []
+    for ent in doc.ents:
+        if ent.label_ == "NORP":
+            country = _demonym(ent.text, gazetteer)
+            place = gazetteer.country(country) if country else None
+            if place is not None:
+                demonyms[place.country or ""] += 1
+                mention = Mention(ent.text, ent.start_char, ent.end_char, role="demonym",
+                                  fixed=place)  # fmt: skip
+                found.append(PlaceSpan(mention, ent))
+        if ent.label_ in PLACE_LABELS:
+            found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
+            new_ents.append(ent)
+            continue
+        if ent.label_ in _MAYBE_PLACE and ent.label_ != "NORP":
+            options = gazetteer.candidates(ent.text)
+            titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
+            is_person_part = ent.label_ == "PERSON" and any(
+                tok.lower_ in person_parts for tok in ent
+            ) and len(ent) == 1  # fmt: skip
+            if (
+                options
+                and not titled
+                and not is_person_part
+                and (
+                    (_prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
+                    or (_locative(ent) and ent.label_ == "PERSON")
+                )
+            ):
+                relabelled = Span(doc, ent.start, ent.end, label="GPE")
+                found.append(
+                    PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), relabelled, True)
+                )
+                new_ents.append(relabelled)
+                continue
+        if ent.label_ == "ORG":
+            inner = _embedded(ent, gazetteer)
+            if inner is not None:
+                mention = Mention(inner.text, inner.start_char, inner.end_char, role="embedded")
+                found.append(PlaceSpan(mention, inner))
+        new_ents.append(ent)
+
+    # proper-noun runs the NER missed that name places
+    taken = {i for ent in new_ents for i in range(ent.start, ent.end)}
+    i = 0
+    while i < len(doc):
+        if i in taken or not _proper_run(doc[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(doc) and j - i < 5 and j not in taken and (
+            _proper_run(doc[j]) or (doc[j].lower_ in _CONNECTORS and j + 1 < len(doc)
+                                    and _proper_run(doc[j + 1]))
+        ):  # fmt: skip
+            j += 1
+        matched = False
+        for end in range(j, i, -1):  # longest first
+            span = doc[i:end]
+            options = gazetteer.candidates(span.text)
+            if options and _prominent(options):
+                span = Span(doc, i, end, label=_label_for(options[0][0]))
+                found.append(
+                    PlaceSpan(Mention(span.text, span.start_char, span.end_char), span,
+                              from_gazetteer=True)
+                )  # fmt: skip
+                new_ents.append(span)
+                taken.update(range(i, end))
+                i = end
+                matched = True
+                break
+        if not matched:
+            i = j if j > i else i + 1
+
+    doc.ents = sorted(new_ents, key=lambda s: s.start)
+    found.sort(key=lambda ps: ps.mention.start)
+    for ps in found:
+        if ps.mention.role != "literal":
+            continue
+        ps.mention.agency = _agency(ps.span)
+        ps.mention.qualifier = _qualifier(doc, ps.span.end)
+        direction, start = _direction(doc, ps.span.start)
+        if direction:
+            ps.mention.direction = direction
+            ps.mention.start = doc[start].idx
+    return found, demonyms
+
+
+def _label_for(place: Place) -> str:
+    if place.kind in ("region", "continent"):
+        return "LOC"
+    if place.kind == "landmark":
+        return "FAC"
+    return "GPE"
+
+
+def mark_metonymy(spans: list[PlaceSpan], places: list[Place | None], gazetteer: Gazetteer) -> None:
+    for ps, place in zip(spans, places, strict=True):
+        ps.mention.metonymic = _metonymic(ps, place, gazetteer)
