@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from config import DATA_DIR, get_settings
 from processors.aliases import AliasTable, load_entities, ruler_patterns
-from processors.gazetteer import Gazetteer
+from processors.gazetteer import Gazetteer, locale_vocabulary
 from processors.places import place_dict, resolve_mentions, summarize_places
 from processors.spans import clean_entity_spans
 from processors.toponyms import find_place_spans, mark_metonymy
@@ -65,12 +65,13 @@ def newsmon_entity_spans(doc: Doc) -> Doc:
 class PlaceResolver:
     """Finds place mentions, resolves them against the gazetteer, writes ``doc._.places``."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, vocabulary: dict[str, str]) -> None:
         self.gazetteer = gazetteer
+        self.vocabulary = vocabulary
 
     def __call__(self, doc: Doc) -> Doc:
-        spans, demonyms = find_place_spans(doc, self.gazetteer)
-        resolved = resolve_mentions([s.mention for s in spans], self.gazetteer, demonyms=demonyms)
+        spans, hints = find_place_spans(doc, self.gazetteer, self.vocabulary)
+        resolved = resolve_mentions([s.mention for s in spans], self.gazetteer, hints=hints)
         mark_metonymy(spans, [r.place if r else None for r in resolved], self.gazetteer)
         places = [place_dict(r, doc.text, self.gazetteer) for r in resolved if r is not None]
         doc._.places = places
@@ -117,4 +118,7 @@ def make_place_resolver(
     nlp: Language, name: str, supplement_path: str, cache_dir: str
 ) -> PlaceResolver:
     cache = Path(cache_dir) if cache_dir else get_settings().cache_dir
-    return PlaceResolver(Gazetteer.open(cache, supplement=Path(supplement_path)))
+    supplement = Path(supplement_path)
+    return PlaceResolver(
+        Gazetteer.open(cache, supplement=supplement), locale_vocabulary(supplement)
+    )

@@ -41,6 +41,7 @@ __all__ = [
     "Gazetteer",
     "Place",
     "build_gazetteer",
+    "locale_vocabulary",
     "place_key",
 ]
 
@@ -383,6 +384,18 @@ def _load_supplement(
         )
     for word, code in (data.get("demonyms") or {}).items():
         conn.execute("INSERT OR REPLACE INTO demonym VALUES (?,?)", (place_key(word), code))
+
+
+def locale_vocabulary(path: Path) -> dict[str, str]:
+    """``locale_hints`` of the supplement: lower-case phrase -> ISO2 country."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        phrase.lower(): country
+        for country, phrases in (data.get("locale_hints") or {}).items()
+        for phrase in phrases
+    }
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ __all__ = ["Mention", "ResolvedPlace", "haversine_km", "resolve_mentions"]
 _KIND_BONUS = {
     "country": 4.0,
     "continent": 3.0,
-    "admin1": 2.0,
+    "admin1": 1.0,
     "admin2": 0.5,
     "region": 9.0,  # curated entries were curated for a reason
     "landmark": 9.0,
@@ -58,6 +58,7 @@ class Mention:
     direction: str | None = None  # "north", "northeast", ... from "northeastern Syria"
     agency: bool = False  # the syntax of an actor: "Washington seeks", "Moscow's plan"
     role: str = "literal"  # or "demonym" ("Russian"), "embedded" ("Texas" in "Texas Rangers")
+    lookup: str | None = None  # the name to look up when not the text ("Barrow County")
     fixed: Place | None = None  # known without lookup (the country of a demonym)
 
 
@@ -86,10 +87,10 @@ def _score(
 ) -> float:
     score = _prominence(place) + 3.0 * weight
     if capital:  # news names capitals far more than their namesakes; actors most of all
-        score += 4.0 if agency else 2.0
-    if place.country and countries[place.country] and place.kind != "country":
-        score += 3.0 + min(2.0, 0.5 * countries[place.country])
-    if place.admin1 and admin1s[place.admin1] and place.kind != "admin1":
+        score += 5.0 if agency else 3.5
+    if place.country and countries[place.country] > 0:
+        score += 2.0 + min(3.0, countries[place.country])
+    if place.admin1 and admin1s[place.admin1] > 0:
         score += 2.5
     for q in qualifier:  # "Parkland, Florida": the town must lie in the qualifier
         if q.kind == "admin1" and place.admin1 == q.admin1 and place.id != q.id:
@@ -105,27 +106,57 @@ def _score(
     return score
 
 
+def _plausible(options: list[tuple[Place, float]]) -> list[tuple[Place, float]]:
+    """Drop candidates known only by an alternate name when some carry it as their main name
+    ("Mexico" is the country; Mexico City merely has it as one of its names)."""
+    if any(w >= 0.9 for _, w in options):
+        options = [(p, w) for p, w in options if w >= 0.8]
+    # a big city beats the region of the same name around it ("New York", "Aleppo")
+    regions = {p.admin1 for p, w in options if p.kind == "admin1" and w >= 0.9}
+    return [
+        (p, w + (1.0 if p.kind == "city" and p.admin1 in regions and p.population >= 100_000
+                 else 0.0))
+        for p, w in options
+    ]  # fmt: skip
+
+
 def _context(
-    picks: Sequence[Place | None], demonyms: Counter[str]
-) -> tuple[Counter[str], Counter[str]]:
-    countries: Counter[str] = Counter(demonyms)
-    admin1s: Counter[str] = Counter()
-    for place in picks:
+    picks: Sequence[Place | None], keys: Sequence[str], hints: Counter[str]
+) -> dict[str, tuple[Counter[str], Counter[str]]]:
+    """For each name, the countries and regions of the article's *other* places (a name does
+    not vouch for itself), plus the demonym and vocabulary hints."""
+    countries: dict[str, Counter[str]] = {}
+    admin1s: dict[str, Counter[str]] = {}
+    for place, key in zip(picks, keys, strict=True):
         if place is None:
             continue
+        c, a = countries.setdefault(key, Counter()), admin1s.setdefault(key, Counter())
         if place.country:
-            countries[place.country] += 1
-        if place.admin1 and place.kind in ("admin1", "city", "landmark"):
-            admin1s[place.admin1] += 1 if place.kind == "admin1" else 0.5
-    return countries, admin1s
+            c[place.country] += 1
+        if place.admin1 and place.kind in ("admin1", "admin2", "city", "landmark"):
+            a[place.admin1] += 1 if place.kind == "admin1" else 0.5
+    total_c = sum(countries.values(), Counter()) + hints
+    total_a = sum(admin1s.values(), Counter())
+    return {
+        key: (total_c - countries.get(key, Counter()), total_a - admin1s.get(key, Counter()))
+        for key in set(keys)
+    }
 
 
 def resolve_mentions(
-    mentions: Sequence[Mention], gazetteer: Gazetteer, *, demonyms: Counter[str] | None = None
+    mentions: Sequence[Mention], gazetteer: Gazetteer, *, hints: Counter[str] | None = None
 ) -> list[ResolvedPlace | None]:
-    """One resolution (or ``None`` when the gazetteer has no such name) per mention."""
-    demonyms = demonyms or Counter()
-    cands = [[(m.fixed, 1.0)] if m.fixed else gazetteer.candidates(m.text) for m in mentions]
+    """One resolution (or ``None`` when the gazetteer has no such name) per mention.
+
+    ``hints`` are country evidence that is not a place name: demonyms ("Syrian forces") and
+    locale vocabulary ("sheriff", "township").
+    """
+    hints = hints or Counter()
+    keys = [place_key(m.lookup or m.text) for m in mentions]
+    cands = [
+        [(m.fixed, 1.0)] if m.fixed else _plausible(gazetteer.candidates(m.lookup or m.text))
+        for m in mentions
+    ]
     quals = [
         [p for p, w in gazetteer.candidates(m.qualifier) if p.kind in ("admin1", "country")][:3]
         if m.qualifier
@@ -142,13 +173,16 @@ def resolve_mentions(
         picks.append(best[0])
     resolved: list[ResolvedPlace | None] = [None] * len(mentions)
     for _ in range(2):
-        countries, admin1s = _context(picks, demonyms)
+        context = _context(picks, keys, hints)
         anchors = [p for p in picks if p is not None and p.kind in ("city", "landmark")]
-        by_key: dict[tuple[str, str | None], ResolvedPlace] = {}
-        for i, (mention, options) in enumerate(zip(mentions, cands, strict=True)):
+        by_key: dict[str, ResolvedPlace] = {}
+        order = sorted(range(len(mentions)), key=lambda i: mentions[i].qualifier is None)
+        for i in order:  # mentions pinned by a qualifier decide the sense of their name
+            mention, options = mentions[i], cands[i]
             if not options:
                 continue
-            key = (place_key(mention.text), mention.qualifier)
+            key = keys[i]
+            countries, admin1s = context[key]
             if key in by_key:  # one sense per article
                 first = by_key[key]
                 resolved[i] = ResolvedPlace(mention, first.place, first.confidence,

@@ -28,43 +28,10 @@ __all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans"]
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _MAYBE_PLACE = frozenset({"PERSON", "ORG", "NORP"})
 _LOCATIVE = frozenset(
-    [
-        "in",
-        "at",
-        "near",
-        "outside",
-        "around",
-        "across",
-        "from",
-        "into",
-        "inside",
-        "throughout",
-        "to",
-        "toward",
-        "towards",
-        "via",
-        "between",
-        "within",
-        "off",
-    ]
+    "in at near outside around across from into inside throughout to toward towards via "
+    "between within off".split()
 )
-_TITLES = frozenset(
-    [
-        "mr",
-        "mr.",
-        "mrs",
-        "mrs.",
-        "ms",
-        "ms.",
-        "dr",
-        "dr.",
-        "sir",
-        "lord",
-        "lady",
-        "president",
-        "minister",
-    ]
-)
+_TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. sir lord lady president minister".split())
 _CONNECTORS = frozenset({"of", "de", "del", "da", "do", "al", "el", "la", "le", "upon", "on", "-"})
 DIRECTIONS = {
     "north": "north", "northern": "north", "south": "south", "southern": "south",
@@ -74,73 +41,14 @@ DIRECTIONS = {
     "southwest": "southwest", "southwestern": "southwest", "central": "center",
 }  # fmt: skip
 _AGENCY_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "seek",
-        "want",
-        "accuse",
-        "deny",
-        "announce",
-        "warn",
-        "urge",
-        "demand",
-        "reject",
-        "claim",
-        "insist",
-        "refuse",
-        "threaten",
-        "vow",
-        "pledge",
-        "call",
-        "respond",
-        "condemn",
-        "blame",
-        "agree",
-        "decide",
-        "plan",
-        "try",
-        "support",
-        "oppose",
-        "sanction",
-        "recognize",
-        "recognise",
-        "welcome",
-        "criticize",
-        "criticise",
-        "order",
-        "approve",
-    ]
+    "say tell seek want accuse deny announce warn urge demand reject claim insist refuse "
+    "threaten vow pledge call respond condemn blame agree decide plan try support oppose "
+    "sanction recognize recognise welcome criticize criticise order approve".split()
 )
 _AGENCY_NOUNS = frozenset(
-    [
-        "effort",
-        "attempt",
-        "policy",
-        "support",
-        "decision",
-        "position",
-        "plan",
-        "move",
-        "demand",
-        "call",
-        "response",
-        "ally",
-        "government",
-        "regime",
-        "administration",
-        "force",
-        "troop",
-        "official",
-        "envoy",
-        "representative",
-        "ambassador",
-        "strategy",
-        "stance",
-        "backing",
-        "occupation",
-        "intervention",
-    ]
+    "effort attempt policy support decision position plan move demand call response ally "
+    "government regime administration force troop official envoy representative ambassador "
+    "strategy stance backing occupation intervention".split()
 )
 
 
@@ -163,6 +71,25 @@ def _prominent(options: list[tuple[Place, float]]) -> bool:
     )  # fmt: skip
 
 
+_NOT_NAMES = frozenset(
+    "north south east west northern southern eastern western central centre center capital "
+    "coast interior highlands lowlands islands upper lower greater littoral plateau mountains "
+    "lakes north-east north-west south-east south-west northeast northwest southeast southwest "
+    "middle east west south north union federal national state".split()
+)
+_INSTITUTIONS = frozenset(
+    "university college institute school academy hospital clinic airport stadium center "
+    "centre museum library church cathedral mosque".split()
+)
+
+
+def _namelike(text: str) -> bool:
+    """Not a bare direction or generic word: "West" names a region of Cameroon, but in an
+    English article it is a direction."""
+    words = text.lower().split()
+    return bool(words) and not all(w in _NOT_NAMES for w in words)
+
+
 def _demonym(text: str, gazetteer: Gazetteer) -> str | None:
     return gazetteer.demonym_country(text) or (
         gazetteer.demonym_country(text[:-1]) if text.endswith("s") else None
@@ -171,11 +98,16 @@ def _demonym(text: str, gazetteer: Gazetteer) -> str | None:
 
 def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
     """A place named inside an organisation's name: "Texas Department of Transportation",
-    "Laurel County Sheriff's Office", "University of Florida"."""
+    "Laurel County Sheriff's Office", "Russian Foreign Ministry". An institution's name
+    ("Florida Atlantic University") is left alone: it names a campus, not its state."""
+    if ent[-1].lower_ in _INSTITUTIONS or ent[0].lower_ in _INSTITUTIONS:
+        return None
     for end in range(ent.end - 1, ent.start, -1):  # longest proper prefix first
         prefix = ent.doc[ent.start : end]
-        if all(tok.is_title or tok.is_upper for tok in prefix) and _prominent(
-            gazetteer.candidates(prefix.text)
+        if (
+            all(tok.is_title or tok.is_upper for tok in prefix)
+            and _namelike(prefix.text)
+            and (_prominent(gazetteer.candidates(prefix.text)) or _demonym(prefix.text, gazetteer))
         ):
             return prefix
     for tok in ent[:-1]:
@@ -187,41 +119,12 @@ def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
 
 
 _PLACE_NOUNS = frozenset(
-    [
-        "city",
-        "town",
-        "village",
-        "province",
-        "region",
-        "district",
-        "governorate",
-        "county",
-        "state",
-        "capital",
-        "area",
-        "outskirts",
-        "suburb",
-        "countryside",
-    ]
+    "city town village province region district governorate county state capital area "
+    "outskirts suburb countryside".split()
 )
 _SITE_NOUNS = frozenset(
-    [
-        "prison",
-        "jail",
-        "camp",
-        "airport",
-        "base",
-        "port",
-        "hospital",
-        "checkpoint",
-        "border",
-        "crossing",
-        "market",
-        "square",
-        "province",
-        "governorate",
-        "countryside",
-    ]
+    "prison jail camp airport base port hospital checkpoint border crossing market square "
+    "province governorate countryside".split()
 )
 
 
@@ -247,25 +150,24 @@ def _person_name_parts(doc: Doc) -> set[str]:
     return parts
 
 
-def _qualifier(doc: Doc, end: int) -> str | None:
-    """The region after ``Town,`` or inside ``Town (...)``: proper nouns up to a stop."""
+def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
+    """The region or country after ``Town,`` or inside ``Town (...)``, if there is one."""
     if end >= len(doc) or doc[end].text not in (",", "("):
         return None
-    i = end + 1
-    words = []
+    start = end + 1
+    stop = start
     while (
-        i < len(doc)
-        and len(words) < 4
-        and (
-            doc[i].is_title or doc[i].is_upper or doc[i].text in (".",) or doc[i].lower_ in ("of",)
-        )
+        stop < len(doc)
+        and stop - start < 4
+        and not doc[stop].is_sent_start
+        and (doc[stop].is_title or doc[stop].is_upper or doc[stop].lower_ == "of")
     ):
-        if doc[i].text in (",", ")"):
-            break
-        words.append(doc[i].text_with_ws)
-        i += 1
-    text = "".join(words).strip()
-    return text or None
+        stop += 1
+    for last in range(stop, start, -1):  # the longest run that names a region or country
+        text = doc[start:last].text
+        if any(p.kind in ("admin1", "country") for p, _ in gazetteer.candidates(text)):
+            return text
+    return None
 
 
 def _direction(doc: Doc, start: int) -> tuple[str | None, int]:
@@ -313,10 +215,44 @@ def _proper_run(tok: Token) -> bool:
     )
 
 
-def find_place_spans(doc: Doc, gazetteer: Gazetteer) -> tuple[list[PlaceSpan], Counter[str]]:
+_COUNTY_WORDS = {"county": "County", "counties": "County", "parish": "Parish",
+                 "parishes": "Parish", "township": "Township", "townships": "Township"}  # fmt: skip
+
+
+def _county(doc: Doc, end: int) -> str | None:
+    """ "County" when the name is one of "Barrow, Jackson and Madison counties" (or is followed
+    by "County"/"Parish"), so "Jackson" is looked up as "Jackson County"."""
+    i = end
+    while i < len(doc) and i - end < 8:
+        word = doc[i].lower_
+        if word in _COUNTY_WORDS:
+            return (
+                _COUNTY_WORDS[word]
+                if (i == end or word.endswith("s") or word == "parishes")
+                else None
+            )
+        if not (doc[i].text in (",", "and", "or", "&") or doc[i].is_title):
+            return None
+        i += 1
+    return None
+
+
+def locale_hints(doc: Doc, vocabulary: dict[str, str]) -> Counter[str]:
+    """Country evidence from words, not names: "sheriff" and "township" are American."""
+    hints: Counter[str] = Counter()
+    text = doc.text.lower()
+    for phrase, country in vocabulary.items():
+        if phrase in text:
+            hints[country] += 0.5
+    return Counter({c: min(2.0, n) for c, n in hints.items()})
+
+
+def find_place_spans(
+    doc: Doc, gazetteer: Gazetteer, vocabulary: dict[str, str] | None = None
+) -> tuple[list[PlaceSpan], Counter[str]]:
     """Every place mention of ``doc`` (relabelling mislabelled entities in ``doc.ents``), and
-    the countries of the demonyms it uses ("Syrian" counts for SY)."""
-    demonyms: Counter[str] = Counter()
+    country hints that are not places: demonyms ("Syrian") and locale vocabulary."""
+    demonyms: Counter[str] = locale_hints(doc, vocabulary or {})
     person_parts = _person_name_parts(doc)
     found: list[PlaceSpan] = []
     new_ents = []
@@ -329,7 +265,7 @@ def find_place_spans(doc: Doc, gazetteer: Gazetteer) -> tuple[list[PlaceSpan], C
                 mention = Mention(ent.text, ent.start_char, ent.end_char, role="demonym",
                                   fixed=place)  # fmt: skip
                 found.append(PlaceSpan(mention, ent))
-        if ent.label_ in PLACE_LABELS:
+        if ent.label_ in PLACE_LABELS and _namelike(ent.text):
             found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
             new_ents.append(ent)
             continue
@@ -357,7 +293,10 @@ def find_place_spans(doc: Doc, gazetteer: Gazetteer) -> tuple[list[PlaceSpan], C
         if ent.label_ == "ORG":
             inner = _embedded(ent, gazetteer)
             if inner is not None:
-                mention = Mention(inner.text, inner.start_char, inner.end_char, role="embedded")
+                country = _demonym(inner.text, gazetteer)
+                fixed = gazetteer.country(country) if country else None
+                mention = Mention(inner.text, inner.start_char, inner.end_char, role="embedded",
+                                  fixed=fixed)  # fmt: skip
                 found.append(PlaceSpan(mention, inner))
         new_ents.append(ent)
 
@@ -378,7 +317,7 @@ def find_place_spans(doc: Doc, gazetteer: Gazetteer) -> tuple[list[PlaceSpan], C
         for end in range(j, i, -1):  # longest first
             span = doc[i:end]
             options = gazetteer.candidates(span.text)
-            if options and _prominent(options):
+            if options and _prominent(options) and _namelike(span.text):
                 span = Span(doc, i, end, label=_label_for(options[0][0]))
                 found.append(
                     PlaceSpan(Mention(span.text, span.start_char, span.end_char), span,
@@ -398,7 +337,12 @@ def find_place_spans(doc: Doc, gazetteer: Gazetteer) -> tuple[list[PlaceSpan], C
         if ps.mention.role != "literal":
             continue
         ps.mention.agency = _agency(ps.span)
-        ps.mention.qualifier = _qualifier(doc, ps.span.end)
+        suffix = _county(doc, ps.span.end)
+        if suffix and not ps.mention.text.endswith(suffix):
+            with_suffix = f"{ps.mention.text} {suffix}"
+            if gazetteer.candidates(with_suffix):
+                ps.mention.lookup = with_suffix
+        ps.mention.qualifier = _qualifier(doc, ps.span.end, gazetteer)
         direction, start = _direction(doc, ps.span.start)
         if direction:
             ps.mention.direction = direction
