@@ -83,11 +83,17 @@ _INSTITUTIONS = frozenset(
 )
 
 
+_ARTICLES = frozenset("al el ad ar as at az an ash le la les los las der die".split())
+
+
 def _namelike(text: str) -> bool:
-    """Not a bare direction or generic word: "West" names a region of Cameroon, but in an
-    English article it is a direction."""
+    """Not a bare direction, generic word or article: "West" names a region of Cameroon and
+    "Al" a Norwegian municipality, but in an English article they are neither."""
     words = text.lower().split()
-    return bool(words) and not all(w in _NOT_NAMES for w in words)
+    short = len(text.strip()) < 3 and not text.strip().isupper()  # "US" and "UK" are names
+    if not words or short or all(w in _NOT_NAMES for w in words):
+        return False
+    return not (len(words) == 1 and words[0].strip(".-") in _ARTICLES)
 
 
 def _demonym(text: str, gazetteer: Gazetteer) -> str | None:
