@@ -18,7 +18,10 @@ from spacy.language import Language
 from processors.errors import ConfigurationError
 from processors.gazetteer import place_key
 
-__all__ = ["AliasTable", "CanonicalEntity", "load_entities", "ruler_patterns"]
+__all__ = ["CURATED", "AliasTable", "CanonicalEntity", "load_entities", "ruler_patterns"]
+
+CURATED = "curated"
+"""The ``ent_id_`` of entities the ruler found: later components never relabel them."""
 
 _PLACE_LABELS = {"landmark": "FAC", "region": "LOC"}
 
@@ -95,10 +98,12 @@ def ruler_patterns(
     patterns = []
     for entity in entities:
         for alias in dict.fromkeys((*entity.aliases, entity.canonical)):
-            patterns.append({"label": entity.label, "pattern": _token_pattern(nlp, alias)})
+            patterns.append(
+                {"label": entity.label, "pattern": _token_pattern(nlp, alias), "id": CURATED}
+            )
     places = (yaml.safe_load(places_path.read_text(encoding="utf-8")) or {}).get("places") or []
     for place in places:
         label = _PLACE_LABELS.get(place.get("kind", ""), "GPE")
         for name in dict.fromkeys((place["name"], *place.get("aliases", []))):
-            patterns.append({"label": label, "pattern": _token_pattern(nlp, name)})
+            patterns.append({"label": label, "pattern": _token_pattern(nlp, name), "id": CURATED})
     return patterns

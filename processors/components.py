@@ -14,7 +14,8 @@ from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 
 from config import DATA_DIR, get_settings
-from processors.aliases import AliasTable, load_entities, ruler_patterns
+from processors.aliases import CURATED, AliasTable, load_entities, ruler_patterns
+from processors.consistency import make_names_consistent
 from processors.gazetteer import Gazetteer, locale_vocabulary
 from processors.places import place_dict, resolve_mentions, summarize_places
 from processors.spans import clean_entity_spans
@@ -25,6 +26,7 @@ __all__ = ["COMPONENTS", "PlaceResolver"]
 COMPONENTS = (
     "newsmon_entity_ruler",
     "newsmon_entity_spans",
+    "newsmon_name_consistency",
     "newsmon_places",
     "newsmon_canonical",
 )
@@ -60,6 +62,14 @@ def make_entity_ruler(
 def newsmon_entity_spans(doc: Doc) -> Doc:
     """Trim figures, articles and punctuation off entity spans; split at line breaks."""
     return clean_entity_spans(doc)
+
+
+@Language.component(
+    "newsmon_name_consistency", requires=["doc.ents", "token.pos"], assigns=["doc.ents"]
+)
+def newsmon_name_consistency(doc: Doc) -> Doc:
+    """One label per name in an article; surnames of people named in full are people."""
+    return make_names_consistent(doc, CURATED)
 
 
 class PlaceResolver:

@@ -23,6 +23,7 @@ from processors.entities import entity_dicts
 from processors.errors import InvalidArticle
 from processors.language import detect_language
 from processors.nlp import cached_pipeline, model_label
+from processors.truecase import truecase
 
 __all__ = ["Enricher", "Outcome", "newsmon_version"]
 
@@ -48,6 +49,13 @@ class Outcome:
         return self.error is None
 
 
+def _as_written(items: list[dict[str, Any]], text: str, key: str) -> list[dict[str, Any]]:
+    """Names as the article writes them (the NER may have read a recased copy)."""
+    for item in items:
+        item[key] = text[item["start"] : item["end"]]
+    return items
+
+
 def _ext(doc: Any, name: str, default: Any) -> Any:
     """A Doc extension's value when the pipeline has the component that sets it."""
     if doc is None or not doc.has_extension(name):
@@ -70,6 +78,10 @@ class Enricher:
         self.nlp = nlp if nlp is not None else cached_pipeline(model, tuple(exclude))
         self.max_body_chars = max_body_chars
         self.pipeline_info = {"version": newsmon_version(), "model": model_label(self.nlp)}
+        places = (
+            self.nlp.get_pipe("newsmon_places") if "newsmon_places" in self.nlp.pipe_names else None
+        )
+        self._known = places.gazetteer.has_name if places is not None else (lambda _: False)
 
     @classmethod
     def from_settings(cls, settings: Any) -> Enricher:
@@ -135,7 +147,8 @@ class Enricher:
             text, _ = article_text(article.get("title"), article.get("body"))
             lang = detect_language(text, article.get("language"))
             prepared.append((article, text, lang))
-        english = [text for _, text, lang in prepared if lang == "en"]
+        # the NER reads a copy with shouted lines recased; offsets are unchanged
+        english = [truecase(text, self._known) for _, text, lang in prepared if lang == "en"]
         docs = iter(self.nlp.pipe(english, batch_size=max(1, len(english))))
         out = []
         for article, text, lang in prepared:
@@ -145,8 +158,8 @@ class Enricher:
                     **article,
                     "text": text,
                     "lang": lang,
-                    "entities": entity_dicts(doc) if doc is not None else [],
-                    "places": _ext(doc, "places", []),
+                    "entities": _as_written(entity_dicts(doc), text, "text") if doc else [],
+                    "places": _as_written(_ext(doc, "places", []), text, "name"),
                     "countries": _ext(doc, "countries", []),
                     "regions": _ext(doc, "regions", []),
                     "location": _ext(doc, "location", None),

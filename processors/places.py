@@ -57,7 +57,8 @@ class Mention:
     metonymic: bool = False
     direction: str | None = None  # "north", "northeast", ... from "northeastern Syria"
     agency: bool = False  # the syntax of an actor: "Washington seeks", "Moscow's plan"
-    role: str = "literal"  # or "demonym" ("Russian"), "embedded" ("Texas" in "Texas Rangers")
+    role: str = "literal"  # or "demonym" ("Russian"), "embedded" ("Texas" in "Texas Rangers"),
+    # or "team" ("Leicestershire beat Somerset")
     lookup: str | None = None  # the name to look up when not the text ("Barrow County")
     fixed: Place | None = None  # known without lookup (the country of a demonym)
 

@@ -51,7 +51,7 @@ def trim_span(span: Span) -> Span | None:
         return None
     if (start, end) == (span.start, span.end):
         return span
-    return Span(doc, start, end, label=span.label)
+    return Span(doc, start, end, label=span.label, span_id=span.id)
 
 
 def split_span(span: Span) -> Iterator[Span]:
@@ -68,7 +68,7 @@ def split_span(span: Span) -> Iterator[Span]:
     start = span.start
     for cut in [*cuts, span.end]:
         if cut > start:
-            yield Span(span.doc, start, cut, label=span.label)
+            yield Span(span.doc, start, cut, label=span.label, span_id=span.id)
         start = cut + 1
 
 

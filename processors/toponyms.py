@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from processors.aliases import CURATED
 from processors.gazetteer import Gazetteer, Place
 from processors.places import Mention
+from processors.sports import HOME_NATIONS, is_sports_report
 
 __all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans"]
 
@@ -84,6 +86,26 @@ _INSTITUTIONS = frozenset(
 
 
 _ARTICLES = frozenset("al el ad ar as at az an ash le la les los las der die".split())
+
+
+def _team(ent: Span, gazetteer: Gazetteer) -> bool:
+    """In a sports report: a town, county or state name standing as a player, not a venue
+    ("at Headingley"), a dateline ("LONDON 1996-08-30") or a country."""
+    if ent.label_ not in ("GPE", "LOC", "ORG", "PERSON") or ent.text.lower() in HOME_NATIONS:
+        return False
+    options = gazetteer.candidates(ent.text)
+    if not options or not _prominent(options):
+        return False
+    best = max(options, key=lambda pw: (pw[1], pw[0].population))[0]
+    if best.kind not in ("city", "admin1", "admin2"):
+        return False
+    doc = ent.doc
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    if before is not None and before.lower_ in ("at", "in", "near", "from", "to", "of"):
+        return False  # a venue or a home town
+    at_line_start = ent.start == 0 or "\n" in doc[ent.start - 1].text_with_ws
+    after = doc[ent.end] if ent.end < len(doc) else None
+    return not (at_line_start and after is not None and after.like_num and "-" in after.text)
 
 
 def _namelike(text: str) -> bool:
@@ -259,6 +281,7 @@ def find_place_spans(
     """Every place mention of ``doc`` (relabelling mislabelled entities in ``doc.ents``), and
     country hints that are not places: demonyms ("Syrian") and locale vocabulary."""
     demonyms: Counter[str] = locale_hints(doc, vocabulary or {})
+    sports = is_sports_report(doc)
     person_parts = _person_name_parts(doc)
     found: list[PlaceSpan] = []
     new_ents = []
@@ -271,11 +294,17 @@ def find_place_spans(
                 mention = Mention(ent.text, ent.start_char, ent.end_char, role="demonym",
                                   fixed=place)  # fmt: skip
                 found.append(PlaceSpan(mention, ent))
+        if sports and ent.ent_id_ != CURATED and _team(ent, gazetteer):
+            team = Span(doc, ent.start, ent.end, label="ORG")
+            found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char, role="team"),
+                                   team))  # fmt: skip
+            new_ents.append(team)
+            continue
         if ent.label_ in PLACE_LABELS and _namelike(ent.text):
             found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
             new_ents.append(ent)
             continue
-        if ent.label_ in _MAYBE_PLACE and ent.label_ != "NORP":
+        if ent.label_ in _MAYBE_PLACE and ent.label_ != "NORP" and ent.ent_id_ != CURATED:
             options = gazetteer.candidates(ent.text)
             titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
             is_person_part = ent.label_ == "PERSON" and any(
