@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from config import DATA_DIR, get_settings
 from processors.aliases import CURATED, AliasTable, load_entities, ruler_patterns
 from processors.consistency import make_names_consistent
+from processors.events import EventExtractor, Taxonomy
 from processors.gazetteer import Gazetteer, locale_vocabulary
 from processors.places import place_dict, resolve_mentions, summarize_places
 from processors.spans import clean_entity_spans
@@ -29,10 +30,11 @@ COMPONENTS = (
     "newsmon_name_consistency",
     "newsmon_places",
     "newsmon_canonical",
+    "newsmon_events",
 )
 
 for _name, _default in (("places", None), ("countries", None), ("regions", None),
-                        ("location", None)):  # fmt: skip
+                        ("location", None), ("events", None)):  # fmt: skip
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 if not Span.has_extension("canonical"):
@@ -132,3 +134,24 @@ def make_place_resolver(
     return PlaceResolver(
         Gazetteer.open(cache, supplement=supplement), locale_vocabulary(supplement)
     )
+
+
+class EventFinder:
+    """Writes ``doc._.events`` (needs the places and canonical names already set)."""
+
+    def __init__(self, extractor: EventExtractor) -> None:
+        self.extractor = extractor
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.events = self.extractor(doc)
+        return doc
+
+
+@Language.factory(
+    "newsmon_events",
+    default_config={"taxonomy_path": str(DATA_DIR / "events.yaml")},
+    requires=["doc.sents", "token.dep", "token.lemma", "doc._.places"],
+    assigns=["doc._.events"],
+)
+def make_event_finder(nlp: Language, name: str, taxonomy_path: str) -> EventFinder:
+    return EventFinder(EventExtractor(nlp, Taxonomy.load(Path(taxonomy_path))))

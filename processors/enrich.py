@@ -21,6 +21,7 @@ from processors.articles import decode_article, validate_article
 from processors.clean import article_text
 from processors.entities import entity_dicts
 from processors.errors import InvalidArticle
+from processors.events import finalize_events
 from processors.language import detect_language
 from processors.nlp import cached_pipeline, model_label
 from processors.truecase import truecase
@@ -54,6 +55,12 @@ def _as_written(items: list[dict[str, Any]], text: str, key: str) -> list[dict[s
     for item in items:
         item[key] = text[item["start"] : item["end"]]
     return items
+
+
+def _events(doc: Any, text: str, published_at: str | None) -> list[dict[str, Any]]:
+    events = _ext(doc, "events", [])
+    finalize_events(events, text, published_at)
+    return events
 
 
 def _ext(doc: Any, name: str, default: Any) -> Any:
@@ -163,7 +170,7 @@ class Enricher:
                     "countries": _ext(doc, "countries", []),
                     "regions": _ext(doc, "regions", []),
                     "location": _ext(doc, "location", None),
-                    "events": _ext(doc, "events", []),
+                    "events": _events(doc, text, article.get("published_at")),
                     "duplicate_of": None,
                     "enriched_at": now,
                     "pipeline": self.pipeline_info,

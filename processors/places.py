@@ -115,10 +115,15 @@ def _plausible(options: list[tuple[Place, float]]) -> list[tuple[Place, float]]:
     # a big city beats the region of the same name around it ("New York", "Aleppo")
     regions = {p.admin1 for p, w in options if p.kind == "admin1" and w >= 0.9}
     return [
-        (p, w + (1.0 if p.kind == "city" and p.admin1 in regions and p.population >= 100_000
-                 else 0.0))
+        (
+            p,
+            w
+            + (
+                1.0 if p.kind == "city" and p.admin1 in regions and p.population >= 100_000 else 0.0
+            ),
+        )
         for p, w in options
-    ]  # fmt: skip
+    ]
 
 
 def _context(
@@ -186,22 +191,30 @@ def resolve_mentions(
             countries, admin1s = context[key]
             if key in by_key:  # one sense per article
                 first = by_key[key]
-                resolved[i] = ResolvedPlace(mention, first.place, first.confidence,
-                                            first.alternatives)  # fmt: skip
+                resolved[i] = ResolvedPlace(
+                    mention, first.place, first.confidence, first.alternatives
+                )
                 continue
             others = [a for a in anchors if a is not picks[i]]
             scored = sorted(
                 (
                     (
-                        _score(p, w, capital=gazetteer.is_capital(p), agency=mention.agency,
-                               countries=countries, admin1s=admin1s, qualifier=quals[i],
-                               anchors=others),
+                        _score(
+                            p,
+                            w,
+                            capital=gazetteer.is_capital(p),
+                            agency=mention.agency,
+                            countries=countries,
+                            admin1s=admin1s,
+                            qualifier=quals[i],
+                            anchors=others,
+                        ),
                         p,
                     )
                     for p, w in options
                 ),
                 key=lambda sp: -sp[0],
-            )  # fmt: skip
+            )
             top = scored[0][0]
             total = sum(math.exp(s - top) for s, _ in scored)
             resolved[i] = ResolvedPlace(mention, scored[0][1], 1.0 / total, len(scored) - 1)
@@ -211,10 +224,16 @@ def resolve_mentions(
 
 
 _DIRECTION_FRACTIONS = {  # (lat, lon) position within a country's box
-    "north": (0.78, 0.5), "south": (0.22, 0.5), "east": (0.5, 0.78), "west": (0.5, 0.22),
-    "northeast": (0.75, 0.75), "northwest": (0.75, 0.25), "southeast": (0.25, 0.75),
-    "southwest": (0.25, 0.25), "center": (0.5, 0.5),
-}  # fmt: skip
+    "north": (0.78, 0.5),
+    "south": (0.22, 0.5),
+    "east": (0.5, 0.78),
+    "west": (0.5, 0.22),
+    "northeast": (0.75, 0.75),
+    "northwest": (0.75, 0.25),
+    "southeast": (0.25, 0.75),
+    "southwest": (0.25, 0.25),
+    "center": (0.5, 0.5),
+}
 _SPECIFICITY = {"landmark": 4, "city": 3, "region": 2, "admin1": 2, "country": 1, "continent": 0}
 
 

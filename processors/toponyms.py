@@ -36,12 +36,24 @@ _LOCATIVE = frozenset(
 _TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. sir lord lady president minister".split())
 _CONNECTORS = frozenset({"of", "de", "del", "da", "do", "al", "el", "la", "le", "upon", "on", "-"})
 DIRECTIONS = {
-    "north": "north", "northern": "north", "south": "south", "southern": "south",
-    "east": "east", "eastern": "east", "west": "west", "western": "west",
-    "northeast": "northeast", "northeastern": "northeast", "northwest": "northwest",
-    "northwestern": "northwest", "southeast": "southeast", "southeastern": "southeast",
-    "southwest": "southwest", "southwestern": "southwest", "central": "center",
-}  # fmt: skip
+    "north": "north",
+    "northern": "north",
+    "south": "south",
+    "southern": "south",
+    "east": "east",
+    "eastern": "east",
+    "west": "west",
+    "western": "west",
+    "northeast": "northeast",
+    "northeastern": "northeast",
+    "northwest": "northwest",
+    "northwestern": "northwest",
+    "southeast": "southeast",
+    "southeastern": "southeast",
+    "southwest": "southwest",
+    "southwestern": "southwest",
+    "central": "center",
+}
 _AGENCY_VERBS = frozenset(
     "say tell seek want accuse deny announce warn urge demand reject claim insist refuse "
     "threaten vow pledge call respond condemn blame agree decide plan try support oppose "
@@ -67,10 +79,12 @@ class PlaceSpan:
 def _prominent(options: list[tuple[Place, float]]) -> bool:
     return any(
         w >= 0.9
-        and (p.kind in ("country", "admin1", "admin2", "region", "landmark", "continent")
-             or p.population >= 50_000)
+        and (
+            p.kind in ("country", "admin1", "admin2", "region", "landmark", "continent")
+            or p.population >= 50_000
+        )
         for p, w in options
-    )  # fmt: skip
+    )
 
 
 _NOT_NAMES = frozenset(
@@ -243,8 +257,14 @@ def _proper_run(tok: Token) -> bool:
     )
 
 
-_COUNTY_WORDS = {"county": "County", "counties": "County", "parish": "Parish",
-                 "parishes": "Parish", "township": "Township", "townships": "Township"}  # fmt: skip
+_COUNTY_WORDS = {
+    "county": "County",
+    "counties": "County",
+    "parish": "Parish",
+    "parishes": "Parish",
+    "township": "Township",
+    "townships": "Township",
+}
 
 
 def _county(doc: Doc, end: int) -> str | None:
@@ -291,13 +311,15 @@ def find_place_spans(
             place = gazetteer.country(country) if country else None
             if place is not None:
                 demonyms[place.country or ""] += 1
-                mention = Mention(ent.text, ent.start_char, ent.end_char, role="demonym",
-                                  fixed=place)  # fmt: skip
+                mention = Mention(
+                    ent.text, ent.start_char, ent.end_char, role="demonym", fixed=place
+                )
                 found.append(PlaceSpan(mention, ent))
         if sports and ent.ent_id_ != CURATED and _team(ent, gazetteer):
             team = Span(doc, ent.start, ent.end, label="ORG")
-            found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char, role="team"),
-                                   team))  # fmt: skip
+            found.append(
+                PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char, role="team"), team)
+            )
             new_ents.append(team)
             continue
         if ent.label_ in PLACE_LABELS and _namelike(ent.text):
@@ -307,9 +329,11 @@ def find_place_spans(
         if ent.label_ in _MAYBE_PLACE and ent.label_ != "NORP" and ent.ent_id_ != CURATED:
             options = gazetteer.candidates(ent.text)
             titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
-            is_person_part = ent.label_ == "PERSON" and any(
-                tok.lower_ in person_parts for tok in ent
-            ) and len(ent) == 1  # fmt: skip
+            is_person_part = (
+                ent.label_ == "PERSON"
+                and any(tok.lower_ in person_parts for tok in ent)
+                and len(ent) == 1
+            )
             if (
                 options
                 and not titled
@@ -330,8 +354,9 @@ def find_place_spans(
             if inner is not None:
                 country = _demonym(inner.text, gazetteer)
                 fixed = gazetteer.country(country) if country else None
-                mention = Mention(inner.text, inner.start_char, inner.end_char, role="embedded",
-                                  fixed=fixed)  # fmt: skip
+                mention = Mention(
+                    inner.text, inner.start_char, inner.end_char, role="embedded", fixed=fixed
+                )
                 found.append(PlaceSpan(mention, inner))
         new_ents.append(ent)
 
@@ -343,10 +368,15 @@ def find_place_spans(
             i += 1
             continue
         j = i
-        while j < len(doc) and j - i < 5 and j not in taken and (
-            _proper_run(doc[j]) or (doc[j].lower_ in _CONNECTORS and j + 1 < len(doc)
-                                    and _proper_run(doc[j + 1]))
-        ):  # fmt: skip
+        while (
+            j < len(doc)
+            and j - i < 5
+            and j not in taken
+            and (
+                _proper_run(doc[j])
+                or (doc[j].lower_ in _CONNECTORS and j + 1 < len(doc) and _proper_run(doc[j + 1]))
+            )
+        ):
             j += 1
         matched = False
         for end in range(j, i, -1):  # longest first
@@ -355,9 +385,12 @@ def find_place_spans(
             if options and _prominent(options) and _namelike(span.text):
                 span = Span(doc, i, end, label=_label_for(options[0][0]))
                 found.append(
-                    PlaceSpan(Mention(span.text, span.start_char, span.end_char), span,
-                              from_gazetteer=True)
-                )  # fmt: skip
+                    PlaceSpan(
+                        Mention(span.text, span.start_char, span.end_char),
+                        span,
+                        from_gazetteer=True,
+                    )
+                )
                 new_ents.append(span)
                 taken.update(range(i, end))
                 i = end

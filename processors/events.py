@@ -1,0 +1,697 @@
+"""Events: who did what to whom, where, when, and how many were killed, hurt, held or arrested.
+
+Per sentence, trigger words from the taxonomy (config/events.yaml) propose event types; the
+most specific proposal wins, then context refines it:
+
+- a killing or attack whose victims are armed (soldiers, a patrol, militants) is a battle, and
+  one by a crowd of locals is mob violence; otherwise it is violence against civilians;
+- a protest that meets violence (stones, fires, clashes) is a violent demonstration, one the
+  police break up an intervention, one met with live fire excessive force;
+- a negated trigger ("there was no armed clash") proposes nothing.
+
+Actors come from the parse (subject or "by X" for actor1, object, "on X" or "with X" for
+actor2), named by their canonical entity where one is inside. The place is the sentence's most
+specific literal place (else the article's primary location). Counts come from the parse around
+death, injury, arrest, surrender, escape and holding words ("the death toll has risen to about
+200 prisoners and 27 members of the siege" gives 227 dead). Sentences that only add counts
+lend them to the most salient event they fit. Mentions of the same type at the same place
+merge; the most salient event comes first. Dates are resolved against ``published_at`` by
+``finalize_events``, since the article's metadata is not part of the Doc.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from processors.dates import resolve_date
+from processors.errors import ConfigurationError
+from processors.numbers import count_of
+
+__all__ = ["EventExtractor", "EventType", "Taxonomy", "finalize_events"]
+
+COUNT_FIELDS = ("fatalities", "injured", "arrested", "surrendered", "escaped", "held")
+_COUNT_LEMMAS = {
+    "fatalities": {
+        "kill",
+        "die",
+        "dead",
+        "death",
+        "execute",
+        "murder",
+        "drown",
+        "behead",
+        "massacre",
+        "assassinate",
+        "lynch",
+        "fatality",
+        "toll",
+        "body",
+        "slay",
+    },
+    "injured": {"injure", "wound", "hurt", "injury", "injured", "wounded"},
+    "arrested": {"arrest", "detain", "apprehend", "detention", "custody"},
+    "surrendered": {"surrender"},
+    "escaped": {"escape", "flee", "fled"},
+    "held": {"hold", "held", "hostage", "captive"},
+}
+_SEVERITY = {
+    "Explosions/Remote violence": 3.0,
+    "Battles": 3.0,
+    "Violence against civilians": 3.0,
+    "Riots": 2.0,
+    "Protests": 1.5,
+    "Strategic developments": 1.0,
+}
+_COMPATIBLE = {  # which events a count-only sentence may lend its counts to
+    "fatalities": {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"},
+    "injured": {
+        "Battles",
+        "Explosions/Remote violence",
+        "Violence against civilians",
+        "Riots",
+        "Protests",
+    },
+    "surrendered": {"Battles", "Strategic developments"},
+    "escaped": {"Strategic developments", "Battles"},
+    "arrested": {"Strategic developments", "Protests", "Riots"},
+    "held": {"Strategic developments", "Battles", "Violence against civilians"},
+}
+_SPECIFICITY = {
+    "landmark": 5,
+    "city": 4,
+    "admin2": 3,
+    "admin1": 2,
+    "region": 2,
+    "country": 1,
+    "continent": 0,
+}
+_CODED_RE = re.compile(r"fatalities (?:were )?coded as (\d+)", re.IGNORECASE)
+_NONE_RE = re.compile(
+    r"\b(no (?:one|people|person|persons|casualties|fatalities|deaths|injuries)\b|"
+    r"(?:did not|didn't) result in any (?:fatalities|casualties|deaths)|"
+    r"without (?:any )?(?:casualties|fatalities))",
+    re.IGNORECASE,
+)
+_PROTEST_TYPES = (
+    "peaceful_protest",
+    "protest_with_intervention",
+    "excessive_force_against_protesters",
+)
+_VIOLENT_TRIGGERS = ("attack", "armed_clash")
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    acled_type: str
+    acled_sub_type: str
+    priority: int
+    triggers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """The event types of config/events.yaml and the word lists that refine them."""
+
+    types: dict[str, EventType]
+    armed_actors: frozenset[str]
+    protest_violence: frozenset[str]
+    protest_intervention: frozenset[str]
+    protest_excessive_force: frozenset[str]
+    mob_actors: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path) -> Taxonomy:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigurationError(f"cannot read the event taxonomy {path}: {exc}") from exc
+        types = {}
+        for name, spec in (data.get("types") or {}).items():
+            acled = spec.get("acled") or []
+            if len(acled) != 2 or not isinstance(spec.get("priority"), int):
+                raise ConfigurationError(
+                    f"{path}: type {name!r} needs `acled: [event type, sub-event type]` and an "
+                    "integer `priority`"
+                )
+            triggers = tuple(str(t) for t in spec.get("triggers") or [])
+            types[name] = EventType(name, acled[0], acled[1], spec["priority"], triggers)
+        words = {
+            key: frozenset(str(w).lower() for w in data.get(key) or [])
+            for key in (
+                "armed_actors",
+                "protest_violence",
+                "protest_intervention",
+                "protest_excessive_force",
+                "mob_actors",
+            )
+        }
+        return cls(types=types, **words)
+
+
+@dataclass
+class _Event:
+    type: str
+    trigger: Span
+    sentence: Span
+    actor1: str | None
+    actor2: str | None
+    place: dict[str, Any] | None
+    counts: dict[str, int | None] = field(default_factory=dict)
+    mentions: int = 1
+    order: int = 0
+
+
+def _noun_phrase(tok: Token) -> Span:
+    """The phrase a noun heads, without trailing clauses (at most 8 tokens)."""
+    left = tok.left_edge.i
+    right = tok.i
+    for child in tok.rights:
+        if child.dep_ in ("compound", "amod", "nummod", "poss", "flat", "appos", "prep"):
+            right = max(right, child.right_edge.i if child.dep_ != "prep" else child.i)
+        if child.dep_ == "prep" and child.lower_ == "of":
+            right = max(right, child.right_edge.i)
+    span = tok.doc[left : right + 1]
+    if len(span) > 8:
+        span = tok.doc[max(left, tok.i - 4) : tok.i + 1]
+    while (
+        len(span) > 1 and span[0].dep_ in ("det", "cc", "punct") and span[0].lower_ not in ("no",)
+    ):
+        span = span[1:]
+    return span
+
+
+def _actor_name(phrase: Span | None) -> str | None:
+    if phrase is None:
+        return None
+    for ent in phrase.ents:
+        if ent.label_ in ("ORG", "NORP", "GPE", "PERSON", "FAC"):
+            canonical = ent._.canonical if Span.has_extension("canonical") else None
+            return canonical or ent.text
+    text = phrase.text.strip()
+    return text or None
+
+
+def _child(tok: Token, deps: Iterable[str]) -> Token | None:
+    deps = set(deps)
+    return next((c for c in tok.children if c.dep_ in deps), None)
+
+
+def _prep_object(tok: Token, preps: Iterable[str]) -> Token | None:
+    preps = set(preps)
+    for child in tok.children:
+        if child.dep_ in ("prep", "agent") and child.lower_ in preps:
+            obj = _child(child, ("pobj",))
+            if obj is not None:
+                return obj
+    return None
+
+
+def _actors(trigger: Token) -> tuple[Span | None, Span | None]:
+    """(actor1, actor2) phrases around a trigger word, from the dependency parse."""
+    head = trigger
+    # a nominal trigger modified by a verb: "launched airstrikes", "staged a protest"
+    if (
+        trigger.pos_ in ("NOUN", "PROPN")
+        and trigger.dep_ in ("dobj", "attr")
+        and (trigger.head.pos_ == "VERB")
+    ):
+        head = trigger.head
+    a1 = _child(head, ("nsubj",)) or _prep_object(head, ("by",)) or _prep_object(trigger, ("by",))
+    if a1 is None and trigger.pos_ in ("NOUN", "PROPN"):  # "ISIL terrorist attacks"
+        a1 = next(
+            (
+                c
+                for c in trigger.lefts
+                if c.dep_ in ("compound", "nmod", "amod", "poss")
+                and c.ent_type_ in ("ORG", "NORP", "GPE", "PERSON")
+            ),
+            None,
+        )
+    a2 = (_child(head, ("dobj", "nsubjpass")) if head is trigger else None) or _prep_object(
+        trigger, ("on", "against", "with", "at", "targeting")
+    )
+    if a2 is None and head is not trigger:
+        a2 = _prep_object(head, ("on", "against", "with", "at"))
+    between = _prep_object(trigger, ("between",))
+    if between is not None:
+        prep = between.head
+        named = [
+            t
+            for t in prep.subtree
+            if t.ent_type_ in ("ORG", "NORP", "GPE", "PERSON") and t.ent_iob_ == "B"
+        ]
+        nouns = [between, *between.conjuncts]
+        a1 = named[0] if named else between
+        a2 = named[1] if len(named) > 1 else next((n for n in nouns if n is not between), a2)
+    if a2 is not None and a2.i == trigger.i:
+        a2 = None
+    if a1 is not None and a1.dep_ == "nsubjpass":
+        a1 = None
+    return (
+        _noun_phrase(a1) if a1 is not None else None,
+        _noun_phrase(a2) if a2 is not None else None,
+    )
+
+
+_VAGUE_NOUNS = frozenset("dozens scores hundreds thousands dozen hundred thousand".split())
+
+
+def _count_of_phrase(noun: Token) -> int | None:
+    """The count a noun phrase states: ["about", "200"] prisoners -> 200; "a man" -> 1."""
+    if noun.lower_ in ("one", "another"):
+        return 1
+    if noun.lower_ in ("no", "none", "nobody"):
+        return 0
+    if noun.like_num or noun.lower_ in _VAGUE_NOUNS:
+        before = [t.text for t in noun.lefts if t.dep_ in ("nummod", "quantmod", "advmod", "amod")]
+        return count_of([*before, noun.text])
+    modifiers = [
+        t.text
+        for t in noun.subtree
+        if t.i < noun.i
+        and t.dep_
+        in (
+            "nummod",
+            "det",
+            "quantmod",
+            "amod",
+            "advmod",
+            "prep",
+            "pobj",
+            "cc",
+            "conj",
+        )
+    ]
+    value = count_of(modifiers) if modifiers else None
+    if value is None and noun.tag_ in ("NN", "NNP") and noun.lower_ not in ("number",):
+        return (
+            1
+            if any(t.lower_ in ("a", "an", "one", "the", "his", "her") for t in noun.lefts)
+            else None
+        )
+    return value
+
+
+_TOLL_RE = re.compile(
+    r"\b(?:to|at|of|reached|stands at|stood at)\s+((?:(?:about|around|some|nearly|at least|more "
+    r"than|over)\s+)?[\w,.-]+\s+[a-z]+(?:\s+of\s+the\s+\w+)?(?:\s*(?:,|and)\s+(?:(?:about|around|"
+    r"some|nearly|at least|more than|over)\s+)?[\w,.-]+\s+[a-z]+(?:\s+of\s+the\s+\w+)?)*)",
+    re.IGNORECASE,
+)
+
+
+def _toll(word: Token) -> tuple[int | None, set[int]]:
+    """ "the death toll has risen to about 200 prisoners and 27 members of the siege": the sum
+    of the counts listed after the toll, and the token indices it used (read from the text: a
+    small parser often splits such lists)."""
+    doc = word.doc
+    sent = word.sent
+    tail = doc[word.i + 1 : sent.end]
+    match = _TOLL_RE.search(tail.text)
+    if match is None:
+        return None, set()
+    total, used = 0, set()
+    for part in re.split(r"\s*(?:,|\band\b)\s+", match.group(1)):
+        words = part.split()
+        numberish = [w for w in words if not w.isalpha() or w.lower() in _NUMBER_WORDS]
+        value = count_of(words[: len(words) - 1]) if len(words) > 1 else None
+        if value is None and numberish:
+            value = count_of(numberish)
+        if value is None:
+            break
+        total += value
+    start = tail.start_char + match.start(1)
+    end = tail.start_char + match.end(1)
+    used = {t.i for t in doc[word.i :] if start <= t.idx < end}
+    return (total if used else None), used
+
+
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "sixty seventy eighty ninety hundred thousand dozen dozens hundreds scores".split()
+)
+
+
+def _victims(word: Token) -> list[Token]:
+    """The nouns a count word is about: "killed two soldiers", "two soldiers were killed",
+    "shot dead", "beaten to death"."""
+    verb = word
+    if word.dep_ in ("acomp", "oprd", "xcomp") or (word.dep_ == "pobj" and word.lower_ == "death"):
+        verb = word.head if word.dep_ != "pobj" else word.head.head
+    if word.pos_ in ("ADJ",) and word.dep_ == "amod":  # "two dead soldiers"
+        return [word.head]
+    if word.dep_ in ("acl", "amod") and word.pos_ == "VERB":  # "27 people killed"
+        return [word.head]
+    for deps in (("dobj",), ("nsubjpass",), ("nsubj",)):
+        nouns = [c for c in verb.children if c.dep_ in deps]
+        if nouns:
+            if deps == ("nsubj",) and verb.lemma_ in (
+                "kill",
+                "execute",
+                "murder",
+                "arrest",
+                "detain",
+                "injure",
+                "wound",
+                "hold",
+            ):
+                continue  # the subject of "killed" is the killer, not the victim
+            return [n for noun in nouns for n in (noun, *noun.conjuncts)]
+    if word.dep_ == "pobj" and word.head.lower_ == "of" and word.lower_ in ("death",):
+        return [word]  # "resulted in the death of the local"
+    return []
+
+
+def _sentence_counts(sent: Span) -> dict[str, int | None]:
+    counts: dict[str, int | None] = {}
+    seen: set[int] = set()
+    for tok in sent:
+        if tok.lemma_.lower() == "toll":
+            value, used = _toll(tok)
+            if value is not None:
+                counts["fatalities"] = (counts.get("fatalities") or 0) + value
+                seen |= used
+            continue
+        for fld, lemmas in _COUNT_LEMMAS.items():
+            if tok.lemma_.lower() not in lemmas and tok.lower_ not in lemmas:
+                continue
+            if fld == "held" and not (
+                tok.dep_ in ("ROOT", "conj", "advcl", "relcl") and _child(tok, ("nsubjpass",))
+            ):
+                continue  # "being held" of people, not "held a demonstration"
+            for noun in _victims(tok):
+                if noun.i in seen:
+                    continue
+                value = _count_of_phrase(noun)
+                if value is not None:
+                    seen.add(noun.i)
+                    counts[fld] = (counts.get(fld) or 0) + value
+    text = sent.text
+    if _NONE_RE.search(text):
+        lower = text.lower()
+        if any(w in lower for w in ("fatalit", "death", "killed", "casualt", "dead")):
+            counts.setdefault("fatalities", 0)
+        if any(w in lower for w in ("injur", "casualt", "wound")):
+            counts.setdefault("injured", 0)
+    coded = _CODED_RE.search(text)
+    if coded:
+        counts["fatalities"] = int(coded.group(1))
+        counts["_coded"] = 1
+    return counts
+
+
+def _near(a: _Event, b: _Event) -> bool:
+    """Same place, or the same first-level region."""
+    if a.place is None or b.place is None:
+        return True
+    if (a.place["lat"], a.place["lon"]) == (b.place["lat"], b.place["lon"]):
+        return True
+    return bool(a.place.get("admin1")) and a.place.get("admin1") == b.place.get("admin1")
+
+
+class EventExtractor:
+    """Finds the events of a Doc (after the places component has run)."""
+
+    def __init__(self, nlp: Language, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.matcher = Matcher(nlp.vocab)
+        for etype in taxonomy.types.values():
+            patterns = []
+            for trigger in etype.triggers:
+                words = [w for w in re.split(r"\s+", trigger.lower()) if w]
+                if len(words) == 1:
+                    patterns.append([{"LEMMA": words[0]}])
+                    patterns.append([{"LOWER": words[0]}])
+                else:
+                    patterns.append(
+                        [
+                            {"LOWER": {"IN": [w]}} if i else {"LEMMA": {"IN": [w]}}
+                            for i, w in enumerate(words)
+                        ]
+                    )
+                    patterns.append([{"LOWER": w} for w in words])
+                    patterns.append([{"LEMMA": w} for w in words])
+            if patterns:
+                self.matcher.add(etype.name, patterns)
+
+    # --- per sentence ---------------------------------------------------------------------
+    def _matches(self, sent: Span) -> list[tuple[str, Span]]:
+        spans = []
+        for match_id, start, end in self.matcher(sent):
+            span = Span(
+                sent.doc,
+                sent.start + start,
+                sent.start + end,
+                label=sent.doc.vocab.strings[match_id],
+            )
+            if self._negated(span) or (
+                len(span) == 1
+                and span.root.dep_ in ("compound", "amod")
+                and span.root.head.pos_ in ("NOUN", "PROPN")
+            ):
+                continue  # negated, or a modifier: "detention centres", "war crimes"
+            spans.append(span)
+        best = filter_spans(spans)  # longest first: "air strike" over "strike"
+        return [(span.label_, span) for span in best]
+
+    @staticmethod
+    def _negated(span: Span) -> bool:
+        root = span.root
+        if any(c.dep_ == "neg" for c in root.children) or any(
+            c.dep_ == "neg" for c in root.head.children if root.dep_ in ("dobj", "attr")
+        ):
+            return True
+        before = span.doc[span.start - 1] if span.start > 0 else None
+        return before is not None and before.lower_ in ("no", "without", "denied")
+
+    def _words(self, span: Span) -> set[str]:
+        out = set()
+        for tok in span:
+            out.add(tok.lower_)
+            out.add(tok.lemma_.lower())
+        text = span.text.lower()
+        return out | {phrase for phrase in self._phrases if phrase in text}
+
+    @property
+    def _phrases(self) -> set[str]:
+        t = self.taxonomy
+        return {
+            p
+            for p in (
+                t.protest_violence
+                | t.protest_intervention
+                | t.protest_excessive_force
+                | t.mob_actors
+            )
+            if " " in p
+        }
+
+    def _refine(
+        self, etype: str, trigger: Span, sent: Span, context: Span, a1: Span | None, a2: Span | None
+    ) -> str:
+        t = self.taxonomy
+        if etype in _PROTEST_TYPES:
+            words = self._words(context)
+            if words & t.protest_excessive_force:
+                return "excessive_force_against_protesters"
+            if words & t.protest_violence:
+                return "violent_demonstration"
+            if words & t.protest_intervention:
+                return "protest_with_intervention"
+            return "peaceful_protest"
+        if etype in _VIOLENT_TRIGGERS:
+            actor_words = self._words(a1) if a1 is not None else set()
+            if actor_words & t.mob_actors and not actor_words & t.armed_actors:
+                return "mob_violence"
+            if etype == "attack" and a2 is not None and self._words(a2) & t.armed_actors:
+                return "armed_clash"
+        return etype
+
+    def __call__(self, doc: Doc) -> list[dict[str, Any]]:
+        places = [p for p in (doc._.places or []) if not p.get("metonymic")]
+        sentences = list(doc.sents)
+        events: list[_Event] = []
+        loose_counts: list[tuple[int, dict[str, int | None]]] = []
+        for n, sent in enumerate(sentences):
+            counts = _sentence_counts(sent)
+            matches = self._matches(sent)
+            if not matches:
+                if counts:
+                    loose_counts.append((n, counts))
+                continue
+            etype, trigger = max(
+                matches,
+                key=lambda m: (self.taxonomy.types[m[0]].priority, -m[1].start),
+            )
+            a1, a2 = _actors(trigger.root)
+            context = doc[sent.start : sentences[n + 1].end] if n + 1 < len(sentences) else sent
+            etype = self._refine(etype, trigger, sent, context, a1, a2)
+            acled = self.taxonomy.types[etype].acled_type
+            foreign = {
+                f: v
+                for f, v in counts.items()
+                if not f.startswith("_") and acled not in _COMPATIBLE.get(f, {acled})
+            }
+            if foreign:
+                loose_counts.append((n, foreign))
+                counts = {f: v for f, v in counts.items() if f not in foreign}
+            events.append(
+                _Event(
+                    type=etype,
+                    trigger=trigger,
+                    sentence=sent,
+                    actor1=_actor_name(a1),
+                    actor2=_actor_name(a2),
+                    place=self._place(sent, places),
+                    counts=counts,
+                    order=n,
+                )
+            )
+        events = self._fold_surrenders(self._merge(events))
+        self._lend(events, loose_counts)
+        if not events:
+            return []
+        location = doc._.location
+        ordered = sorted(events, key=self._salience, reverse=True)
+        return [self._as_dict(e, places, location) for e in ordered]
+
+    @staticmethod
+    def _place(sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+        inside = [p for p in places if sent.start_char <= p["start"] < sent.end_char]
+        if not inside:
+            return None
+        return max(inside, key=lambda p: (_SPECIFICITY.get(p["kind"], 0), -p["start"]))
+
+    def _merge(self, events: list[_Event]) -> list[_Event]:
+        merged: list[_Event] = []
+        for event in events:
+            same = next((m for m in merged if m.type == event.type and _near(m, event)), None)
+            if same is None:
+                merged.append(event)
+                continue
+            same.mentions += 1
+            if event.place is not None and (
+                same.place is None
+                or _SPECIFICITY.get(event.place["kind"], 0)
+                > _SPECIFICITY.get(same.place["kind"], 0)
+            ):
+                same.place = event.place  # the most specific place any mention gives
+            same.actor1 = same.actor1 or event.actor1
+            same.actor2 = same.actor2 or event.actor2
+            for fld, value in event.counts.items():
+                if value is not None:
+                    same.counts[fld] = max(same.counts.get(fld) or 0, value)
+        return merged
+
+    def _fold_surrenders(self, events: list[_Event]) -> list[_Event]:
+        """A surrender where a battle is fought is part of that battle (as ACLED codes it)."""
+        battles = [e for e in events if self.taxonomy.types[e.type].acled_type == "Battles"]
+        kept = []
+        for event in events:
+            battle = next(
+                (b for b in battles if event.type == "surrender" and _near(b, event)), None
+            )
+            if battle is None:
+                kept.append(event)
+                continue
+            battle.mentions += 1
+            for fld, value in event.counts.items():
+                if value is not None:
+                    battle.counts[fld] = max(battle.counts.get(fld) or 0, value)
+        return kept
+
+    def _lend(self, events: list[_Event], loose: list[tuple[int, dict[str, int | None]]]) -> None:
+        for _, counts in loose:
+            for fld, value in counts.items():
+                if fld.startswith("_") or value is None:
+                    continue
+                fits = [
+                    e
+                    for e in events
+                    if self.taxonomy.types[e.type].acled_type in _COMPATIBLE.get(fld, set())
+                ]
+                if fits:
+                    target = max(fits, key=self._salience)
+                    if fld == "fatalities" and counts.get("_coded"):
+                        target.counts[fld] = value
+                    else:
+                        target.counts[fld] = max(target.counts.get(fld) or 0, value)
+
+    def _salience(self, event: _Event) -> float:
+        etype = self.taxonomy.types[event.type]
+        harm = (event.counts.get("fatalities") or 0) + 0.3 * (event.counts.get("injured") or 0)
+        lead = 2.0 if event.order <= 1 else 1.0 / (1 + event.order)
+        return (
+            _SEVERITY.get(etype.acled_type, 1.0)
+            + 0.8 * math.log1p(harm)
+            + 1.5 * min(2, event.mentions - 1)
+            + lead
+        )
+
+    def _as_dict(
+        self, event: _Event, places: Sequence[dict[str, Any]], location: dict[str, float] | None
+    ) -> dict[str, Any]:
+        etype = self.taxonomy.types[event.type]
+        place = event.place
+        if place is None and location is not None:  # the article's primary place
+            place = next(
+                (p for p in places if (p["lat"], p["lon"]) == (location["lat"], location["lon"])),
+                None,
+            )
+        out_place = (
+            {k: place.get(k) for k in ("name", "lat", "lon", "country_code", "admin1")}
+            if place
+            else (
+                {
+                    "name": None,
+                    "lat": location["lat"],
+                    "lon": location["lon"],
+                    "country_code": None,
+                    "admin1": None,
+                }
+                if location
+                else None
+            )
+        )
+        fatalities = event.counts.get("fatalities")
+        if fatalities is None:
+            fatalities = 0  # no death reported with the event
+        return {
+            "type": event.type,
+            "acled_event_type": etype.acled_type,
+            "acled_sub_event_type": etype.acled_sub_type,
+            "trigger": event.trigger.text,
+            "sentence": event.sentence.text.strip(),
+            "start": event.sentence.start_char,
+            "end": event.sentence.end_char,
+            "actor1": event.actor1,
+            "actor2": event.actor2,
+            "place": out_place,
+            "fatalities": fatalities,
+            **{f: event.counts.get(f) for f in COUNT_FIELDS if f != "fatalities"},
+            "date": resolve_date(event.sentence.text),
+        }
+
+
+def finalize_events(events: list[dict[str, Any]], text: str, published_at: str | None) -> None:
+    """Resolve relative dates against ``published_at`` (in place), sentence by sentence, and
+    let events without a date of their own take the article's first stated date."""
+    article_date = None
+    for event in events:
+        sentence = text[event["start"] : event["end"]]
+        event["date"] = resolve_date(sentence, published_at) or event.get("date")
+        article_date = article_date or event["date"]
+    for event in events:
+        event["date"] = event["date"] or article_date or (published_at or "")[:10] or None
