@@ -45,7 +45,7 @@ __all__ = [
     "place_key",
 ]
 
-GAZETTEER_VERSION = 5
+GAZETTEER_VERSION = 6
 _ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "at ", "az ", "an ", "ash ", "ash-", "ech ")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _KIND_ORDER = {
@@ -53,9 +53,13 @@ _KIND_ORDER = {
 }  # fmt: skip
 
 
+_APOSTROPHES = re.compile(r"['’ʼʻ`]")
+
+
 def place_key(name: str) -> str:
-    """Folded, punctuation-free form of a name: ``Al-Ḩasakah`` -> ``al hasakah``."""
-    key = _NON_WORD.sub(" ", fold(name)).strip()
+    """Folded, punctuation-free form of a name: ``Al-Ḩasakah`` -> ``al hasakah``,
+    ``Bu'aale`` -> ``buaale``."""
+    key = _NON_WORD.sub(" ", _APOSTROPHES.sub("", fold(name))).strip()
     return key[4:] if key.startswith("the ") else key
 
 

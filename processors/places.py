@@ -58,8 +58,10 @@ class Mention:
     direction: str | None = None  # "north", "northeast", ... from "northeastern Syria"
     agency: bool = False  # the syntax of an actor: "Washington seeks", "Moscow's plan"
     role: str = "literal"  # or "demonym" ("Russian"), "embedded" ("Texas" in "Texas Rangers"),
-    # or "team" ("Leicestershire beat Somerset")
+    # "team" ("Leicestershire beat Somerset"), "modifier" ("US air force aircraft")
     lookup: str | None = None  # the name to look up when not the text ("Barrow County")
+    prefer_admin: bool = False  # "Chui region": a region, not a town
+    approximate: bool = False  # unknown name, placed at the place that qualifies it
     fixed: Place | None = None  # known without lookup (the country of a demonym)
 
 
@@ -81,12 +83,15 @@ def _score(
     *,
     capital: bool,
     agency: bool,
+    prefer_admin: bool,
     countries: Counter[str],
     admin1s: Counter[str],
     qualifier: list[Place],
     anchors: Sequence[Place],
 ) -> float:
     score = _prominence(place) + 3.0 * weight
+    if prefer_admin and place.kind in ("admin1", "admin2"):
+        score += 4.0
     if capital:  # news names capitals far more than their namesakes; actors most of all
         score += 5.0 if agency else 3.5
     if place.country and countries[place.country] > 0:
@@ -94,9 +99,16 @@ def _score(
     if place.admin1 and admin1s[place.admin1] > 0:
         score += 2.5
     for q in qualifier:  # "Parkland, Florida": the town must lie in the qualifier
-        if q.kind == "admin1" and place.admin1 == q.admin1 and place.id != q.id:
+        if place.id == q.id:
+            continue
+        if q.kind in ("admin1", "admin2") and place.admin1 == q.admin1:
             score += 8.0
-        elif q.kind == "country" and place.country == q.country and place.id != q.id:
+        elif (
+            q.kind == "country"
+            and place.country == q.country
+            or q.kind == "city"
+            and haversine_km(place.lat, place.lon, q.lat, q.lon) < 60
+        ):
             score += 6.0
     if anchors and place.kind in ("city", "landmark"):
         nearest = min(haversine_km(place.lat, place.lon, a.lat, a.lon) for a in anchors)
@@ -105,6 +117,20 @@ def _score(
         elif nearest < 300:
             score += 1.5
     return score
+
+
+def _within(place: Place, qualifier: Place) -> bool:
+    if place.id == qualifier.id:
+        return False
+    if qualifier.kind == "country":
+        return place.country == qualifier.country
+    if qualifier.kind in ("admin1", "admin2"):
+        return (
+            place.admin1 == qualifier.admin1
+            or place.country == qualifier.country
+            and (haversine_km(place.lat, place.lon, qualifier.lat, qualifier.lon) < 150)
+        )
+    return haversine_km(place.lat, place.lon, qualifier.lat, qualifier.lon) < 60
 
 
 def _plausible(options: list[tuple[Place, float]]) -> list[tuple[Place, float]]:
@@ -164,11 +190,26 @@ def resolve_mentions(
         for m in mentions
     ]
     quals = [
-        [p for p, w in gazetteer.candidates(m.qualifier) if p.kind in ("admin1", "country")][:3]
+        [
+            p
+            for p, w in gazetteer.candidates(m.qualifier.strip("()"))
+            if p.kind in ("admin1", "admin2", "country", "city")
+        ][:3]
         if m.qualifier
         else []
         for m in mentions
     ]
+    for i, m in enumerate(mentions):
+        # an unknown name pinned by a known one, or whose namesakes all lie elsewhere
+        # ("Famale (Dessa, Tillaberi)" is in Niger, whatever Famale Ethiopia has): use that one
+        strong = bool(m.qualifier) and m.qualifier.startswith("(")
+        if (
+            quals[i]
+            and (strong or not cands[i])
+            and not any(_within(p, q) for p, _ in cands[i] for q in quals[i])
+        ):
+            m.approximate = True
+            cands[i] = [(q, 0.5) for q in quals[i]]
     # pass 0: unambiguous-enough picks by prominence alone seed the context
     picks: list[Place | None] = []
     for options in cands:
@@ -204,6 +245,7 @@ def resolve_mentions(
                             w,
                             capital=gazetteer.is_capital(p),
                             agency=mention.agency,
+                            prefer_admin=mention.prefer_admin,
                             countries=countries,
                             admin1s=admin1s,
                             qualifier=quals[i],
@@ -258,7 +300,7 @@ def place_dict(resolved: ResolvedPlace, text: str, gazetteer: Gazetteer) -> dict
         "admin1": p.admin1,
         "admin1_name": p.admin1_name,
         "kind": "region" if box else (m.role if m.role == "demonym" else p.kind),
-        "confidence": round(resolved.confidence, 3),
+        "confidence": round(resolved.confidence * (0.5 if m.approximate else 1.0), 3),
         "metonymic": m.metonymic or m.role != "literal",
     }
 

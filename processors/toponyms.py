@@ -34,7 +34,9 @@ _LOCATIVE = frozenset(
     "between within off".split()
 )
 _TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. sir lord lady president minister".split())
-_CONNECTORS = frozenset({"of", "de", "del", "da", "do", "al", "el", "la", "le", "upon", "on", "-"})
+_CONNECTORS = frozenset(
+    "of de del da do dos das al el la le upon on at ad as ash bin ibn abu - '".split()
+)
 DIRECTIONS = {
     "north": "north",
     "northern": "north",
@@ -192,23 +194,41 @@ def _person_name_parts(doc: Doc) -> set[str]:
     return parts
 
 
+_QUALIFIER_KINDS = ("admin1", "admin2", "country", "city")
+
+
 def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
-    """The region or country after ``Town,`` or inside ``Town (...)``, if there is one."""
-    if end >= len(doc) or doc[end].text not in (",", "("):
+    """The place that pins this one down: "Parkland, Florida", "Gaskinde (Pobe-Mengao, Soum)",
+    "Sahara in Aleppo"; the first known name in the run after the comma, bracket or "in"."""
+    if end < len(doc) and doc[end].lower_ in _PLACE_WORDS:
+        end += 1  # "Kolofata town (Mayo-Sava, Extreme-Nord)"
+    if end >= len(doc) or doc[end].lower_ not in (",", "(", "in"):
         return None
-    start = end + 1
-    stop = start
-    while (
-        stop < len(doc)
-        and stop - start < 4
-        and not doc[stop].is_sent_start
-        and (doc[stop].is_title or doc[stop].is_upper or doc[stop].lower_ == "of")
-    ):
-        stop += 1
-    for last in range(stop, start, -1):  # the longest run that names a region or country
-        text = doc[start:last].text
-        if any(p.kind in ("admin1", "country") for p, _ in gazetteer.candidates(text)):
-            return text
+    link = doc[end].lower_  # after a comma only a region or country qualifies ("X, Y and Z"
+    i = end + 1  # is a list); in brackets or after "in" a town does too
+    while i < len(doc) and doc[i].lower_ in ("the",):
+        i += 1
+    limit = min(len(doc), i + 8)
+    while i < limit and not doc[i].is_sent_start:
+        if not (doc[i].is_title or doc[i].is_upper):
+            if doc[i].text in (",", "-") or doc[i].lower_ == "of":
+                i += 1
+                continue
+            break
+        stop = i
+        while stop < limit and (
+            doc[stop].is_title
+            or doc[stop].is_upper
+            or doc[stop].text == "-"
+            or doc[stop].lower_ == "of"
+        ):
+            stop += 1
+        kinds = _QUALIFIER_KINDS if link != "," else ("admin1", "admin2", "country")
+        for last in range(stop, i, -1):  # the longest known name
+            text = doc[i:last].text
+            if any(p.kind in kinds for p, _ in gazetteer.candidates(text)):
+                return text if link == "," else f"({text})"
+        i = stop
     return None
 
 
@@ -257,32 +277,59 @@ def _proper_run(tok: Token) -> bool:
     )
 
 
-_COUNTY_WORDS = {
+_ADMIN_WORDS = {
     "county": "County",
     "counties": "County",
     "parish": "Parish",
     "parishes": "Parish",
     "township": "Township",
     "townships": "Township",
+    "district": "District",
+    "districts": "District",
+    "province": "Province",
+    "provinces": "Province",
+    "region": "Region",
+    "governorate": "Governorate",
+    "municipality": "Municipality",
+    "prefecture": "Prefecture",
+    "state": "State",
 }
+_PLACE_WORDS = frozenset(
+    "village town city district province region governorate county municipality "
+    "neighbourhood neighborhood area countryside subdivision locality suburb camp".split()
+)
 
 
-def _county(doc: Doc, end: int) -> str | None:
-    """ "County" when the name is one of "Barrow, Jackson and Madison counties" (or is followed
-    by "County"/"Parish"), so "Jackson" is looked up as "Jackson County"."""
+def _admin_suffix(doc: Doc, end: int) -> str | None:
+    """ "District" when the name is one of "Barrow, Jackson and Madison counties" or is followed
+    by "district" or "province", so "Ilam" is looked up as "Ilam District"."""
     i = end
     while i < len(doc) and i - end < 8:
         word = doc[i].lower_
-        if word in _COUNTY_WORDS:
-            return (
-                _COUNTY_WORDS[word]
-                if (i == end or word.endswith("s") or word == "parishes")
-                else None
-            )
+        if word in _ADMIN_WORDS:
+            plural = word.endswith("s") and word not in ("parishes",)
+            return _ADMIN_WORDS[word] if (i == end or plural or word == "parishes") else None
         if not (doc[i].text in (",", "and", "or", "&") or doc[i].is_title):
             return None
         i += 1
     return None
+
+
+def _place_slot(doc: Doc, start: int, end: int) -> bool:
+    """Does the syntax make tokens [start, end) a place name? "in X", "village of X",
+    "X (Region)", "X district"."""
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    if before is not None and before.lower_ in _LOCATIVE:
+        return True
+    if (
+        before is not None
+        and before.lower_ == "of"
+        and start > 1
+        and (doc[start - 2].lower_ in _PLACE_WORDS)
+    ):
+        return True
+    return after is not None and (after.text == "(" or after.lower_ in _PLACE_WORDS)
 
 
 def locale_hints(doc: Doc, vocabulary: dict[str, str]) -> Counter[str]:
@@ -305,7 +352,7 @@ def find_place_spans(
     person_parts = _person_name_parts(doc)
     found: list[PlaceSpan] = []
     new_ents = []
-    for ent in doc.ents:
+    for ent in _merge_compound_names(doc, list(doc.ents), gazetteer):
         if ent.label_ == "NORP":
             country = _demonym(ent.text, gazetteer)
             place = gazetteer.country(country) if country else None
@@ -334,13 +381,15 @@ def find_place_spans(
                 and any(tok.lower_ in person_parts for tok in ent)
                 and len(ent) == 1
             )
+            slot = _place_slot(doc, ent.start, ent.end)
+            pinned = slot and _qualifier(doc, ent.end, gazetteer) is not None
             if (
-                options
-                and not titled
+                not titled
                 and not is_person_part
                 and (
-                    (_prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
-                    or (_locative(ent) and ent.label_ == "PERSON")
+                    (options and _prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
+                    or (options and _locative(ent) and ent.label_ == "PERSON")
+                    or (pinned and ent.label_ != "PERSON" and not options)
                 )
             ):
                 relabelled = Span(doc, ent.start, ent.end, label="GPE")
@@ -382,8 +431,12 @@ def find_place_spans(
         for end in range(j, i, -1):  # longest first
             span = doc[i:end]
             options = gazetteer.candidates(span.text)
-            if options and _prominent(options) and _namelike(span.text):
-                span = Span(doc, i, end, label=_label_for(options[0][0]))
+            slot = _place_slot(doc, i, end)
+            known = options and (_prominent(options) or slot)
+            pinned = not options and slot and end == j and _qualifier(doc, end, gazetteer)
+            if (known or pinned) and _namelike(span.text):
+                kind = options[0][0] if options else None
+                span = Span(doc, i, end, label=_label_for(kind) if kind else "GPE")
                 found.append(
                     PlaceSpan(
                         Mention(span.text, span.start_char, span.end_char),
@@ -404,18 +457,75 @@ def find_place_spans(
     for ps in found:
         if ps.mention.role != "literal":
             continue
+        _peel_place_words(ps, gazetteer)
+        if _modifier(ps.span):
+            ps.mention.role = "modifier"
+            continue
         ps.mention.agency = _agency(ps.span)
-        suffix = _county(doc, ps.span.end)
+        suffix = _admin_suffix(doc, ps.span.end)
         if suffix and not ps.mention.text.endswith(suffix):
             with_suffix = f"{ps.mention.text} {suffix}"
             if gazetteer.candidates(with_suffix):
                 ps.mention.lookup = with_suffix
+            else:
+                ps.mention.prefer_admin = True
         ps.mention.qualifier = _qualifier(doc, ps.span.end, gazetteer)
         direction, start = _direction(doc, ps.span.start)
         if direction:
             ps.mention.direction = direction
             ps.mention.start = doc[start].idx
     return found, demonyms
+
+
+def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
+    """ "Libreville city", "Barangay Camudlas", "Ilam district": look up the name alone (and
+    for "district" or "province" prefer regions)."""
+    words = ps.span
+    if len(words) < 2:
+        return
+    first, last = words[0].lower_, words[-1].lower_
+    text = None
+    if last in _PLACE_WORDS and not gazetteer.candidates(words.text):
+        text = words[:-1].text
+        ps.mention.prefer_admin = last in ("district", "province", "region", "governorate")
+    elif first in ("barangay", "village", "town", "city", "district") and not (
+        gazetteer.candidates(words.text)
+    ):
+        text = words[1:].text
+    if text:
+        ps.mention.lookup = text
+
+
+def _modifier(span: Span) -> bool:
+    """A country or region name modifying a noun ("US air force aircraft", "Syrian-backed")
+    says whose, not where; a modified site ("Hasakah prison") stays a place."""
+    root = span.root
+    return (
+        root.dep_ in ("compound", "amod", "nmod")
+        and root.head.pos_ in ("NOUN", "PROPN")
+        and root.head.lemma_ not in _SITE_NOUNS | _PLACE_NOUNS
+        and root.head.ent_type_ not in ("GPE", "LOC", "FAC")
+    )
+
+
+def _merge_compound_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    """ "Sao Goncalo" + "do" + "Amarante" -> one name, when the gazetteer knows it."""
+    out: list[Span] = []
+    for ent in ents:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.label_ in PLACE_LABELS
+            and ent.label_ in PLACE_LABELS
+            and ent.start - prev.end <= 1
+            and all(doc[k].lower_ in _CONNECTORS for k in range(prev.end, ent.start))
+        ):
+            merged = doc[prev.start : ent.end]
+            if gazetteer.candidates(merged.text):
+                out[-1] = Span(doc, prev.start, ent.end, label=prev.label_)
+                continue
+        out.append(ent)
+    return out
 
 
 def _label_for(place: Place) -> str:
