@@ -130,6 +130,7 @@ class Taxonomy:
     protest_intervention: frozenset[str]
     protest_excessive_force: frozenset[str]
     mob_actors: frozenset[str]
+    non_event_heads: frozenset[str]
 
     @classmethod
     def load(cls, path: Path) -> Taxonomy:
@@ -155,6 +156,7 @@ class Taxonomy:
                 "protest_intervention",
                 "protest_excessive_force",
                 "mob_actors",
+                "non_event_heads",
             )
         }
         return cls(types=types, **words)
@@ -430,19 +432,9 @@ class EventExtractor:
         for etype in taxonomy.types.values():
             patterns = []
             for trigger in etype.triggers:
-                words = [w for w in re.split(r"\s+", trigger.lower()) if w]
-                if len(words) == 1:
-                    patterns.append([{"LEMMA": words[0]}])
-                    patterns.append([{"LOWER": words[0]}])
-                else:
-                    patterns.append(
-                        [
-                            {"LOWER": {"IN": [w]}} if i else {"LEMMA": {"IN": [w]}}
-                            for i, w in enumerate(words)
-                        ]
-                    )
-                    patterns.append([{"LOWER": w} for w in words])
-                    patterns.append([{"LEMMA": w} for w in words])
+                words = [t.lower_ for t in nlp.make_doc(trigger.lower())]
+                patterns.append([{"LOWER": w} for w in words])
+                patterns.append([{"LEMMA": w} for w in words])
             if patterns:
                 self.matcher.add(etype.name, patterns)
 
@@ -456,15 +448,21 @@ class EventExtractor:
                 sent.start + end,
                 label=sent.doc.vocab.strings[match_id],
             )
-            if self._negated(span) or (
-                len(span) == 1
-                and span.root.dep_ in ("compound", "amod")
-                and span.root.head.pos_ in ("NOUN", "PROPN")
-            ):
-                continue  # negated, or a modifier: "detention centres", "war crimes"
+            if self._negated(span) or self._modifies_thing(span):
+                continue  # negated, or a modifier: "detention centres", "kidnapping suspect"
             spans.append(span)
         best = filter_spans(spans)  # longest first: "air strike" over "strike"
         return [(span.label_, span) for span in best]
+
+    def _modifies_thing(self, span: Span) -> bool:
+        root = span.root
+        head = root.head
+        while root.dep_ == "conj" and head.dep_ in ("compound", "amod", "nmod"):
+            root, head = head, head.head  # "drug and kidnapping suspect"
+        return root.dep_ in ("compound", "amod", "nmod") and (
+            head.lower_ in self.taxonomy.non_event_heads
+            or head.lemma_.lower() in self.taxonomy.non_event_heads
+        )
 
     @staticmethod
     def _negated(span: Span) -> bool:
@@ -511,13 +509,39 @@ class EventExtractor:
             if words & t.protest_intervention:
                 return "protest_with_intervention"
             return "peaceful_protest"
+        if etype in ("ied", "air_strike") and trigger.root.lemma_ == "bomb":
+            # a bomb that goes off is an explosive device; bombing from forces is an air strike
+            return "air_strike" if trigger.root.pos_ == "VERB" else "ied"
         if etype in _VIOLENT_TRIGGERS:
+            if self._protest_in(sent):
+                return self._refine("peaceful_protest", trigger, sent, context, a1, a2)
             actor_words = self._words(a1) if a1 is not None else set()
             if actor_words & t.mob_actors and not actor_words & t.armed_actors:
                 return "mob_violence"
-            if etype == "attack" and a2 is not None and self._words(a2) & t.armed_actors:
+            if etype == "attack" and self._armed_victims(sent, a2):
                 return "armed_clash"
         return etype
+
+    def _protest_in(self, sent: Span) -> bool:
+        return any(
+            label in _PROTEST_TYPES or label == "violent_demonstration"
+            for label, _ in self._matches(sent)
+        )
+
+    def _armed_victims(self, sent: Span, a2: Span | None) -> bool:
+        """Were the people or things hit armed (soldiers, a convoy, militants)?"""
+        armed = self.taxonomy.armed_actors
+        if a2 is not None and self._words(a2) & armed:
+            return True
+        for tok in sent:
+            if tok.lemma_ in ("kill", "attack", "shoot", "target", "ambush", "wound", "injure"):
+                for child in tok.children:
+                    if (
+                        child.dep_ in ("dobj", "nsubjpass")
+                        or (child.dep_ == "prep" and child.lower_ in ("on", "at"))
+                    ) and self._words(tok.doc[child.left_edge.i : child.right_edge.i + 1]) & armed:
+                        return True
+        return False
 
     def __call__(self, doc: Doc) -> list[dict[str, Any]]:
         places = [p for p in (doc._.places or []) if not p.get("metonymic")]

@@ -119,6 +119,38 @@ def _score(
     return score
 
 
+def _qualifier_places(qualifier: str, gazetteer: Gazetteer) -> list[Place]:
+    """The places a qualifier names, all in the one country most of them agree on
+    ("(Dessa|Tillaberi)": Tillaberi region and Dessa town, both in Niger)."""
+    options = [
+        [
+            p
+            for p, _ in gazetteer.candidates(name)
+            if p.kind in ("admin1", "admin2", "country", "city")
+        ][:5]
+        for name in qualifier.strip("()").split("|")
+    ]
+    votes: Counter[str] = Counter()
+    for group in options:
+        for country in {p.country for p in group if p.country}:
+            votes[country] += 1
+    if not votes:
+        return []
+    country, _ = max(
+        votes.items(),
+        key=lambda cv: (cv[1], sum(p.population for g in options for p in g if p.country == cv[0])),
+    )
+    chosen = [
+        next(p for p in g if p.country == country)
+        for g in options
+        if any(p.country == country for p in g)
+    ]
+    return sorted(chosen, key=lambda p: _KIND_RANK.get(p.kind, 9))
+
+
+_KIND_RANK = {"city": 0, "admin2": 1, "admin1": 2, "country": 3}
+
+
 def _within(place: Place, qualifier: Place) -> bool:
     if place.id == qualifier.id:
         return False
@@ -189,19 +221,10 @@ def resolve_mentions(
         [(m.fixed, 1.0)] if m.fixed else _plausible(gazetteer.candidates(m.lookup or m.text))
         for m in mentions
     ]
-    quals = [
-        [
-            p
-            for p, w in gazetteer.candidates(m.qualifier.strip("()"))
-            if p.kind in ("admin1", "admin2", "country", "city")
-        ][:3]
-        if m.qualifier
-        else []
-        for m in mentions
-    ]
+    quals = [_qualifier_places(m.qualifier, gazetteer) if m.qualifier else [] for m in mentions]
     for i, m in enumerate(mentions):
-        # an unknown name pinned by a known one, or whose namesakes all lie elsewhere
-        # ("Famale (Dessa, Tillaberi)" is in Niger, whatever Famale Ethiopia has): use that one
+        # an unknown name pinned by known ones, or whose namesakes all lie elsewhere
+        # ("Famale (Dessa, Tillaberi)" is in Niger, whatever Famale Ethiopia has): use those
         strong = bool(m.qualifier) and m.qualifier.startswith("(")
         if (
             quals[i]
@@ -209,7 +232,8 @@ def resolve_mentions(
             and not any(_within(p, q) for p, _ in cands[i] for q in quals[i])
         ):
             m.approximate = True
-            cands[i] = [(q, 0.5) for q in quals[i]]
+            best = max(quals[i], key=lambda q: (q.kind in ("city", "admin2"), q.population))
+            cands[i] = [(best, 0.5)]
     # pass 0: unambiguous-enough picks by prominence alone seed the context
     picks: list[Place | None] = []
     for options in cands:

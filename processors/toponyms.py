@@ -198,20 +198,25 @@ _QUALIFIER_KINDS = ("admin1", "admin2", "country", "city")
 
 
 def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
-    """The place that pins this one down: "Parkland, Florida", "Gaskinde (Pobe-Mengao, Soum)",
-    "Sahara in Aleppo"; the first known name in the run after the comma, bracket or "in"."""
+    """The places that pin this one down, "|"-joined: "Parkland, Florida" gives "Florida";
+    "Gaskinde (Pobe-Mengao, Soum)" gives "(Pobe-Mengao|Soum)" (every known name in the brackets;
+    bracketed, or after "in", a town may qualify too, while after a comma only a region or a
+    country does: "Damascus, Aleppo and Homs" is a list)."""
     if end < len(doc) and doc[end].lower_ in _PLACE_WORDS:
         end += 1  # "Kolofata town (Mayo-Sava, Extreme-Nord)"
     if end >= len(doc) or doc[end].lower_ not in (",", "(", "in"):
         return None
-    link = doc[end].lower_  # after a comma only a region or country qualifies ("X, Y and Z"
-    i = end + 1  # is a list); in brackets or after "in" a town does too
-    while i < len(doc) and doc[i].lower_ in ("the",):
-        i += 1
-    limit = min(len(doc), i + 8)
+    link = doc[end].lower_
+    kinds = _QUALIFIER_KINDS if link != "," else ("admin1", "admin2", "country")
+    i = end + 1
+    close = len(doc)
+    if link == "(":
+        close = next((k for k in range(i, min(len(doc), i + 12)) if doc[k].text == ")"), i)
+    limit = min(close, i + 8, len(doc))
+    names: list[str] = []
     while i < limit and not doc[i].is_sent_start:
         if not (doc[i].is_title or doc[i].is_upper):
-            if doc[i].text in (",", "-") or doc[i].lower_ == "of":
+            if doc[i].text in (",", "-", "the") or doc[i].lower_ in ("of", "the"):
                 i += 1
                 continue
             break
@@ -223,13 +228,20 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
             or doc[stop].lower_ == "of"
         ):
             stop += 1
-        kinds = _QUALIFIER_KINDS if link != "," else ("admin1", "admin2", "country")
+        while stop > i + 1 and doc[stop - 1].text == "-":
+            stop -= 1
         for last in range(stop, i, -1):  # the longest known name
             text = doc[i:last].text
             if any(p.kind in kinds for p, _ in gazetteer.candidates(text)):
-                return text if link == "," else f"({text})"
-        i = stop
-    return None
+                names.append(text)
+                break
+        if link != "(" and names:
+            break
+        i = max(stop, i + 1)
+    if not names:
+        return None
+    joined = "|".join(names)
+    return joined if link == "," else f"({joined})"
 
 
 def _direction(doc: Doc, start: int) -> tuple[str | None, int]:
