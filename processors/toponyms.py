@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
 
 from processors.aliases import CURATED
 from processors.gazetteer import Gazetteer, Place
@@ -155,7 +156,7 @@ def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
         ):
             return prefix
     for tok in ent[:-1]:
-        if tok.lower_ == "of":
+        if tok.lower_ in ("of", "in"):
             tail = ent.doc[tok.i + 1 : ent.end]
             if _prominent(gazetteer.candidates(tail.text)):
                 return tail
@@ -164,7 +165,8 @@ def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
 
 _PLACE_NOUNS = frozenset(
     "city town village province region district governorate county state capital area "
-    "outskirts suburb countryside".split()
+    "outskirts suburb suburbs countryside center centre heart vicinity border municipality "
+    "neighbourhood neighborhood".split()
 )
 _SITE_NOUNS = frozenset(
     "prison jail camp airport base port hospital checkpoint border crossing market square "
@@ -197,6 +199,11 @@ def _person_name_parts(doc: Doc) -> set[str]:
 _QUALIFIER_KINDS = ("admin1", "admin2", "country", "city")
 
 
+def _capitalised(tok: Token) -> bool:
+    """Starts with a capital ("Dar'a" is not str.istitle(), but it is a name)."""
+    return tok.text[:1].isupper()
+
+
 def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     """The places that pin this one down, "|"-joined: "Parkland, Florida" gives "Florida";
     "Gaskinde (Pobe-Mengao, Soum)" gives "(Pobe-Mengao|Soum)" (every known name in the brackets;
@@ -215,17 +222,23 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     limit = min(close, i + 8, len(doc))
     names: list[str] = []
     while i < limit and not doc[i].is_sent_start:
-        if not (doc[i].is_title or doc[i].is_upper):
+        if not _capitalised(doc[i]):
             if doc[i].text in (",", "-", "the") or doc[i].lower_ in ("of", "the"):
                 i += 1
                 continue
             break
         stop = i
         while stop < limit and (
-            doc[stop].is_title
-            or doc[stop].is_upper
+            _capitalised(doc[stop])
             or doc[stop].text == "-"
             or doc[stop].lower_ == "of"
+            or (
+                stop > i
+                and not doc[stop - 1].whitespace_
+                and doc[stop].is_alpha is False
+                and doc[stop].text[:1] in "'’-"
+            )
+            or (stop > i and not doc[stop - 1].whitespace_ and doc[stop].text[:1] in "'’")
         ):
             stop += 1
         while stop > i + 1 and doc[stop - 1].text == "-":
@@ -364,7 +377,8 @@ def find_place_spans(
     person_parts = _person_name_parts(doc)
     found: list[PlaceSpan] = []
     new_ents = []
-    for ent in _merge_compound_names(doc, list(doc.ents), gazetteer):
+    ents = _extend_names(doc, _merge_compound_names(doc, list(doc.ents), gazetteer), gazetteer)
+    for ent in filter_spans(ents):
         if ent.label_ == "NORP":
             country = _demonym(ent.text, gazetteer)
             place = gazetteer.country(country) if country else None
@@ -402,6 +416,7 @@ def find_place_spans(
                     (options and _prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
                     or (options and _locative(ent) and ent.label_ == "PERSON")
                     or (pinned and ent.label_ != "PERSON" and not options)
+                    or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
                 )
             ):
                 relabelled = Span(doc, ent.start, ent.end, label="GPE")
@@ -518,6 +533,33 @@ def _modifier(span: Span) -> bool:
         and root.head.lemma_ not in _SITE_NOUNS | _PLACE_NOUNS
         and root.head.ent_type_ not in ("GPE", "LOC", "FAC")
     )
+
+
+def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    """ "Sao Goncalo" followed by "do Amarante" (tagged something else) -> the known town
+    "Sao Goncalo do Amarante": extend a place to the longest known name it starts."""
+    out: list[Span] = []
+    skip_until = -1
+    for ent in ents:
+        if ent.start < skip_until:
+            continue
+        if ent.label_ in PLACE_LABELS:
+            for extra in (4, 3, 2):
+                end = min(len(doc), ent.end + extra)
+                tail = doc[ent.end : end]
+                if (
+                    not tail
+                    or tail[0].lower_ not in _CONNECTORS
+                    or any(t.is_punct and t.text != "-" for t in tail)
+                ):
+                    continue
+                longer = doc[ent.start : end]
+                if any(w >= 0.9 for _, w in gazetteer.candidates(longer.text)):
+                    ent = Span(doc, ent.start, end, label=ent.label_)
+                    skip_until = end
+                    break
+        out.append(ent)
+    return [e for e in out if e.start >= 0]
 
 
 def _merge_compound_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
