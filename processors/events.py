@@ -544,7 +544,9 @@ class EventExtractor:
         return False
 
     def __call__(self, doc: Doc) -> list[dict[str, Any]]:
-        places = [p for p in (doc._.places or []) if not p.get("metonymic")]
+        all_places = doc._.places or []
+        places = [p for p in all_places if not p.get("metonymic")]
+        fallback = self._fallback_place(all_places)
         sentences = list(doc.sents)
         events: list[_Event] = []
         loose_counts: list[tuple[int, dict[str, int | None]]] = []
@@ -589,14 +591,25 @@ class EventExtractor:
             return []
         location = doc._.location
         ordered = sorted(events, key=self._salience, reverse=True)
-        return [self._as_dict(e, places, location) for e in ordered]
+        return [self._as_dict(e, places, location, fallback) for e in ordered]
 
     @staticmethod
     def _place(sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+        """The sentence's most specific place, earliest first; an origin ("a rocket from the
+        Gaza Strip into Israel") only when there is nothing else."""
         inside = [p for p in places if sent.start_char <= p["start"] < sent.end_char]
         if not inside:
             return None
-        return max(inside, key=lambda p: (_SPECIFICITY.get(p["kind"], 0), -p["start"]))
+        doc = sent.doc
+
+        def origin(p: dict[str, Any]) -> bool:
+            tok = doc.char_span(p["start"], p["end"], alignment_mode="expand")
+            return bool(tok) and tok.start > 0 and doc[tok.start - 1].lower_ == "from"
+
+        return max(
+            inside,
+            key=lambda p: (not origin(p), _SPECIFICITY.get(p["kind"], 0), -p["start"]),
+        )
 
     def _merge(self, events: list[_Event]) -> list[_Event]:
         merged: list[_Event] = []
@@ -664,8 +677,23 @@ class EventExtractor:
             + lead
         )
 
+    @staticmethod
+    def _fallback_place(places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+        """Where an event happened when no literal place is named: a place inside a name
+        ("the Cabinet of Ministers in Kyiv"), else the country of a demonym ("the Nigerien
+        army") - weak evidence, but better than none."""
+        embedded = [p for p in places if p.get("kind") != "demonym"]
+        if embedded:
+            return max(embedded, key=lambda p: _SPECIFICITY.get(p["kind"], 0))
+        demonyms = [p for p in places if p.get("kind") == "demonym"]
+        return demonyms[0] if demonyms else None
+
     def _as_dict(
-        self, event: _Event, places: Sequence[dict[str, Any]], location: dict[str, float] | None
+        self,
+        event: _Event,
+        places: Sequence[dict[str, Any]],
+        location: dict[str, float] | None,
+        fallback: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         etype = self.taxonomy.types[event.type]
         place = event.place
@@ -674,6 +702,7 @@ class EventExtractor:
                 (p for p in places if (p["lat"], p["lon"]) == (location["lat"], location["lon"])),
                 None,
             )
+        place = place or (fallback if location is None else None)
         out_place = (
             {k: place.get(k) for k in ("name", "lat", "lon", "country_code", "admin1")}
             if place

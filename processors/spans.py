@@ -55,12 +55,14 @@ def trim_span(span: Span) -> Span | None:
 
 
 def split_span(span: Span) -> Iterator[Span]:
-    """Split at line breaks (any label) and, for places, at commas and semicolons."""
+    """Split at line breaks (any label), brackets (names) and, for places, at commas and
+    semicolons: "Bilasuvar (Bilasuvar, Azerbaijan)" is three names."""
     cuts = [
         tok.i
         for tok in span
         if ("\n" in tok.text and tok.is_space)
         or (span.label_ in _PLACE_LABELS and tok.text in (",", ";"))
+        or (span.label_ in NAME_LABELS and tok.text in ("(", ")"))
     ]
     if not cuts:
         yield span

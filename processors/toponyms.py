@@ -527,11 +527,13 @@ def _modifier(span: Span) -> bool:
     """A country or region name modifying a noun ("US air force aircraft", "Syrian-backed")
     says whose, not where; a modified site ("Hasakah prison") stays a place."""
     root = span.root
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    if after is not None and after.text in ("(", ","):
+        return False  # "Tokabangou (Markoye, Oudalan)": a qualified place, whatever the parse
     return (
         root.dep_ in ("compound", "amod", "nmod")
-        and root.head.pos_ in ("NOUN", "PROPN")
+        and root.head.pos_ == "NOUN"
         and root.head.lemma_ not in _SITE_NOUNS | _PLACE_NOUNS
-        and root.head.ent_type_ not in ("GPE", "LOC", "FAC")
     )
 
 
@@ -543,7 +545,7 @@ def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span
     for ent in ents:
         if ent.start < skip_until:
             continue
-        if ent.label_ in PLACE_LABELS:
+        if ent.label_ in PLACE_LABELS or _place_slot(doc, ent.start, ent.end):
             for extra in (4, 3, 2):
                 end = min(len(doc), ent.end + extra)
                 tail = doc[ent.end : end]
@@ -555,7 +557,7 @@ def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span
                     continue
                 longer = doc[ent.start : end]
                 if any(w >= 0.9 for _, w in gazetteer.candidates(longer.text)):
-                    ent = Span(doc, ent.start, end, label=ent.label_)
+                    ent = Span(doc, ent.start, end, label="GPE")
                     skip_until = end
                     break
         out.append(ent)
