@@ -97,6 +97,14 @@ _SPECIFICITY = {
     "continent": 0,
 }
 _CODED_RE = re.compile(r"fatalities (?:were )?coded as (\d+)", re.IGNORECASE)
+_SPLIT_RE = re.compile(
+    r"fatalities (?:were )?split (?:between|across|among) (two|three|four|\d+) events",
+    re.IGNORECASE,
+)
+_ANIMALS = frozenset(
+    "livestock cattle cow cows goat goats sheep camel camels animal animals dog dogs donkey "
+    "donkeys horse horses chicken chickens pig pigs".split()
+)
 _NONE_RE = re.compile(
     r"\b(no (?:one|people|person|persons|casualties|fatalities|deaths|injuries)\b|"
     r"(?:did not|didn't) result in any (?:fatalities|casualties|deaths)|"
@@ -348,7 +356,20 @@ _NUMBER_WORDS = frozenset(
 
 def _victims(word: Token) -> list[Token]:
     """The nouns a count word is about: "killed two soldiers", "two soldiers were killed",
-    "shot dead", "beaten to death"."""
+    "shot dead", "beaten to death", "the death of the local", "the bodies of five men"."""
+    victims = [v for v in _victim_nouns(word) if v.lemma_.lower() not in _ANIMALS]
+    if word.head.lemma_ in ("attempt", "try", "plot", "threaten") and word.dep_ == "xcomp":
+        return []  # "attempted to kill": nobody died of it
+    return victims
+
+
+def _victim_nouns(word: Token) -> list[Token]:
+    if word.lemma_ in ("death", "killing", "body", "corpse", "murder") and word.pos_ == "NOUN":
+        of = _prep_object(word, ("of",))
+        if of is not None:
+            return [of, *of.conjuncts]
+        if word.lemma_ in ("body", "corpse"):
+            return [word]
     verb = word
     if word.dep_ in ("acomp", "oprd", "xcomp") or (word.dep_ == "pobj" and word.lower_ == "death"):
         verb = word.head if word.dep_ != "pobj" else word.head.head
@@ -387,7 +408,10 @@ def _sentence_counts(sent: Span) -> dict[str, int | None]:
                 seen |= used
             continue
         for fld, lemmas in _COUNT_LEMMAS.items():
-            if tok.lemma_.lower() not in lemmas and tok.lower_ not in lemmas:
+            fatal_shot = fld == "fatalities" and any(
+                c.lower_ == "fatally" for c in tok.children
+            )  # "fatally shot", "fatally stabbed"
+            if tok.lemma_.lower() not in lemmas and tok.lower_ not in lemmas and not fatal_shot:
                 continue
             if fld == "held" and not (
                 tok.dep_ in ("ROOT", "conj", "advcl", "relcl") and _child(tok, ("nsubjpass",))
@@ -407,6 +431,10 @@ def _sentence_counts(sent: Span) -> dict[str, int | None]:
             counts.setdefault("fatalities", 0)
         if any(w in lower for w in ("injur", "casualt", "wound")):
             counts.setdefault("injured", 0)
+    split = _SPLIT_RE.search(text)
+    if split and counts.get("fatalities"):
+        parts = count_of([split.group(1)]) or 1
+        counts["fatalities"] = (counts["fatalities"] or 0) // parts
     coded = _CODED_RE.search(text)
     if coded:
         counts["fatalities"] = int(coded.group(1))
@@ -680,13 +708,12 @@ class EventExtractor:
     @staticmethod
     def _fallback_place(places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """Where an event happened when no literal place is named: a place inside a name
-        ("the Cabinet of Ministers in Kyiv"), else the country of a demonym ("the Nigerien
-        army") - weak evidence, but better than none."""
-        embedded = [p for p in places if p.get("kind") != "demonym"]
+        ("the Cabinet of Ministers in Kyiv"). Demonyms and modifiers name the actors' side
+        ("Israeli forces", "US aircraft"), not the place, so they are not used."""
+        embedded = [p for p in places if p.get("role") == "embedded"]
         if embedded:
             return max(embedded, key=lambda p: _SPECIFICITY.get(p["kind"], 0))
-        demonyms = [p for p in places if p.get("kind") == "demonym"]
-        return demonyms[0] if demonyms else None
+        return None
 
     def _as_dict(
         self,

@@ -74,7 +74,20 @@ def count_of(words: Sequence[str]) -> int | None:
             "least", "more", "than", "over", "up", "to", "under", "fewer", "less", "only",
             "just", "another", "other", "estimated", "an", "total", "of"}  # fmt: skip
     numeric = [t for t in tokens if t not in skip or t in ("a", "an")]
-    if numeric == ["an"] or numeric == ["a"]:
-        return 1
-    numeric = [t for t in numeric if t not in ("a", "an")] or numeric
-    return parse_number(numeric)
+    for vague in ("several", "few", "a few"):  # "several hundred" -> 300
+        if vague in numeric:
+            after = numeric[numeric.index(vague) + 1 :]
+            if after and after[0] in _SCALES:
+                return 3 * _SCALES[after[0]]
+    words = [t for t in numeric if _numberish(t)]  # "two suspected ISGS" -> "two"
+    if not words:
+        return 1 if any(t in ("a", "an") for t in numeric) else None
+    return parse_number(words)
+
+
+def _numberish(word: str) -> bool:
+    return (
+        bool(_DIGITS_RE.match(word.strip(",")))
+        or all(part in _UNITS or part in _SCALES for part in word.split("-") if part)
+        and word not in ("a", "an", "no")
+    )

@@ -226,9 +226,10 @@ def resolve_mentions(
         # an unknown name pinned by known ones, or whose namesakes all lie elsewhere
         # ("Famale (Dessa, Tillaberi)" is in Niger, whatever Famale Ethiopia has): use those
         strong = bool(m.qualifier) and m.qualifier.startswith("(")
+        small = all(p.kind in ("city", "admin2") and p.population < 100_000 for p, _ in cands[i])
         if (
             quals[i]
-            and (strong or not cands[i])
+            and (strong or small)
             and not any(_within(p, q) for p, _ in cands[i] for q in quals[i])
         ):
             m.approximate = True
@@ -326,6 +327,7 @@ def place_dict(resolved: ResolvedPlace, text: str, gazetteer: Gazetteer) -> dict
         "kind": "region" if box else (m.role if m.role == "demonym" else p.kind),
         "confidence": round(resolved.confidence * (0.5 if m.approximate else 1.0), 3),
         "metonymic": m.metonymic or m.role != "literal",
+        "role": m.role,
     }
 
 

@@ -130,6 +130,9 @@ def _namelike(text: str) -> bool:
     "Al" a Norwegian municipality, but in an English article they are neither."""
     words = text.lower().split()
     short = len(text.strip()) < 3 and not text.strip().isupper()  # "US" and "UK" are names
+    stripped = text.strip()
+    if len(stripped) <= 4 and stripped[1:] != stripped[1:].lower() and not stripped.isupper():
+        return False  # "JaS", "HoR": an acronym, not a place
     if not words or short or all(w in _NOT_NAMES for w in words):
         return False
     return not (len(words) == 1 and words[0].strip(".-") in _ARTICLES)
@@ -456,6 +459,8 @@ def find_place_spans(
             j += 1
         matched = False
         for end in range(j, i, -1):  # longest first
+            if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
+                continue  # never half of a hyphenated name ("Nord" of "Nord-Ouest")
             span = doc[i:end]
             options = gazetteer.candidates(span.text)
             slot = _place_slot(doc, i, end)
@@ -527,9 +532,17 @@ def _modifier(span: Span) -> bool:
     """A country or region name modifying a noun ("US air force aircraft", "Syrian-backed")
     says whose, not where; a modified site ("Hasakah prison") stays a place."""
     root = span.root
-    after = span.doc[span.end] if span.end < len(span.doc) else None
+    doc = span.doc
+    after = doc[span.end] if span.end < len(doc) else None
     if after is not None and after.text in ("(", ","):
         return False  # "Tokabangou (Markoye, Oudalan)": a qualified place, whatever the parse
+    nxt = (
+        doc[span.end + 1]
+        if after is not None and after.text == "-" and span.end + 1 < len(doc)
+        else after
+    )
+    if nxt is not None and nxt.lemma_ in ("back", "lead", "support", "base", "sponsor", "run"):
+        return True  # "a Turkey-backed faction", "US-led invasion"
     return (
         root.dep_ in ("compound", "amod", "nmod")
         and root.head.pos_ == "NOUN"
