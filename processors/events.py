@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
@@ -397,22 +397,27 @@ def _victim_nouns(word: Token) -> list[Token]:
     return []
 
 
+_FIELDS_OF: dict[str, list[str]] = {}
+for _field, _lemmas in _COUNT_LEMMAS.items():
+    for _lemma in _lemmas:
+        _FIELDS_OF.setdefault(_lemma, []).append(_field)
+
+
 def _sentence_counts(sent: Span) -> dict[str, int | None]:
     counts: dict[str, int | None] = {}
     seen: set[int] = set()
     for tok in sent:
-        if tok.lemma_.lower() == "toll":
+        lemma = tok.lemma_.lower()
+        if lemma == "toll":
             value, used = _toll(tok)
             if value is not None:
                 counts["fatalities"] = (counts.get("fatalities") or 0) + value
                 seen |= used
             continue
-        for fld, lemmas in _COUNT_LEMMAS.items():
-            fatal_shot = fld == "fatalities" and any(
-                c.lower_ == "fatally" for c in tok.children
-            )  # "fatally shot", "fatally stabbed"
-            if tok.lemma_.lower() not in lemmas and tok.lower_ not in lemmas and not fatal_shot:
-                continue
+        fields = _FIELDS_OF.get(lemma) or _FIELDS_OF.get(tok.lower_) or []
+        if not fields and tok.pos_ == "VERB" and any(c.lower_ == "fatally" for c in tok.children):
+            fields = ["fatalities"]  # "fatally shot", "fatally stabbed"
+        for fld in fields:
             if fld == "held" and not (
                 tok.dep_ in ("ROOT", "conj", "advcl", "relcl") and _child(tok, ("nsubjpass",))
             ):
@@ -456,31 +461,32 @@ class EventExtractor:
 
     def __init__(self, nlp: Language, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self.matcher = Matcher(nlp.vocab)
+        # triggers are written as lemmas: match them on the lemma and on the lower-cased text,
+        # with hash-based phrase matchers (a token-pattern Matcher is ten times slower here)
+        self.by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.by_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         for etype in taxonomy.types.values():
-            patterns = []
+            lower_docs, lemma_docs = [], []
             for trigger in etype.triggers:
-                words = [t.lower_ for t in nlp.make_doc(trigger.lower())]
-                patterns.append([{"LOWER": w} for w in words])
-                patterns.append([{"LEMMA": w} for w in words])
-            if patterns:
-                self.matcher.add(etype.name, patterns)
+                words = [t.text for t in nlp.make_doc(trigger.lower())]
+                lower_docs.append(Doc(nlp.vocab, words=words))
+                lemma_docs.append(Doc(nlp.vocab, words=words, lemmas=words))
+            if lower_docs:
+                self.by_lower.add(etype.name, lower_docs)
+                self.by_lemma.add(etype.name, lemma_docs)
 
-    # --- per sentence ---------------------------------------------------------------------
-    def _matches(self, sent: Span) -> list[tuple[str, Span]]:
+    def _doc_matches(self, doc: Doc) -> dict[int, list[tuple[str, Span]]]:
+        """Trigger matches of the whole Doc (one matcher pass), by sentence start token."""
         spans = []
-        for match_id, start, end in self.matcher(sent):
-            span = Span(
-                sent.doc,
-                sent.start + start,
-                sent.start + end,
-                label=sent.doc.vocab.strings[match_id],
-            )
+        for match_id, start, end in [*self.by_lower(doc), *self.by_lemma(doc)]:
+            span = Span(doc, start, end, label=doc.vocab.strings[match_id])
             if self._negated(span) or self._modifies_thing(span):
                 continue  # negated, or a modifier: "detention centres", "kidnapping suspect"
             spans.append(span)
-        best = filter_spans(spans)  # longest first: "air strike" over "strike"
-        return [(span.label_, span) for span in best]
+        by_sentence: dict[int, list[tuple[str, Span]]] = {}
+        for span in filter_spans(spans):  # longest first: "air strike" over "strike"
+            by_sentence.setdefault(span.sent.start, []).append((span.label_, span))
+        return by_sentence
 
     def _modifies_thing(self, span: Span) -> bool:
         root = span.root
@@ -525,7 +531,14 @@ class EventExtractor:
         }
 
     def _refine(
-        self, etype: str, trigger: Span, sent: Span, context: Span, a1: Span | None, a2: Span | None
+        self,
+        etype: str,
+        trigger: Span,
+        sent: Span,
+        context: Span,
+        a1: Span | None,
+        a2: Span | None,
+        matches: Sequence[tuple[str, Span]] = (),
     ) -> str:
         t = self.taxonomy
         if etype in _PROTEST_TYPES:
@@ -541,8 +554,8 @@ class EventExtractor:
             # a bomb that goes off is an explosive device; bombing from forces is an air strike
             return "air_strike" if trigger.root.pos_ == "VERB" else "ied"
         if etype in _VIOLENT_TRIGGERS:
-            if self._protest_in(sent):
-                return self._refine("peaceful_protest", trigger, sent, context, a1, a2)
+            if self._protest_in(matches):
+                return self._refine("peaceful_protest", trigger, sent, context, a1, a2, matches)
             actor_words = self._words(a1) if a1 is not None else set()
             if actor_words & t.mob_actors and not actor_words & t.armed_actors:
                 return "mob_violence"
@@ -550,10 +563,10 @@ class EventExtractor:
                 return "armed_clash"
         return etype
 
-    def _protest_in(self, sent: Span) -> bool:
+    @staticmethod
+    def _protest_in(matches: Sequence[tuple[str, Span]]) -> bool:
         return any(
-            label in _PROTEST_TYPES or label == "violent_demonstration"
-            for label, _ in self._matches(sent)
+            label in _PROTEST_TYPES or label == "violent_demonstration" for label, _ in matches
         )
 
     def _armed_victims(self, sent: Span, a2: Span | None) -> bool:
@@ -578,9 +591,10 @@ class EventExtractor:
         sentences = list(doc.sents)
         events: list[_Event] = []
         loose_counts: list[tuple[int, dict[str, int | None]]] = []
+        by_sentence = self._doc_matches(doc)
         for n, sent in enumerate(sentences):
             counts = _sentence_counts(sent)
-            matches = self._matches(sent)
+            matches = by_sentence.get(sent.start, [])
             if not matches:
                 if counts:
                     loose_counts.append((n, counts))
@@ -591,7 +605,7 @@ class EventExtractor:
             )
             a1, a2 = _actors(trigger.root)
             context = doc[sent.start : sentences[n + 1].end] if n + 1 < len(sentences) else sent
-            etype = self._refine(etype, trigger, sent, context, a1, a2)
+            etype = self._refine(etype, trigger, sent, context, a1, a2, matches)
             acled = self.taxonomy.types[etype].acled_type
             foreign = {
                 f: v
