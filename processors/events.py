@@ -373,6 +373,8 @@ def _victim_nouns(word: Token) -> list[Token]:
     verb = word
     if word.dep_ in ("acomp", "oprd", "xcomp") or (word.dep_ == "pobj" and word.lower_ == "death"):
         verb = word.head if word.dep_ != "pobj" else word.head.head
+    elif word.lower_ == "dead" and word.head.pos_ == "VERB":  # "shot dead a teacher"
+        verb = word.head
     if word.pos_ in ("ADJ",) and word.dep_ == "amod":  # "two dead soldiers"
         return [word.head]
     if word.dep_ in ("acl", "amod") and word.pos_ == "VERB":  # "27 people killed"
@@ -505,6 +507,8 @@ class EventExtractor:
             c.dep_ == "neg" for c in root.head.children if root.dep_ in ("dobj", "attr")
         ):
             return True
+        if any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in root.children):
+            return True  # "there was no armed clash"
         before = span.doc[span.start - 1] if span.start > 0 else None
         return before is not None and before.lower_ in ("no", "without", "denied")
 

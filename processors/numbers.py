@@ -20,9 +20,9 @@ _UNITS = {
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "couple": 2, "pair": 2, "dozen": 12,
+    "couple": 2, "pair": 2,
 }  # fmt: skip
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000}
 _VAGUE = {
     "dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "several": 3,
     "few": 3, "a few": 3, "some": None, "many": None, "numerous": None,
@@ -47,7 +47,7 @@ def parse_number(words: Sequence[str]) -> int | None:
                 seen = True
             elif part in _SCALES:
                 current = max(current, 1) * _SCALES[part]
-                if part != "hundred":
+                if part not in ("hundred", "dozen"):
                     total, current = total + current, 0
                 seen = True
             elif part == "and":

@@ -244,7 +244,7 @@ def resolve_mentions(
         best = max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])
         picks.append(best[0])
     resolved: list[ResolvedPlace | None] = [None] * len(mentions)
-    for _ in range(2):
+    for _ in range(3):  # context settles in a few rounds ("Jackson County" after "Georgia")
         context = _context(picks, keys, hints)
         anchors = [p for p in picks if p is not None and p.kind in ("city", "landmark")]
         by_key: dict[str, ResolvedPlace] = {}

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from processors.aliases import CURATED
-from processors.gazetteer import Gazetteer, Place
+from processors.gazetteer import Gazetteer, Place, place_key
 from processors.places import Mention
 from processors.sports import HOME_NATIONS, is_sports_report
 
@@ -108,7 +108,9 @@ _ARTICLES = frozenset("al el ad ar as at az an ash le la les los las der die".sp
 def _team(ent: Span, gazetteer: Gazetteer) -> bool:
     """In a sports report: a town, county or state name standing as a player, not a venue
     ("at Headingley"), a dateline ("LONDON 1996-08-30") or a country."""
-    if ent.label_ not in ("GPE", "LOC", "ORG", "PERSON") or ent.text.lower() in HOME_NATIONS:
+    if ent.label_ not in ("GPE", "LOC", "ORG", "PERSON", "NORP") or (
+        ent.text.lower() in HOME_NATIONS
+    ):
         return False
     options = gazetteer.candidates(ent.text)
     if not options or not _prominent(options):
@@ -439,7 +441,9 @@ def find_place_spans(
                 found.append(PlaceSpan(mention, inner))
         new_ents.append(ent)
 
-    # proper-noun runs the NER missed that name places
+    # proper-noun runs the NER missed that name places (any name already found as a place
+    # counts wherever it recurs: "Parkland is grieving")
+    known_names = {place_key(ps.mention.text) for ps in found if ps.mention.role == "literal"}
     taken = {i for ent in new_ents for i in range(ent.start, ent.end)}
     i = 0
     while i < len(doc):
@@ -464,14 +468,17 @@ def find_place_spans(
             span = doc[i:end]
             options = gazetteer.candidates(span.text)
             slot = _place_slot(doc, i, end)
-            known = options and (_prominent(options) or slot)
+            known = options and (_prominent(options) or slot or place_key(span.text) in known_names)
             pinned = not options and slot and end == j and _qualifier(doc, end, gazetteer)
             if (known or pinned) and _namelike(span.text):
                 kind = options[0][0] if options else None
                 span = Span(doc, i, end, label=_label_for(kind) if kind else "GPE")
+                role = "literal"
+                if sports and _team(span, gazetteer):
+                    span, role = Span(doc, i, end, label="ORG"), "team"
                 found.append(
                     PlaceSpan(
-                        Mention(span.text, span.start_char, span.end_char),
+                        Mention(span.text, span.start_char, span.end_char, role=role),
                         span,
                         from_gazetteer=True,
                     )

@@ -1,0 +1,46 @@
+"""Curated data files are validated when loaded, with messages that name the problem."""
+
+import pytest
+
+from config import DATA_DIR
+from processors.aliases import AliasTable, load_entities
+from processors.errors import ConfigurationError
+from processors.events import Taxonomy
+
+
+def test_shipped_entities_file_loads_and_maps_aliases():
+    table = AliasTable(load_entities(DATA_DIR / "entities.yaml"))
+    assert table.lookup("ISIL").canonical == table.lookup("Daesh").canonical == "Islamic State"
+    assert table.lookup("qasd").canonical == "Syrian Democratic Forces"
+    assert table.lookup("is") is None  # short acronyms match in capitals only
+    assert table.lookup("IS").canonical == "Islamic State"
+
+
+def test_a_bad_entity_entry_names_its_position_and_fields(tmp_path):
+    path = tmp_path / "entities.yaml"
+    path.write_text("entities:\n  - canonical: X\n    aliases: 5\n")
+    with pytest.raises(ConfigurationError) as info:
+        load_entities(path)
+    message = str(info.value)
+    assert "entity #1" in message and "'label' is missing" in message and "aliases" in message
+
+
+def test_shipped_taxonomy_maps_every_type_to_acled():
+    taxonomy = Taxonomy.load(DATA_DIR / "events.yaml")
+    assert taxonomy.types["armed_clash"].acled_type == "Battles"
+    assert taxonomy.types["air_strike"].acled_sub_type == "Air/drone strike"
+    assert {t.acled_type for t in taxonomy.types.values()} == {
+        "Battles",
+        "Explosions/Remote violence",
+        "Violence against civilians",
+        "Protests",
+        "Riots",
+        "Strategic developments",
+    }
+
+
+def test_a_type_without_its_acled_mapping_is_refused(tmp_path):
+    path = tmp_path / "events.yaml"
+    path.write_text("types:\n  siege:\n    priority: 5\n    triggers: [siege]\n")
+    with pytest.raises(ConfigurationError, match="siege.*acled"):
+        Taxonomy.load(path)

