@@ -118,6 +118,22 @@ class Settings(BaseSettings):
         200_000, ge=1, description="Longest accepted article body; longer goes to the DLQ."
     )
 
+    # --- Alerts ------------------------------------------------------------------------------
+    webhook_secret: SecretStr | None = Field(
+        None,
+        description="Key of the HMAC-SHA256 signature of webhook deliveries (a rule's channel "
+        "may name its own with `secret_env`).",
+    )
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for email alerts.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
+    smtp_from: str = Field("newsmon@localhost", description="Sender address of email alerts.")
+    smtp_username: str | None = Field(None, description="SMTP user, if the server wants one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade SMTP connections with STARTTLS.")
+    delivery_max_backoff: float = Field(
+        60.0, gt=0, description="Longest wait, in seconds, between delivery retries."
+    )
+
     # --- Worker and logs -------------------------------------------------------------------
     worker_host: str = Field("127.0.0.1", description="Address of the worker's web endpoint.")
     worker_port: int = Field(
@@ -229,6 +245,15 @@ class Settings(BaseSettings):
     @property
     def alerts_index(self) -> str:
         return f"{self.index_prefix}-alerts"
+
+    @property
+    def deliveries_index(self) -> str:
+        return f"{self.index_prefix}-alert-deliveries"
+
+    @property
+    def matches_topic(self) -> str:
+        """Internal: rule matches keyed by rule id, so each rule's state lives in one place."""
+        return self.topic("alert-matches")
 
 
 _override: Settings | None = None

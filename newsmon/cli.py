@@ -187,6 +187,95 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(get_settings(), tasks=tasks, out_dir=Path(args.out))
 
 
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from processors.errors import InvalidRule
+    from processors.rules import load_rules
+    from streams.rulestore import delete_rule, publish_rules, read_rules
+
+    settings = get_settings()
+    if args.action == "add":
+        try:
+            rules = load_rules(args.file)
+        except InvalidRule as exc:
+            print(f"refused, nothing was added:\n{exc}", file=sys.stderr)
+            return 2
+        from streams.topics import ensure_topics
+
+        ensure_topics(settings)
+        publish_rules(settings, rules)
+        for rule in rules:
+            print(f"added {rule.id}: {rule.name}")
+        return 0
+    if args.action == "rm":
+        store = read_rules(settings)
+        if args.rule_id not in store.rules and args.rule_id not in store.invalid:
+            print(f"no rule {args.rule_id!r}", file=sys.stderr)
+            return 1
+        delete_rule(settings, args.rule_id)
+        print(f"removed {args.rule_id}")
+        return 0
+    if args.action == "list":
+        store = read_rules(settings)
+        for rule in sorted(store.rules.values(), key=lambda r: r.id):
+            state = "" if rule.enabled else " (disabled)"
+            print(f"{rule.id:<32} {rule.name}{state}")
+        for rule_id, error in sorted(store.invalid.items()):
+            print(f"{rule_id:<32} INVALID: {error}")
+        print(f"{len(store.rules)} rule(s)", file=sys.stderr)
+        return 0
+    if args.action == "show":
+        import yaml
+
+        rule = read_rules(settings).rules.get(args.rule_id)
+        if rule is None:
+            print(f"no rule {args.rule_id!r}", file=sys.stderr)
+            return 1
+        shown = {"id": rule.id, "name": rule.name} | rule.model_dump(
+            exclude_none=True, exclude_defaults=True
+        )
+        print(yaml.safe_dump(shown, sort_keys=False), end="")
+        return 0
+    return _rules_test(args, settings)
+
+
+def _rules_test(args: argparse.Namespace, settings: Any) -> int:
+    from api.search import parse_since
+    from processors.errors import InvalidRule
+    from processors.matching import RuleSet
+    from processors.rules import load_rules
+    from streams.history import iter_articles
+
+    try:
+        rules = load_rules(args.file)
+    except InvalidRule as exc:
+        print(f"invalid rule file:\n{exc}", file=sys.stderr)
+        return 2
+    ruleset = RuleSet.of(rules)
+    if args.input:
+        source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+        articles = (json.loads(line) for line in source if line.strip())
+    else:
+        since = parse_since(args.since or "24h")
+        articles = iter_articles(settings, since=since, limit=args.limit)
+    fired, seen = 0, 0
+    for article in articles:
+        if "id" not in article:
+            continue
+        seen += 1
+        for match in ruleset.match(article):
+            fired += 1
+            what = (
+                match.evidence.get("snippet")
+                or json.dumps(
+                    {k: v for k, v in match.evidence.items() if k != "terms"}, ensure_ascii=False
+                )[:160]
+            )
+            title = (article.get("title") or article.get("text") or "")[:80]
+            print(f"{match.rule.id:<24} {article['id']}  {title}\n    {what}")
+    print(f"{fired} alert(s) would have fired on {seen} article(s)", file=sys.stderr)
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     from config.settings import Settings
 
@@ -262,6 +351,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=2000, help="articles to push (default 2000)")
     p.add_argument("--json", default="bench/results.json", help="where to write the figures")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("rules", help="standing alert rules: add, list, show, rm, test")
+    rules = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    r = rules.add_parser("add", help="validate a YAML/JSON rule file and publish its rules")
+    r.add_argument("file")
+    rules.add_parser("list", help="the rules every worker holds")
+    r = rules.add_parser("show", help="one rule, as YAML")
+    r.add_argument("rule_id")
+    r = rules.add_parser("rm", help="delete a rule (a tombstone on the alert-rules topic)")
+    r.add_argument("rule_id")
+    r = rules.add_parser("test", help="what a rule file would have fired on past articles")
+    r.add_argument("file")
+    r.add_argument("--input", help="JSONL of enriched articles (or - for stdin)")
+    r.add_argument("--since", help="articles of the last 24h, 7d, ... from Elasticsearch")
+    r.add_argument("--limit", type=int, default=10_000, help="at most this many articles")
+    p.set_defaults(func=_cmd_rules)
 
     p = sub.add_parser("eval", help="score enrichment on ../shared/dev-eval with its scorer")
     p.add_argument("--tasks", default="ner,geo,events", help="comma-separated: ner,geo,events")

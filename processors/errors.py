@@ -3,6 +3,7 @@
 ```
 NewsmonError
  ├── InvalidArticle        an input message cannot become an article (goes to the DLQ)
+ ├── InvalidRule           an alert rule has bad fields; carries every one of them
  ├── ConfigurationError    a setting or data file is wrong; the message says which and how to fix
  ├── PipelineError         the NLP pipeline cannot be built (model missing, bad component config)
  ├── QuerySyntaxError      a search or rule query does not parse; carries the position
@@ -24,6 +25,7 @@ __all__ = [
     "FieldError",
     "IndexingError",
     "InvalidArticle",
+    "InvalidRule",
     "NewsmonError",
     "PipelineError",
     "QuerySyntaxError",
@@ -66,6 +68,23 @@ class InvalidArticle(NewsmonError):
         return {
             "reason": self.reason,
             "message": self.message,
+            "errors": [{"field": e.field, "message": e.message} for e in self.errors],
+        }
+
+
+class InvalidRule(NewsmonError):
+    """Raised when an alert rule does not validate; ``errors`` lists every failing field."""
+
+    def __init__(self, message: str, errors: tuple[FieldError, ...] = ()) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.errors))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message": str(self),
             "errors": [{"field": e.field, "message": e.message} for e in self.errors],
         }
 

@@ -27,8 +27,10 @@ from faust.types import EventT
 from config import Settings
 from processors.documents import search_document
 from processors.enrich import Enricher, Outcome
+from streams.alerts import register_alert_agents
 from streams.app import Topics
 from streams.deadletter import dead_letter_headers
+from streams.delivery import run_channel
 from streams.indexing import BulkIndexer, async_client, ensure_articles_index
 from streams.metrics import ARTICLES, BATCH_SECONDS, DEAD_LETTERS, ES_RETRIES, LATENCY_SECONDS
 
@@ -122,11 +124,26 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
         finally:
             await es.close()
 
+    store = register_alert_agents(app, topics, settings)
+
+    @app.task
+    async def deliver_webhooks() -> None:
+        await _forever(run_channel, settings, "webhook")
+
+    @app.task
+    async def deliver_emails() -> None:
+        await _forever(run_channel, settings, "email")
+
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
         assigned = sorted(f"{tp.topic}/{tp.partition}" for tp in app.consumer.assignment())
-        ready = bool(assigned) and "enricher" in state
-        body = {"status": "ready" if ready else "starting", "assigned": assigned}
+        ready = bool(assigned) and "enricher" in state and store.loaded.is_set()
+        body = {
+            "status": "ready" if ready else "starting",
+            "assigned": assigned,
+            "rules": len(store.rules),
+            "invalid_rules": store.invalid,
+        }
         return web.json(body, status=200 if ready else 503)
 
 
@@ -162,6 +179,18 @@ async def _send_outcomes(
             )
             ARTICLES.labels("enrich", "dead_letter").inc()
     await asyncio.gather(*pending)
+
+
+async def _forever(job: Any, *args: Any) -> None:
+    """Run a long-lived job, restarting it after a crash (with a pause), until cancelled."""
+    while True:
+        try:
+            await job(*args)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001
+            log.exception("background job crashed; restarting in 5 s", extra={"job": job.__name__})
+            await asyncio.sleep(5)
 
 
 async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: Topics) -> None:

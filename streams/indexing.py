@@ -51,24 +51,31 @@ def sync_client(settings: Settings) -> Elasticsearch:
     return Elasticsearch(**_client_kwargs(settings))
 
 
-def articles_template(settings: Settings) -> dict[str, Any]:
-    """The articles index template (config/index-articles.json) for this prefix."""
-    raw = (DATA_DIR / "index-articles.json").read_text()
-    raw = raw.replace("{prefix}", settings.index_prefix)
+def _template(settings: Settings, filename: str) -> dict[str, Any]:
+    raw = (DATA_DIR / filename).read_text().replace("{prefix}", settings.index_prefix)
     body = json.loads(raw)
     body.pop("_comment", None)
     body["template"]["settings"]["number_of_replicas"] = settings.es_replicas
     return body
 
 
-def _template_name(settings: Settings) -> str:
-    return f"{settings.index_prefix}-articles"
+def articles_template(settings: Settings) -> dict[str, Any]:
+    """The articles index template (config/index-articles.json) for this prefix."""
+    return _template(settings, "index-articles.json")
+
+
+def _templates(settings: Settings) -> dict[str, dict[str, Any]]:
+    return {
+        f"{settings.index_prefix}-articles": articles_template(settings),
+        f"{settings.index_prefix}-alerts": _template(settings, "index-alerts.json"),
+    }
 
 
 def ensure_articles_index_sync(settings: Settings, es: Elasticsearch | None = None) -> None:
-    """Install the template and create the first index with its write alias, if missing."""
+    """Install the templates and create the first articles index with its write alias."""
     client = es or sync_client(settings)
-    client.indices.put_index_template(name=_template_name(settings), **articles_template(settings))
+    for name, body in _templates(settings).items():
+        client.indices.put_index_template(name=name, **body)
     if not client.indices.exists_alias(name=settings.articles_alias):
         try:
             client.indices.create(
@@ -82,9 +89,8 @@ def ensure_articles_index_sync(settings: Settings, es: Elasticsearch | None = No
 
 async def ensure_articles_index(settings: Settings, es: AsyncElasticsearch) -> None:
     """Async twin of ``ensure_articles_index_sync`` for the worker."""
-    await es.indices.put_index_template(
-        name=_template_name(settings), **articles_template(settings)
-    )
+    for name, body in _templates(settings).items():
+        await es.indices.put_index_template(name=name, **body)
     if not await es.indices.exists_alias(name=settings.articles_alias):
         try:
             await es.indices.create(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
-__all__ = ["ARTICLES", "BATCH_SECONDS", "DEAD_LETTERS", "ES_RETRIES", "LATENCY_SECONDS"]
+__all__ = [
+    "ALERTS",
+    "ALERT_LATENCY_SECONDS",
+    "ARTICLES",
+    "BATCH_SECONDS",
+    "DEAD_LETTERS",
+    "DELIVERIES",
+    "ES_RETRIES",
+    "LATENCY_SECONDS",
+    "RULE_MATCHES",
+]
 
 ARTICLES = Counter(
     "newsmon_articles_total", "Articles through a stage, by outcome.", ["stage", "outcome"]
@@ -24,3 +34,14 @@ LATENCY_SECONDS = Histogram(
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
 )
 ES_RETRIES = Counter("newsmon_es_retries_total", "Bulk calls retried while ES was unavailable.")
+
+RULE_MATCHES = Counter("newsmon_rule_matches_total", "Article-rule matches found.")
+ALERTS = Counter("newsmon_alerts_total", "Alerts emitted, by kind.", ["kind"])
+ALERT_LATENCY_SECONDS = Histogram(
+    "newsmon_arrival_to_alert_seconds",
+    "From the article's arrival on Kafka to its alert emitted.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 30),
+)
+DELIVERIES = Counter(
+    "newsmon_deliveries_total", "Alert deliveries, by channel and outcome.", ["channel", "outcome"]
+)

@@ -26,7 +26,9 @@ class TopicSpec:
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """The five topics of the data flow, named with the configured prefix."""
+    """The topics of the data flow, named with the configured prefix (``alert-matches`` is
+    internal: rule matches keyed by rule id, for the per-rule state of throttles, aggregates
+    and digests)."""
     n = settings.partitions
     week = str(7 * 24 * 3600 * 1000)
     return [
@@ -35,6 +37,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.dlq_topic, n, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
         TopicSpec(settings.alerts_topic, n, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
         TopicSpec(settings.rules_topic, 1, {"cleanup.policy": "compact"}),
+        TopicSpec(settings.matches_topic, n, {"retention.ms": week}),
     ]
 
 

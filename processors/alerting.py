@@ -1,0 +1,257 @@
+"""From rule matches to alerts: ids, throttling, aggregates and digests, as pure functions.
+
+The streaming side keeps one small state dict per rule in a changelog-backed table and calls
+these functions with it; they return what to emit and the new state. Nothing here knows Kafka.
+
+Exactly one alert per rule and article: an alert's id is a hash of the rule id and the article
+id (of the rule and the window for aggregates, of the rule and the period for digests), so a
+replay or a second worker produces the same id, and every consumer (the index, the deliveries,
+the desk) keeps one alert per id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from processors.matching import RuleMatch
+from processors.rules import Rule, parse_duration
+
+__all__ = [
+    "Decision",
+    "alert_id",
+    "decide",
+    "due_digests",
+    "match_record",
+    "throttle_key",
+]
+
+_MAX_WINDOW_IDS = 10_000  # an aggregate window remembers at most this many article ids
+_MAX_SEEN = 2_000  # per rule, the most recent articles already alerted on
+
+
+def alert_id(rule_id: str, *parts: str) -> str:
+    """Stable id: the same rule and article (or window) always give the same alert id."""
+    material = "\x00".join((rule_id, *parts)).encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def throttle_key(rule: Rule, record: dict[str, Any]) -> str:
+    """The value the rule throttles on ("" for the rule as a whole)."""
+    if rule.throttle is None or rule.throttle.key is None:
+        return ""
+    key = rule.throttle.key
+    evidence = record.get("matched") or {}
+    article = record.get("article") or {}
+    if key == "source":
+        return str(article.get("source") or "")
+    if key in ("country", "admin1", "place"):
+        place = evidence.get("place") or (evidence.get("event") or {}).get("place") or {}
+        if not place:
+            place = next(iter(article.get("places") or []), {})
+        field = {"country": "country_code", "admin1": "admin1", "place": "name"}[key]
+        return str(place.get(field) or "")
+    if key == "event_type":
+        return str((evidence.get("event") or {}).get("type") or "")
+    label = key.split(":", 1)[1]  # entity:LABEL
+    for entity in evidence.get("entities") or article.get("entities") or []:
+        if entity.get("label") == label:
+            return str(entity.get("canonical") or entity.get("text"))
+    return ""
+
+
+def match_record(
+    match: RuleMatch, article: dict[str, Any], *, arrived_at: float, matched_at: float
+) -> dict[str, Any]:
+    """What the matching stage passes to the deciding stage (keyed by rule id)."""
+    return {
+        "rule_id": match.rule.id,
+        "article_id": article["id"],
+        "article": {
+            "id": article["id"],
+            "title": article.get("title") or (article.get("text") or "")[:120],
+            "url": article.get("url"),
+            "source": article.get("source"),
+            "published_at": article.get("published_at"),
+            "countries": article.get("countries", []),
+            "places": [
+                {k: p.get(k) for k in ("name", "country_code", "admin1", "lat", "lon")}
+                for p in article.get("places", [])[:5]
+            ],
+            "entities": [
+                {k: e.get(k) for k in ("text", "label", "canonical")}
+                for e in article.get("entities", [])[:20]
+            ],
+        },
+        "matched": match.evidence,
+        "arrived_at": arrived_at,
+        "matched_at": matched_at,
+    }
+
+
+@dataclass
+class Decision:
+    """What to emit for one match, and the rule's state afterwards."""
+
+    alerts: list[dict[str, Any]]
+    state: dict[str, Any]
+
+
+def _alert(
+    rule: Rule, record: dict[str, Any], *, kind: str, ident: str, now: float, **extra: Any
+) -> dict[str, Any]:
+    arrived = record.get("arrived_at") or now
+    return {
+        "id": ident,
+        "kind": kind,
+        "rule_id": rule.id,
+        "rule_name": rule.name,
+        "article_id": record["article_id"],
+        "article": record["article"],
+        "matched": record["matched"],
+        "fired_at": now,
+        "arrived_at": arrived,
+        "latency_ms": round(max(0.0, now - arrived) * 1000, 1),
+        "channels": [c.model_dump(exclude_none=True) for c in rule.channels],
+        **extra,
+    }
+
+
+def _window_start(ts: float, size: int) -> int:
+    return int(math.floor(ts / size) * size)
+
+
+def decide(rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float) -> Decision:
+    """Apply the rule's aggregate, digest and throttle settings to one match."""
+    state = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (state or {}).items()}
+    if rule.aggregate is None and rule.digest is None:
+        seen = list(state.get("seen") or [])
+        if record["article_id"] in seen:
+            return Decision([], state)  # the same article again (a replay, a re-send)
+        decision = _single(rule, record, state, now=now)
+        if decision.alerts:
+            seen.append(record["article_id"])
+            decision.state["seen"] = seen[-_MAX_SEEN:]
+        return decision
+    if rule.aggregate is not None:
+        return _aggregate(rule, record, state, now=now)
+    # a digest: gather the match for the next digest alert (see due_digests)
+    digest = dict(state.get("digest") or {})
+    if not digest:
+        digest = {"start": now, "items": []}
+    items = list(digest["items"])
+    if all(i["article_id"] != record["article_id"] for i in items):
+        items.append(
+            {
+                "article_id": record["article_id"],
+                "article": record["article"],
+                "matched": record["matched"],
+                "arrived_at": record.get("arrived_at"),
+            }
+        )
+    digest["items"] = items[-500:]
+    state["digest"] = digest
+    return Decision([], state)
+
+
+def _single(rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float) -> Decision:
+    """One alert per article, unless the rule's throttle says it alerted on this key lately."""
+    key = throttle_key(rule, record)
+    if rule.throttle is not None:
+        last = dict(state.get("last") or {})
+        suppressed = dict(state.get("suppressed") or {})
+        fired_at = last.get(key)
+        if fired_at is not None and now - fired_at < rule.throttle.realert_s:
+            suppressed[key] = suppressed.get(key, 0) + 1
+            state["suppressed"] = suppressed
+            return Decision([], state)
+        alert = _alert(
+            rule,
+            record,
+            kind="match",
+            now=now,
+            ident=alert_id(rule.id, record["article_id"]),
+            key=key,
+            suppressed=suppressed.pop(key, 0),
+        )
+        last[key] = now
+        state["last"], state["suppressed"] = last, suppressed
+        return Decision([alert], state)
+    alert = _alert(
+        rule, record, kind="match", now=now, ident=alert_id(rule.id, record["article_id"]), key=key
+    )
+    return Decision([alert], state)
+
+
+def _aggregate(
+    rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float
+) -> Decision:
+    agg = rule.aggregate
+    assert agg is not None
+    size = agg.window_s
+    ts = record.get("arrived_at") or now
+    start = _window_start(ts, size)
+    windows = {int(k): list(v) for k, v in (state.get("windows") or {}).items()}
+    ids = windows.setdefault(start, [])
+    if record["article_id"] not in ids and len(ids) < _MAX_WINDOW_IDS:
+        ids.append(record["article_id"])
+    # keep this window and the one before it (spikes compare them)
+    windows = {k: v for k, v in windows.items() if k >= start - size}
+    fired = set(state.get("fired") or [])
+    state["windows"] = {str(k): v for k, v in windows.items()}
+    count = len(ids)
+    previous = len(windows.get(start - size, []))
+    if agg.kind == "frequency":
+        hit = count >= (agg.count or 0)
+    else:
+        hit = count >= agg.min_count and count >= (agg.factor or 0) * max(previous, 1)
+    if not hit or start in fired:
+        return Decision([], state)
+    fired.add(start)
+    state["fired"] = sorted(f for f in fired if f >= start - size)
+    alert = _alert(
+        rule,
+        record,
+        kind=agg.kind,
+        now=now,
+        ident=alert_id(rule.id, f"window:{start}"),
+        window={
+            "start": start,
+            "end": start + size,
+            "count": count,
+            "previous": previous,
+            "article_ids": ids[:50],
+        },
+    )
+    return Decision([alert], state)
+
+
+def due_digests(rule: Rule, state: dict[str, Any], *, now: float) -> Decision:
+    """The digest alert of a rule whose digest period is over (called by a timer)."""
+    digest = (state or {}).get("digest")
+    if rule.digest is None or not digest or not digest.get("items"):
+        return Decision([], state or {})
+    period = parse_duration(rule.digest).total_seconds()
+    if now - digest["start"] < period:
+        return Decision([], state)
+    items = digest["items"]
+    first = items[0]
+    record = {
+        "article_id": first["article_id"],
+        "article": first["article"],
+        "matched": first["matched"],
+        "arrived_at": first.get("arrived_at"),
+    }
+    alert = _alert(
+        rule,
+        record,
+        kind="digest",
+        now=now,
+        ident=alert_id(rule.id, f"digest:{int(digest['start'])}"),
+        digest={"start": digest["start"], "end": now, "count": len(items), "items": items},
+    )
+    new_state = dict(state)
+    new_state.pop("digest", None)
+    return Decision([alert], new_state)

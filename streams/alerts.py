@@ -1,0 +1,156 @@
+"""The alert agents: match every enriched article against every rule, decide, index.
+
+```
+articles-enriched --alert_match--> alert-matches (keyed by rule id) --alert_decide--> alerts
+                                                                                       |
+                                         news-alerts <--alert_index--------------------+
+                                         webhook / email <--delivery (streams/delivery.py)
+```
+
+``alert_match`` runs the compiled rule set (``processors.matching``) on each article; matches
+go to ``alert-matches`` keyed by rule id, so all of a rule's matches meet in one partition, where
+``alert_decide`` keeps the rule's state (throttle, aggregate windows, digest) in a table backed
+by a Kafka changelog, and emits alerts (``processors.alerting``). A timer nudges rules whose
+digest period is over. Every step acknowledges its input only after its output is confirmed, and
+alert ids are stable, so restarts and replays never lose or duplicate an alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import faust
+from faust.types import EventT
+
+from config import Settings
+from processors.alerting import decide, due_digests, match_record
+from streams.app import Topics
+from streams.indexing import BulkIndexer, async_client
+from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, RULE_MATCHES
+from streams.rulestore import RuleStore
+
+__all__ = ["register_alert_agents"]
+
+log = logging.getLogger(__name__)
+_TICK = b'{"tick": true}'
+
+
+def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) -> RuleStore:
+    """Attach the alert agents, the state table and the digest timer; return the rule store."""
+    store = RuleStore(settings)
+    matches_topic = app.topic(
+        settings.matches_topic,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    state = app.Table("alert-state", default=dict, partitions=settings.partitions, key_type=bytes)
+
+    @app.task
+    async def follow_rules() -> None:
+        await store.run()
+
+    @app.agent(topics.enriched, name="alert_match")
+    async def alert_match(stream: faust.StreamT) -> None:
+        await store.loaded.wait()
+        async for events in stream.noack_take(64, within=0.02):
+            pending = []
+            now = time.time()
+            ruleset = store.ruleset
+            for event in events:
+                try:
+                    article = json.loads(event.message.value)
+                except (ValueError, TypeError):
+                    continue  # the index agent dead-letters it
+                for match in ruleset.match(article):
+                    record = match_record(
+                        match, article, arrived_at=event.message.timestamp, matched_at=now
+                    )
+                    RULE_MATCHES.inc()
+                    pending.append(
+                        await matches_topic.send(
+                            key=match.rule.id.encode(),
+                            value=json.dumps(record, ensure_ascii=False).encode(),
+                            force=True,
+                        )
+                    )
+            await asyncio.gather(*pending)
+            for event in events:
+                await stream.ack(event)
+
+    @app.agent(matches_topic, name="alert_decide")
+    async def alert_decide(stream: faust.StreamT) -> None:
+        await store.loaded.wait()
+        async for event in stream.noack().events():
+            await _decide_one(event, store, state, topics)
+            await stream.ack(event)
+
+    @app.timer(interval=2.0)
+    async def digest_clock() -> None:
+        """Nudge rules whose digest period is over (the decide agent emits the digest)."""
+        now = time.time()
+        for key, value in list(state.items()):
+            rule = store.rule(key.decode() if isinstance(key, bytes) else key)
+            if (
+                rule is not None
+                and rule.digest is not None
+                and due_digests(rule, value, now=now).alerts
+            ):
+                await matches_topic.send(key=rule.id.encode(), value=_TICK, force=True)
+
+    @app.agent(topics.alerts, name="alert_index")
+    async def alert_index(stream: faust.StreamT) -> None:
+        es = async_client(settings)
+        indexer = BulkIndexer(es, settings.alerts_index, max_backoff=settings.es_retry_max_backoff)
+        try:
+            async for events in stream.noack_take(200, within=0.1):
+                docs = []
+                for event in events:
+                    alert = json.loads(event.message.value)
+                    doc = {k: v for k, v in alert.items() if k != "channels"}
+                    docs.append((alert["id"], doc))
+                failures = await indexer.index_documents(docs)
+                for failure in failures:
+                    log.error(
+                        "alert not indexed",
+                        extra={"alert_id": failure.doc_id, "reason": failure.reason},
+                    )
+                for event in events:
+                    await stream.ack(event)
+        finally:
+            await es.close()
+
+    return store
+
+
+async def _decide_one(event: EventT, store: RuleStore, state: Any, topics: Topics) -> None:
+    key = event.message.key
+    rule_id = key.decode() if isinstance(key, bytes) else str(key)
+    rule = store.rule(rule_id)
+    if rule is None:
+        return  # the rule was deleted since it matched
+    now = time.time()
+    current = dict(state[key] or {})
+    if event.message.value == _TICK:
+        decision = due_digests(rule, current, now=now)
+    else:
+        decision = decide(rule, json.loads(event.message.value), current, now=now)
+    pending = []
+    for alert in decision.alerts:
+        pending.append(
+            await topics.alerts.send(
+                key=alert["id"].encode(),
+                value=json.dumps(alert, ensure_ascii=False).encode(),
+                force=True,
+            )
+        )
+        ALERTS.labels(alert["kind"]).inc()
+        ALERT_LATENCY_SECONDS.observe(alert["latency_ms"] / 1000)
+    await asyncio.gather(*pending)  # the alerts exist before the state says they were sent
+    if decision.state != current:
+        state[key] = decision.state

@@ -1,0 +1,244 @@
+"""Delivering alerts: webhooks (signed JSON POST) and email (SMTP), each channel on its own.
+
+Each channel type reads the ``alerts`` topic with a consumer group of its own, so a channel
+that fails (a webhook receiver down, an SMTP server refusing) holds back only itself: it retries
+with doubling back-off (capped by ``NEWSMON_DELIVERY_MAX_BACKOFF``) and commits its offset only
+once an alert is delivered or refused for good, so after a restart delivery resumes from the
+topic. Every outcome is written to the delivery log (the ``*-alert-deliveries`` index, one
+document per alert and channel), which is also checked before sending, so a replay does not
+deliver twice.
+
+Webhook requests carry ``X-Newsmon-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact body
+under the channel's secret (``secret_env`` names an environment variable; else
+``NEWSMON_WEBHOOK_SECRET``), and ``X-Newsmon-Alert-Id`` for the receiver's own deduplication.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+import time
+from email.message import EmailMessage
+from typing import Any
+
+from config import Settings
+from streams.metrics import DELIVERIES
+
+__all__ = ["CHANNEL_TYPES", "run_channel", "sign", "webhook_body"]
+
+log = logging.getLogger(__name__)
+CHANNEL_TYPES = ("webhook", "email")
+
+
+class PermanentFailure(Exception):
+    """The channel refused the alert for good (a 4xx answer): retrying will not help."""
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    """The value of the ``X-Newsmon-Signature`` header for ``body``."""
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def webhook_body(alert: dict[str, Any]) -> bytes:
+    payload = {k: v for k, v in alert.items() if k != "channels"}
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+
+
+def _secret(settings: Settings, channel: dict[str, Any]) -> bytes | None:
+    if channel.get("secret_env"):
+        value = os.environ.get(channel["secret_env"])
+        if value:
+            return value.encode()
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value().encode()
+    return None
+
+
+async def _post(
+    session: Any, settings: Settings, alert: dict[str, Any], channel: dict[str, Any], attempt: int
+) -> int:
+    import aiohttp
+
+    body = webhook_body(alert)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "newsmon",
+        "X-Newsmon-Alert-Id": alert["id"],
+        "X-Newsmon-Attempt": str(attempt),
+    }
+    secret = _secret(settings, channel)
+    if secret is not None:
+        headers["X-Newsmon-Signature"] = sign(secret, body)
+    try:
+        async with session.post(
+            channel["url"], data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
+        ) as response:
+            if response.status < 300:
+                return response.status
+            if 400 <= response.status < 500 and response.status not in (408, 429):
+                raise PermanentFailure(f"HTTP {response.status}")
+            raise ConnectionError(f"HTTP {response.status}")
+    except aiohttp.ClientError as exc:
+        raise ConnectionError(str(exc) or type(exc).__name__) from exc
+
+
+async def _email(settings: Settings, alert: dict[str, Any], channel: dict[str, Any]) -> int:
+    import aiosmtplib
+
+    article = alert.get("article") or {}
+    matched = alert.get("matched") or {}
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = ", ".join(channel["to"])
+    message["Subject"] = f"[newsmon] {alert['rule_name']}: {article.get('title') or ''}"[:200]
+    message["X-Newsmon-Alert-Id"] = alert["id"]
+    lines = [
+        f"Rule: {alert['rule_name']} ({alert['rule_id']})",
+        f"Article: {article.get('title') or ''}",
+        f"Source: {article.get('source') or '-'}   URL: {article.get('url') or '-'}",
+    ]
+    if matched.get("snippet"):
+        lines.append(f"Matched: {matched['snippet']}")
+    if matched.get("place"):
+        lines.append(
+            f"Place: {matched['place'].get('name')} ({matched['place'].get('country_code')})"
+        )
+    if matched.get("event"):
+        event = matched["event"]
+        lines.append(f"Event: {event.get('type')}, fatalities {event.get('fatalities')}")
+    if alert.get("digest"):
+        lines.append(f"Digest of {alert['digest']['count']} articles:")
+        lines += [f"  - {i['article'].get('title')}" for i in alert["digest"]["items"][:50]]
+    message.set_content("\n".join(lines) + "\n")
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            start_tls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            timeout=10,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        raise PermanentFailure(f"recipients refused: {exc}") from exc
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise ConnectionError(str(exc) or type(exc).__name__) from exc
+    return 250
+
+
+async def _logged(es: Any, settings: Settings, doc_id: str) -> bool:
+    """Was this alert already delivered on this channel? (If the log cannot be read, assume
+    not: delivering twice beats not delivering.)"""
+    try:
+        found = await es.options(ignore_status=404).get(index=settings.deliveries_index, id=doc_id)
+    except Exception:  # noqa: BLE001
+        return False
+    return bool(found.get("found")) and found["_source"].get("status") == "delivered"
+
+
+async def _log(es: Any, settings: Settings, doc_id: str, doc: dict[str, Any]) -> None:
+    try:
+        await es.index(index=settings.deliveries_index, id=doc_id, document=doc)
+    except Exception as exc:  # noqa: BLE001 - the log must never block delivery
+        log.warning("delivery log not written", extra={"delivery": doc_id, "error": repr(exc)})
+
+
+async def _deliver(
+    settings: Settings,
+    es: Any,
+    session: Any,
+    alert: dict[str, Any],
+    n: int,
+    channel: dict[str, Any],
+) -> None:
+    doc_id = f"{alert['id']}:{n}"
+    if await _logged(es, settings, doc_id):
+        return
+    kind = channel["type"]
+    target = channel.get("url") or ", ".join(channel.get("to", []))
+    attempt, backoff = 0, 1.0
+    while True:
+        attempt += 1
+        try:
+            status = await (
+                _post(session, settings, alert, channel, attempt)
+                if kind == "webhook"
+                else _email(settings, alert, channel)
+            )
+            outcome, error = "delivered", None
+        except PermanentFailure as exc:
+            status, outcome, error = None, "refused", str(exc)
+        except (TimeoutError, ConnectionError, OSError) as exc:
+            DELIVERIES.labels(kind, "retry").inc()
+            log.warning(
+                "delivery failed, will retry",
+                extra={
+                    "channel": kind,
+                    "target": target,
+                    "alert_id": alert["id"],
+                    "attempt": attempt,
+                    "error": str(exc)[:300],
+                    "retry_in_s": backoff,
+                },
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, settings.delivery_max_backoff)
+            continue
+        DELIVERIES.labels(kind, outcome).inc()
+        await _log(
+            es,
+            settings,
+            doc_id,
+            {
+                "alert_id": alert["id"],
+                "rule_id": alert["rule_id"],
+                "channel": f"{kind}:{target}",
+                "status": outcome,
+                "attempts": attempt,
+                "http_status": status,
+                "last_error": error,
+                "delivered_at": time.time(),
+            },
+        )
+        return
+
+
+async def run_channel(settings: Settings, kind: str) -> None:
+    """Deliver every alert of the topic that names a ``kind`` channel, in order, forever."""
+    import aiohttp
+    from aiokafka import AIOKafkaConsumer
+
+    from streams.indexing import async_client
+
+    consumer = AIOKafkaConsumer(
+        settings.alerts_topic,
+        bootstrap_servers=settings.kafka_bootstrap.split(","),
+        group_id=f"{settings.app_id}-deliver-{kind}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    es = async_client(settings)
+    session = aiohttp.ClientSession()
+    await consumer.start()
+    try:
+        while True:
+            batches = await consumer.getmany(timeout_ms=200, max_records=100)
+            for tp, records in batches.items():
+                for record in records:
+                    try:
+                        alert = json.loads(record.value)
+                    except (ValueError, TypeError):
+                        continue
+                    for n, channel in enumerate(alert.get("channels") or []):
+                        if channel.get("type") == kind:
+                            await _deliver(settings, es, session, alert, n, channel)
+                await consumer.commit({tp: records[-1].offset + 1})
+    finally:
+        await consumer.stop()
+        await session.close()
+        await es.close()

@@ -1,0 +1,36 @@
+"""Reading past enriched articles back from Elasticsearch (for ``newsmon rules test --since``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from config import Settings
+from streams.indexing import sync_client
+
+__all__ = ["iter_articles"]
+
+
+def iter_articles(settings: Settings, *, since: timedelta, limit: int) -> Iterator[dict[str, Any]]:
+    """Articles of the last ``since``, newest first, paged with search_after."""
+    es = sync_client(settings)
+    query = {"range": {"date": {"gte": f"now-{int(since.total_seconds())}s"}}}
+    after: list[Any] | None = None
+    served = 0
+    while served < limit:
+        page = es.search(
+            index=settings.articles_alias,
+            query=query,
+            sort=[{"date": "desc"}, {"id": "asc"}],
+            size=min(500, limit - served),
+            search_after=after,
+            source_excludes=["text_norm"],
+        )
+        hits = page["hits"]["hits"]
+        if not hits:
+            return
+        for hit in hits:
+            yield hit["_source"]
+        served += len(hits)
+        after = hits[-1]["sort"]

@@ -1,0 +1,180 @@
+"""Alert rules on the compacted ``alert-rules`` topic: published by the CLI, held by every worker.
+
+The topic is keyed by rule id: the latest record of a key is the rule, a tombstone (no value)
+deletes it, and compaction keeps the topic the size of the rule set. Every worker reads the
+whole topic at start (outside any consumer group, so each worker gets every rule), marks itself
+ready, and then follows the topic, so a rule added while it runs applies from the next article.
+A record that does not validate is logged and skipped; the rule's previous version stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+
+from config import Settings
+from processors.errors import InvalidRule
+from processors.matching import RuleSet
+from processors.rules import Rule, validate_rule
+
+__all__ = ["RuleStore", "delete_rule", "publish_rules", "read_rules", "topic_partitions"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RuleStore:
+    """The rules a worker knows, compiled into a ``RuleSet`` for matching."""
+
+    settings: Settings
+    rules: dict[str, Rule] = field(default_factory=dict)
+    invalid: dict[str, str] = field(default_factory=dict)
+    ruleset: RuleSet = field(default_factory=RuleSet)
+    loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    version: int = 0
+
+    def apply(self, key: bytes | None, value: bytes | None) -> bool:
+        """Apply one topic record; True when the rule set changed."""
+        if key is None:
+            return False
+        rule_id = key.decode("utf-8", "replace")
+        if value is None:
+            self.invalid.pop(rule_id, None)
+            return self.rules.pop(rule_id, None) is not None
+        try:
+            rule = validate_rule(json.loads(value), where=f"rule {rule_id!r} on the topic")
+        except (InvalidRule, ValueError) as exc:
+            self.invalid[rule_id] = str(exc)
+            log.error("skipped an invalid rule", extra={"rule_id": rule_id, "error": str(exc)})
+            return False
+        if rule.id != rule_id:
+            self.invalid[rule_id] = f"record key {rule_id!r} differs from rule id {rule.id!r}"
+            return False
+        self.invalid.pop(rule_id, None)
+        self.rules[rule_id] = rule
+        return True
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return self.rules.get(rule_id)
+
+    async def _rebuild(self) -> None:
+        started = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        rules = list(self.rules.values())
+        self.ruleset = await loop.run_in_executor(None, RuleSet.of, rules)
+        self.version += 1
+        log.info(
+            "rule set compiled",
+            extra={"rules": len(self.ruleset), "ms": round((time.perf_counter() - started) * 1e3)},
+        )
+
+    async def run(self) -> None:
+        """Load the topic, then follow it until cancelled."""
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap.split(","),
+            enable_auto_commit=False,
+            group_id=None,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        try:
+            loop = asyncio.get_running_loop()
+            partitions = await loop.run_in_executor(
+                None, topic_partitions, self.settings, self.settings.rules_topic
+            )
+            tps = [TopicPartition(self.settings.rules_topic, p) for p in partitions]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            end = await consumer.end_offsets(tps)
+            changed = False
+            while True:
+                batch = await consumer.getmany(timeout_ms=200, max_records=5000)
+                for records in batch.values():
+                    for record in records:
+                        changed = self.apply(record.key, record.value) or changed
+                caught_up = all([await consumer.position(tp) >= end[tp] for tp in tps])
+                if changed and (caught_up or not batch):
+                    await self._rebuild()
+                    changed = False
+                if caught_up and not self.loaded.is_set() and not changed:
+                    self.loaded.set()
+                    log.info("rules loaded", extra={"rules": len(self.rules)})
+        finally:
+            await consumer.stop()
+
+
+def topic_partitions(settings: Settings, topic: str) -> list[int]:
+    """Partition numbers of ``topic`` (kafka-python: aiokafka only knows subscribed topics)."""
+    from kafka import KafkaConsumer
+
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap.split(","))
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+    finally:
+        consumer.close()
+    if not partitions:
+        raise RuntimeError(f"topic {topic!r} does not exist; run `newsmon topics`")
+    return sorted(partitions)
+
+
+# --- the CLI side (kafka-python) ----------------------------------------------------------------
+def publish_rules(settings: Settings, rules: list[Rule]) -> None:
+    """Write rules to the topic (each keyed by its id), waiting for Kafka to confirm."""
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap.split(","), acks="all")
+    try:
+        futures = [
+            producer.send(settings.rules_topic, key=rule.id.encode(), value=rule.to_json())
+            for rule in rules
+        ]
+        producer.flush(30)
+        for future in futures:
+            future.get(10)
+    finally:
+        producer.close()
+
+
+def delete_rule(settings: Settings, rule_id: str) -> None:
+    """Write a tombstone for ``rule_id``."""
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap.split(","), acks="all")
+    try:
+        producer.send(settings.rules_topic, key=rule_id.encode(), value=None).get(10)
+    finally:
+        producer.close()
+
+
+def read_rules(settings: Settings, *, timeout_s: float = 10.0) -> RuleStore:
+    """The rule set as the topic holds it now (the last record of each id wins)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    store = RuleStore(settings)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap.split(","),
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout_s * 1000),
+    )
+    try:
+        partitions = consumer.partitions_for_topic(settings.rules_topic) or set()
+        tps = [TopicPartition(settings.rules_topic, p) for p in sorted(partitions)]
+        if not tps:
+            return store
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        end = consumer.end_offsets(tps)
+        if not any(end.values()):
+            return store
+        for record in consumer:
+            store.apply(record.key, record.value)
+            if all(consumer.position(tp) >= end[tp] for tp in tps):
+                break
+    finally:
+        consumer.close()
+    return store
