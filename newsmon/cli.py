@@ -176,8 +176,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from newsmon.bench import run_pipeline_bench
+    from newsmon.rulebench import run_rules_bench
 
-    return run_pipeline_bench(get_settings(), n=args.n, output=Path(args.json))
+    settings, output = get_settings(), Path(args.json)
+    status = 0
+    if args.what in ("pipeline", "all"):
+        status |= run_pipeline_bench(settings, n=args.n, output=output)
+    if args.what in ("rules", "all"):
+        status |= run_rules_bench(settings, output=output, seconds=args.seconds)
+    return status
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -347,8 +354,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-wait", action="store_true", help="set up, produce, then exit")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("bench", help="benchmark the Kafka -> Faust -> Elasticsearch path")
+    p = sub.add_parser("bench", help="benchmarks: the pipeline, rule matching, alert latency")
+    p.add_argument("what", nargs="?", choices=["all", "pipeline", "rules"], default="all")
     p.add_argument("--n", type=int, default=2000, help="articles to push (default 2000)")
+    p.add_argument("--seconds", type=int, default=60, help="length of the latency run")
     p.add_argument("--json", default="bench/results.json", help="where to write the figures")
     p.set_defaults(func=_cmd_bench)
 

@@ -294,7 +294,8 @@ class Rule(_Strict):
     def _entities(cls, value: list[str]) -> list[str]:
         for entry in value:
             label, _, name = entry.partition(":")
-            if not entry.strip() or (name and label not in ENTITY_LABELS):
+            looks_like_label = label.replace("_", "").isalpha() and label.isupper()
+            if not entry.strip() or (name and looks_like_label and label not in ENTITY_LABELS):
                 raise ValueError(
                     f"{entry!r}: write a canonical name, a label "
                     f"({', '.join(sorted(ENTITY_LABELS))}) or LABEL:name"

@@ -1,0 +1,73 @@
+"""Alert decisions on plain data: ids, throttling, aggregates, digests, replays."""
+
+from processors.alerting import alert_id, decide, due_digests
+from processors.rules import validate_rule
+
+
+def rule(**extra):
+    return validate_rule({"id": "r", "name": "R", "query": "clash", **extra})
+
+
+def record(article_id, *, country="SY", at=1000.0):
+    return {
+        "rule_id": "r",
+        "article_id": article_id,
+        "article": {"id": article_id, "title": article_id, "source": "S"},
+        "matched": {"place": {"country_code": country}},
+        "arrived_at": at,
+    }
+
+
+def test_alert_ids_are_stable_and_distinct():
+    assert alert_id("r", "a") == alert_id("r", "a")
+    assert alert_id("r", "a") != alert_id("r", "b") != alert_id("s", "a")
+
+
+def test_one_alert_per_rule_and_article_even_when_replayed():
+    first = decide(rule(), record("a"), {}, now=1001.0)
+    assert [a["id"] for a in first.alerts] == [alert_id("r", "a")]
+    assert first.alerts[0]["latency_ms"] == 1000.0
+    again = decide(rule(), record("a"), first.state, now=1002.0)
+    assert again.alerts == []
+
+
+def test_throttle_per_key_counts_what_it_suppressed():
+    throttled = rule(throttle={"realert": "10m", "key": "country"})
+    d1 = decide(throttled, record("a"), {}, now=1000)
+    d2 = decide(throttled, record("b"), d1.state, now=1100)  # same country, too soon
+    d3 = decide(throttled, record("c", country="IQ"), d2.state, now=1100)  # other key
+    d4 = decide(throttled, record("d"), d3.state, now=1700)  # after realert
+    assert [len(d.alerts) for d in (d1, d2, d3, d4)] == [1, 0, 1, 1]
+    assert d4.alerts[0]["suppressed"] == 1 and d4.alerts[0]["key"] == "SY"
+
+
+def test_frequency_fires_once_per_window():
+    freq = rule(aggregate={"kind": "frequency", "window": "1h", "count": 3})
+    state, fired = {}, []
+    for n, at in enumerate([10.0, 20.0, 30.0, 40.0]):
+        d = decide(freq, record(f"a{n}", at=at), state, now=at)
+        state, fired = d.state, fired + d.alerts
+    assert len(fired) == 1 and fired[0]["window"]["count"] == 3
+    assert fired[0]["id"] == alert_id("r", "window:0")
+
+
+def test_spike_compares_with_the_previous_window():
+    spike = rule(aggregate={"kind": "spike", "window": "1h", "factor": 3, "min_count": 3})
+    state, fired = {}, []
+    timeline = [100.0] + [3700.0 + i for i in range(3)]  # 1 then 3 in the next hour
+    for n, at in enumerate(timeline):
+        d = decide(spike, record(f"a{n}", at=at), state, now=at)
+        state, fired = d.state, fired + d.alerts
+    assert len(fired) == 1 and fired[0]["window"]["previous"] == 1
+
+
+def test_digest_gathers_then_sends_one_alert():
+    digest = rule(digest="15m")
+    state = {}
+    for n in range(3):
+        state = decide(digest, record(f"a{n}"), state, now=1000 + n).state
+    assert due_digests(digest, state, now=1300).alerts == []  # not due yet
+    due = due_digests(digest, state, now=1000 + 900)
+    [alert] = due.alerts
+    assert alert["kind"] == "digest" and alert["digest"]["count"] == 3
+    assert "digest" not in due.state
