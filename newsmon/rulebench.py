@@ -156,7 +156,13 @@ def _matching(settings: Settings, articles: list[dict[str, Any]]) -> dict[str, A
 
 
 def _latency(
-    settings: Settings, articles_pool: list[dict[str, Any]], *, seconds: int, rate: float
+    settings: Settings,
+    articles_pool: list[dict[str, Any]],
+    enriched: list[dict[str, Any]],
+    *,
+    seconds: int,
+    rate: float,
+    workers: int = 2,
 ) -> dict[str, Any]:
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
@@ -174,21 +180,31 @@ def _latency(
         "app_id": f"newsmon-rbench-{run_id}",
         "worker_port": _free_port(),
         "batch_within": 0.05,
+        "batch_size": settings.batch_size,
     }
     bench = settings.model_copy(update=overrides)
     ensure_topics(bench)
     es = sync_client(bench)
     ensure_articles_index_sync(bench, es)
-    rules = generate_rules(10_000, articles_pool)
+    rules = generate_rules(10_000, enriched)
     rules.append(
         validate_rule(
             {"id": "bench-all", "name": "every benchmark article", "sources": ["newsmon-bench"]}
         )
     )
     publish_rules(bench, rules)
-    env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
-    worker = WorkerProcess(bench, env=env, name=f"rbench-worker-{run_id}")
-    worker.start(timeout=300)
+    processes = []
+    for n in range(workers):  # one consumer group: partitions are shared out between them
+        port = overrides["worker_port"] if n == 0 else _free_port()
+        env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
+        env["NEWSMON_WORKER_PORT"] = str(port)
+        worker = WorkerProcess(
+            bench.model_copy(update={"worker_port": port}),
+            env=env,
+            name=f"rbench-worker-{run_id}-{n}",
+        )
+        worker.start(timeout=300)
+        processes.append(worker)
     consumer = KafkaConsumer(
         bootstrap_servers=bench.kafka_bootstrap.split(","), enable_auto_commit=False
     )
@@ -197,28 +213,31 @@ def _latency(
     consumer.seek_to_beginning(*tps)
     producer = KafkaProducer(bootstrap_servers=bench.kafka_bootstrap.split(","), linger_ms=0)
     total = int(seconds * rate)
+    warmup = int(10 * rate)  # 10 s at the same rate first, not measured (steady state)
     print(
-        f"  producing {total} articles at {rate:g}/s to a worker holding {len(rules)} rules ...",
+        f"  producing {total} articles at {rate:g}/s to {workers} worker(s) holding "
+        f"{len(rules)} rules ...",
         flush=True,
     )
     try:
         started = time.perf_counter()
-        for i in range(total):
+        for i in range(-warmup, total):
             source = articles_pool[i % len(articles_pool)]
             article = {
                 "id": f"lat-{run_id}-{i}",
                 "title": source.get("title") or "",
                 "body": source.get("body") or source.get("text"),
-                "source": "newsmon-bench",
+                "source": "newsmon-bench" if i >= 0 else "newsmon-warmup",
             }
             producer.send(
                 bench.articles_topic, key=article["id"].encode(), value=json.dumps(article).encode()
             )
-            delay = started + (i + 1) / rate - time.perf_counter()
+            delay = started + (i + warmup + 1) / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
         producer.flush()
         latencies: dict[str, float] = {}
+        stages: list[tuple[float, float]] = []
         deadline = time.monotonic() + 60
         while len(latencies) < total and time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=500).values():
@@ -226,10 +245,17 @@ def _latency(
                     alert = json.loads(record.value)
                     if alert["rule_id"] == "bench-all":
                         latencies[alert["article_id"]] = alert["latency_ms"]
+                        stages.append(
+                            (
+                                alert["matched_at"] - alert["arrived_at"],
+                                alert["fired_at"] - alert["matched_at"],
+                            )
+                        )
     finally:
         producer.close()
         consumer.close()
-        worker.stop()
+        for worker in processes:
+            worker.stop()
         _cleanup(bench, es, [s.name for s in topic_specs(bench)])
     values = sorted(latencies.values())
     if not values:
@@ -238,7 +264,15 @@ def _latency(
     def pct(p: float) -> float:
         return round(values[min(len(values) - 1, int(p / 100 * len(values)))], 1)
 
+    to_match = sorted(a for a, _ in stages)
+    to_alert = sorted(b for _, b in stages)
     return {
+        "latency_stages_ms": {
+            "arrival_to_match_p50": round(to_match[len(to_match) // 2] * 1000, 1),
+            "arrival_to_match_p99": round(to_match[int(0.99 * len(to_match))] * 1000, 1),
+            "match_to_alert_p50": round(to_alert[len(to_alert) // 2] * 1000, 1),
+            "match_to_alert_p99": round(to_alert[int(0.99 * len(to_alert))] * 1000, 1),
+        },
         "latency_ms": {
             "p50": pct(50),
             "p95": pct(95),
@@ -248,8 +282,10 @@ def _latency(
         },
         "latency_alerts": len(values),
         "latency_articles": total,
+        "latency_warmup_articles": warmup,
         "latency_rate_per_s": rate,
         "latency_rules": len(rules),
+        "latency_workers": workers,
     }
 
 
@@ -275,8 +311,10 @@ def run_rules_bench(
     print(f"  ratio 100,000 / 10 rules: {results['ratio_100000_to_10']}", flush=True)
     stack.up(settings)
     print("latency from arrival to alert:", flush=True)
-    results.update(_latency(settings, bench_texts(settings.shared_dir), seconds=seconds, rate=rate))
+    pool = bench_texts(settings.shared_dir)
+    results.update(_latency(settings, pool, articles, seconds=seconds, rate=rate))
     lat = results.get("latency_ms") or {}
+    print(f"  stages: {results.get('latency_stages_ms')}")
     print(
         f"  p50 {lat.get('p50')} ms, p95 {lat.get('p95')} ms, p99 {lat.get('p99')} ms "
         f"({results.get('latency_alerts')} of {results.get('latency_articles')} alerts)"

@@ -113,6 +113,7 @@ def _alert(
         "matched": record["matched"],
         "fired_at": now,
         "arrived_at": arrived,
+        "matched_at": record.get("matched_at"),
         "latency_ms": round(max(0.0, now - arrived) * 1000, 1),
         "channels": [c.model_dump(exclude_none=True) for c in rule.channels],
         **extra,
