@@ -25,7 +25,7 @@ unit: install      ## the fast tests only (no stack)
 	$(BIN)/pytest tests/unit
 
 bench: install     ## throughput of Kafka -> Faust -> ES against raw spaCy; writes bench/results.json
-	$(BIN)/newsmon bench --n $(N) --json bench/results.json
+	$(BIN)/newsmon bench all --n $(N) --json bench/results.json
 
 eval: install      ## enrichment quality on ../shared/dev-eval, scored by its own scorer
 	$(BIN)/newsmon eval
