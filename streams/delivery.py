@@ -1,12 +1,13 @@
 """Delivering alerts: webhooks (signed JSON POST) and email (SMTP), each channel on its own.
 
-Each channel type reads the ``alerts`` topic with a consumer group of its own, so a channel
-that fails (a webhook receiver down, an SMTP server refusing) holds back only itself: it retries
-with doubling back-off (capped by ``NEWSMON_DELIVERY_MAX_BACKOFF``) and commits its offset only
-once an alert is delivered or refused for good, so after a restart delivery resumes from the
-topic. Every outcome is written to the delivery log (the ``*-alert-deliveries`` index, one
-document per alert and channel), which is also checked before sending, so a replay does not
-deliver twice.
+Each channel type reads the ``alerts`` topic with a consumer group of its own, and within it each
+destination (a webhook URL, a set of email recipients) has its own queue, so a destination that
+fails (a receiver down, an SMTP server refusing) holds back only itself: it retries with
+doubling back-off (capped by ``NEWSMON_DELIVERY_MAX_BACKOFF``), and the consumer commits an
+alert's offset only once all its deliveries are made or refused for good, so after a restart
+delivery resumes from the topic. Every outcome is written to the delivery log (the
+``*-alert-deliveries`` index, one document per alert and channel), which is also checked before
+sending, so a replay does not deliver twice.
 
 Webhook requests carry ``X-Newsmon-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact body
 under the channel's secret (``secret_env`` names an environment variable; else
@@ -22,6 +23,8 @@ import json
 import logging
 import os
 import time
+from collections import deque
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
@@ -208,8 +211,25 @@ async def _deliver(
         return
 
 
+@dataclass
+class _Pending:
+    """An alert record of the topic and how many of its deliveries are still to be made."""
+
+    offset: int
+    remaining: int
+
+
+_MAX_IN_FLIGHT = 5_000  # alerts read but not yet delivered; reading pauses beyond this
+
+
 async def run_channel(settings: Settings, kind: str) -> None:
-    """Deliver every alert of the topic that names a ``kind`` channel, in order, forever."""
+    """Deliver every alert of the topic that names a ``kind`` channel, forever.
+
+    Each destination (a webhook URL, a list of email recipients) has its own queue, delivered in
+    order with retries, so a dead endpoint holds back only itself. The consumer's offset
+    advances past an alert only once all of its deliveries are done, so after a restart
+    delivery resumes with the oldest undelivered alert (the delivery log skips the rest).
+    """
     import aiohttp
     from aiokafka import AIOKafkaConsumer
 
@@ -224,21 +244,56 @@ async def run_channel(settings: Settings, kind: str) -> None:
     )
     es = async_client(settings)
     session = aiohttp.ClientSession()
+    pending: dict[Any, deque[_Pending]] = {}
+    queues: dict[str, asyncio.Queue[tuple[dict[str, Any], int, dict[str, Any], _Pending]]] = {}
+    workers: list[asyncio.Task[None]] = []
+
+    async def destination(queue: asyncio.Queue) -> None:  # type: ignore[type-arg]
+        while True:
+            alert, n, channel, record = await queue.get()
+            await _deliver(settings, es, session, alert, n, channel)
+            record.remaining -= 1
+
     await consumer.start()
     try:
         while True:
-            batches = await consumer.getmany(timeout_ms=200, max_records=100)
+            in_flight = sum(len(q) for q in pending.values())
+            if in_flight < _MAX_IN_FLIGHT:
+                batches = await consumer.getmany(timeout_ms=200, max_records=200)
+            else:
+                batches = {}
+                await asyncio.sleep(0.2)
             for tp, records in batches.items():
                 for record in records:
                     try:
                         alert = json.loads(record.value)
                     except (ValueError, TypeError):
-                        continue
-                    for n, channel in enumerate(alert.get("channels") or []):
-                        if channel.get("type") == kind:
-                            await _deliver(settings, es, session, alert, n, channel)
-                await consumer.commit({tp: records[-1].offset + 1})
+                        alert = {}
+                    mine = [
+                        (n, c)
+                        for n, c in enumerate(alert.get("channels") or [])
+                        if c.get("type") == kind
+                    ]
+                    entry = _Pending(record.offset, len(mine))
+                    pending.setdefault(tp, deque()).append(entry)
+                    for n, channel in mine:
+                        key = channel.get("url") or ",".join(sorted(channel.get("to", [])))
+                        if key not in queues:
+                            queues[key] = asyncio.Queue()
+                            workers.append(asyncio.create_task(destination(queues[key])))
+                        queues[key].put_nowait((alert, n, channel, entry))
+            commits = {}
+            for tp, entries in pending.items():
+                done = None
+                while entries and entries[0].remaining <= 0:
+                    done = entries.popleft().offset
+                if done is not None:
+                    commits[tp] = done + 1
+            if commits:
+                await consumer.commit(commits)
     finally:
+        for worker in workers:
+            worker.cancel()
         await consumer.stop()
         await session.close()
         await es.close()

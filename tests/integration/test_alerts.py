@@ -229,3 +229,78 @@ def test_a_malformed_rule_is_refused_with_its_error(alerting, tmp_path):
     health = wait_for(lambda: _health(alerting) if "broken" in _health(alerting).get(
         "invalid_rules", {}) else None, timeout=30, what="the bad rule reported")  # fmt: skip
     assert health["status"] == "ready" and "name" in health["invalid_rules"]["broken"]
+
+
+class _Flaky(http.server.BaseHTTPRequestHandler):
+    """Answers 503 to the first request, then 200: delivery must retry."""
+
+    calls: list[bytes] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).calls.append(body)
+        self.send_response(503 if len(type(self).calls) == 1 else 200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mailbox):
+    box, _ = mailbox
+    dead_port = _free_port()  # nothing listens here: this webhook fails until the end
+    flaky_port = _free_port()
+    server = http.server.HTTPServer(("127.0.0.1", flaky_port), _Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    rules = [
+        validate_rule({"id": "dead-hook", "name": "dead", "query": "Liberia AND election",
+                       "channels": [{"type": "webhook", "url": f"http://127.0.0.1:{dead_port}/"}]}),
+        validate_rule({"id": "flaky-hook", "name": "flaky", "query": "Liberia AND election",
+                       "channels": [{"type": "webhook", "url": f"http://127.0.0.1:{flaky_port}/"}]}),
+        validate_rule({"id": "mail-too", "name": "Liberia mail", "query": "Liberia AND election",
+                       "channels": [{"type": "email", "to": ["desk@example.org"]}]}),
+    ]  # fmt: skip
+    publish_rules(alerting.settings, rules)
+    wait_for(lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 3, timeout=30,
+             what="the delivery rules loaded")  # fmt: skip
+    before = len(box.messages)
+    article = {"id": "liberia-1", "title": "Liberia election",
+               "body": "Voters in Liberia queued for hours as the election count began."}  # fmt: skip
+    produce_raw(alerting.settings, [json.dumps(article).encode()])
+    # the email arrives although the dead webhook keeps failing
+    wait_for(lambda: len(box.messages) > before, timeout=45, what="the email past a dead hook")
+    # the flaky webhook is delivered on its second attempt, and logged
+    wait_for(lambda: len(_Flaky.calls) >= 2, timeout=45, what="the webhook retry")
+    es = alerting.es
+
+    def logged():
+        es.indices.refresh(index=alerting.settings.deliveries_index)
+        found = es.search(index=alerting.settings.deliveries_index,
+                          query={"term": {"rule_id": "flaky-hook"}})["hits"]["hits"]  # fmt: skip
+        return found[0]["_source"] if found else None
+
+    entry = wait_for(logged, timeout=30, what="the delivery log entry")
+    assert entry["status"] == "delivered" and entry["attempts"] == 2
+    server.shutdown()
+
+
+def test_a_digest_rule_sends_one_alert_for_several_articles(alerting):
+    rule = validate_rule({"id": "digest-volcano", "name": "Volcano digest",
+                          "query": "volcano", "digest": "4s"})  # fmt: skip
+    publish_rules(alerting.settings, [rule])
+    wait_for(lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 4, timeout=30,
+             what="the digest rule loaded")  # fmt: skip
+    articles = [
+        {"id": f"volcano-{n}", "title": f"Volcano report {n}",
+         "body": "The volcano near the town erupted again overnight, officials said."}
+        for n in range(3)
+    ]  # fmt: skip
+    produce_raw(alerting.settings, [json.dumps(a).encode() for a in articles])
+
+    def digests():
+        return [r for r in _alert_records(alerting) if r["rule_id"] == "digest-volcano"]
+
+    [digest] = wait_for(digests, timeout=45, what="the digest alert")
+    assert digest["kind"] == "digest" and digest["digest"]["count"] == 3
+    time.sleep(5)
+    assert len(digests()) == 1  # and no second, empty digest

@@ -107,3 +107,24 @@ def test_json_files_and_single_rules_load(tmp_path):
     [rule] = load_rules(path)
     assert rule.id == "syria-clashes"
     assert validate_rule(json.loads(rule.to_json())) == rule
+
+
+def test_rules_test_command_lists_what_would_have_fired(tmp_path):
+    import subprocess
+    import sys
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("- {id: floods, name: Floods, query: flood*}\n- {id: gy, name: GY, "
+                     "region: {countries: [GY]}}\n")  # fmt: skip
+    articles = tmp_path / "enriched.jsonl"
+    articles.write_text(
+        json.dumps({"id": "a", "text": "Floods hit Kerala.", "places": [], "entities": []}) + "\n"
+        + json.dumps({"id": "b", "text": "Markets rose.", "places": [], "entities": []}) + "\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "newsmon", "rules", "test", str(rules), "--input", str(articles)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "floods" in done.stdout and " a " in done.stdout and " b " not in done.stdout
+    assert "1 alert(s) would have fired on 2 article(s)" in done.stderr
