@@ -37,9 +37,10 @@ SEED_RULES = {
         "region": {
             "polygon": {
                 "type": "Polygon",
-                "coordinates": [[[39.5, 35.8], [42.4, 35.8], [42.4, 37.4], [39.5, 37.4],
-                                 [39.5, 35.8]]],
-            }  # fmt: skip
+                "coordinates": [
+                    [[39.5, 35.8], [42.4, 35.8], [42.4, 37.4], [39.5, 37.4], [39.5, 35.8]]
+                ],
+            }
         }
     },
     "event-deadly-clash": {"event_types": ["armed_clash", "attack"], "min_fatalities": 10},
@@ -197,10 +198,16 @@ def test_the_email_channel_delivers(alerting, mailbox):
 def test_a_rule_added_at_run_time_fires_on_the_next_article(alerting):
     rule = validate_rule({"id": "kw-kerala", "name": "Kerala floods", "query": "Kerala AND flood*"})
     publish_rules(alerting.settings, [rule])
-    wait_for(lambda: _health(alerting).get("rules") == len(SEED_RULES) + 1, timeout=30,
-             what="the new rule loaded")  # fmt: skip
-    article = {"id": "kerala-1", "title": "Floods in Kerala",
-               "body": "Heavy monsoon rain flooded villages across Kerala on Sunday."}  # fmt: skip
+    wait_for(
+        lambda: _health(alerting).get("rules") == len(SEED_RULES) + 1,
+        timeout=30,
+        what="the new rule loaded",
+    )
+    article = {
+        "id": "kerala-1",
+        "title": "Floods in Kerala",
+        "body": "Heavy monsoon rain flooded villages across Kerala on Sunday.",
+    }
     produce_raw(alerting.settings, [json.dumps(article).encode()])
 
     def alert():
@@ -216,8 +223,11 @@ def test_a_malformed_rule_is_refused_with_its_error(alerting, tmp_path):
     env = {**os.environ, **alerting.env}
     done = subprocess.run(
         [sys.executable, "-m", "newsmon", "rules", "add", str(bad)],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 2
     assert "region.countries" in done.stderr and "'XX'" in done.stderr
     # a malformed record written straight to the topic is skipped, and the worker goes on
@@ -226,8 +236,13 @@ def test_a_malformed_rule_is_refused_with_its_error(alerting, tmp_path):
     producer = KafkaProducer(bootstrap_servers=alerting.settings.kafka_bootstrap.split(","))
     producer.send(alerting.settings.rules_topic, key=b"broken", value=b'{"id": "broken"}').get(10)
     producer.close()
-    health = wait_for(lambda: _health(alerting) if "broken" in _health(alerting).get(
-        "invalid_rules", {}) else None, timeout=30, what="the bad rule reported")  # fmt: skip
+    health = wait_for(
+        lambda: (
+            _health(alerting) if "broken" in _health(alerting).get("invalid_rules", {}) else None
+        ),
+        timeout=30,
+        what="the bad rule reported",
+    )
     assert health["status"] == "ready" and "name" in health["invalid_rules"]["broken"]
 
 
@@ -253,19 +268,43 @@ def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mai
     server = http.server.HTTPServer(("127.0.0.1", flaky_port), _Flaky)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     rules = [
-        validate_rule({"id": "dead-hook", "name": "dead", "query": "Liberia AND election",
-                       "channels": [{"type": "webhook", "url": f"http://127.0.0.1:{dead_port}/"}]}),
-        validate_rule({"id": "flaky-hook", "name": "flaky", "query": "Liberia AND election",
-                       "channels": [{"type": "webhook", "url": f"http://127.0.0.1:{flaky_port}/"}]}),
-        validate_rule({"id": "mail-too", "name": "Liberia mail", "query": "Liberia AND election",
-                       "channels": [{"type": "email", "to": ["desk@example.org"]}]}),
-    ]  # fmt: skip
+        validate_rule(
+            {
+                "id": "dead-hook",
+                "name": "dead",
+                "query": "Liberia AND election",
+                "channels": [{"type": "webhook", "url": f"http://127.0.0.1:{dead_port}/"}],
+            }
+        ),
+        validate_rule(
+            {
+                "id": "flaky-hook",
+                "name": "flaky",
+                "query": "Liberia AND election",
+                "channels": [{"type": "webhook", "url": f"http://127.0.0.1:{flaky_port}/"}],
+            }
+        ),
+        validate_rule(
+            {
+                "id": "mail-too",
+                "name": "Liberia mail",
+                "query": "Liberia AND election",
+                "channels": [{"type": "email", "to": ["desk@example.org"]}],
+            }
+        ),
+    ]
     publish_rules(alerting.settings, rules)
-    wait_for(lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 3, timeout=30,
-             what="the delivery rules loaded")  # fmt: skip
+    wait_for(
+        lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 3,
+        timeout=30,
+        what="the delivery rules loaded",
+    )
     before = len(box.messages)
-    article = {"id": "liberia-1", "title": "Liberia election",
-               "body": "Voters in Liberia queued for hours as the election count began."}  # fmt: skip
+    article = {
+        "id": "liberia-1",
+        "title": "Liberia election",
+        "body": "Voters in Liberia queued for hours as the election count began.",
+    }
     produce_raw(alerting.settings, [json.dumps(article).encode()])
     # the email arrives although the dead webhook keeps failing
     wait_for(lambda: len(box.messages) > before, timeout=45, what="the email past a dead hook")
@@ -275,8 +314,9 @@ def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mai
 
     def logged():
         es.indices.refresh(index=alerting.settings.deliveries_index)
-        found = es.search(index=alerting.settings.deliveries_index,
-                          query={"term": {"rule_id": "flaky-hook"}})["hits"]["hits"]  # fmt: skip
+        found = es.search(
+            index=alerting.settings.deliveries_index, query={"term": {"rule_id": "flaky-hook"}}
+        )["hits"]["hits"]
         return found[0]["_source"] if found else None
 
     entry = wait_for(logged, timeout=30, what="the delivery log entry")
@@ -285,16 +325,23 @@ def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mai
 
 
 def test_a_digest_rule_sends_one_alert_for_several_articles(alerting):
-    rule = validate_rule({"id": "digest-volcano", "name": "Volcano digest",
-                          "query": "volcano", "digest": "4s"})  # fmt: skip
+    rule = validate_rule(
+        {"id": "digest-volcano", "name": "Volcano digest", "query": "volcano", "digest": "4s"}
+    )
     publish_rules(alerting.settings, [rule])
-    wait_for(lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 4, timeout=30,
-             what="the digest rule loaded")  # fmt: skip
+    wait_for(
+        lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 4,
+        timeout=30,
+        what="the digest rule loaded",
+    )
     articles = [
-        {"id": f"volcano-{n}", "title": f"Volcano report {n}",
-         "body": "The volcano near the town erupted again overnight, officials said."}
+        {
+            "id": f"volcano-{n}",
+            "title": f"Volcano report {n}",
+            "body": "The volcano near the town erupted again overnight, officials said.",
+        }
         for n in range(3)
-    ]  # fmt: skip
+    ]
     produce_raw(alerting.settings, [json.dumps(a).encode() for a in articles])
 
     def digests():

@@ -60,8 +60,11 @@ def test_search_command_prints_the_hit(pipeline, seed_article):
     env = {**os.environ, **pipeline.env}
     done = subprocess.run(
         [sys.executable, "-m", "newsmon", "search", "Hasakah prison", "--since", "24h"],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Washington seeks to revive ISIS" in done.stdout
     assert "«Hasakah»" in done.stdout
@@ -89,8 +92,13 @@ def test_bad_messages_are_dead_lettered_with_reason_and_offset_and_the_stream_go
         "invalid_utf8": b'{"url": "https://example.org/u", "title": "\xff\xfe"}',
         "invalid_field": json.dumps({"url": "example.org/no-scheme", "title": "t"}).encode(),
     }
-    good = json.dumps({"id": "after-the-bad-ones", "title": "Floods in Kerala",
-                       "body": "Heavy rain flooded villages across Kerala."}).encode()  # fmt: skip
+    good = json.dumps(
+        {
+            "id": "after-the-bad-ones",
+            "title": "Floods in Kerala",
+            "body": "Heavy rain flooded villages across Kerala.",
+        }
+    ).encode()
     positions = produce_raw(pipeline.settings, [*bad.values(), good])
     wait_for(lambda: pipeline.get("after-the-bad-ones"), timeout=30, what="the good message")
 
@@ -105,8 +113,10 @@ def test_bad_messages_are_dead_lettered_with_reason_and_offset_and_the_stream_go
         letter = by_reason[reason]
         assert letter.value == value, reason  # original bytes, untouched
         assert (letter.source_topic, letter.source_partition, letter.source_offset) == (
-            pipeline.settings.articles_topic, partition, offset,
-        ), reason  # fmt: skip
+            pipeline.settings.articles_topic,
+            partition,
+            offset,
+        ), reason
         assert letter.stage == "enrich" and letter.error
     assert by_reason["wrong_type"].errors == [
         {"field": "title", "message": "must be a string, got number"}

@@ -9,16 +9,37 @@ ARTICLE = {
     "lang": "en",
     "text": "Fierce clashes at the Ghwayran prison in al-Ḩasakah; Islamic State fighters fled.",
     "entities": [
-        {"text": "Islamic State", "label": "ORG", "canonical": "Islamic State", "start": 52,
-         "end": 65},
+        {
+            "text": "Islamic State",
+            "label": "ORG",
+            "canonical": "Islamic State",
+            "start": 52,
+            "end": 65,
+        },
         {"text": "al-Ḩasakah", "label": "GPE", "canonical": "al-Ḩasakah", "start": 41, "end": 51},
-    ],  # fmt: skip
+    ],
     "places": [
-        {"name": "al-Ḩasakah", "lat": 36.50, "lon": 40.75, "country_code": "SY",
-         "admin1": "SY-HA", "metonymic": False, "start": 41, "end": 51},
-        {"name": "Washington", "lat": 38.9, "lon": -77.04, "country_code": "US",
-         "admin1": "US-DC", "metonymic": True, "start": 0, "end": 0},
-    ],  # fmt: skip
+        {
+            "name": "al-Ḩasakah",
+            "lat": 36.50,
+            "lon": 40.75,
+            "country_code": "SY",
+            "admin1": "SY-HA",
+            "metonymic": False,
+            "start": 41,
+            "end": 51,
+        },
+        {
+            "name": "Washington",
+            "lat": 38.9,
+            "lon": -77.04,
+            "country_code": "US",
+            "admin1": "US-DC",
+            "metonymic": True,
+            "start": 0,
+            "end": 0,
+        },
+    ],
     "events": [{"type": "armed_clash", "fatalities": 27, "place": {"name": "prison"}}],
 }
 
@@ -43,13 +64,20 @@ def test_each_kind_of_condition():
         {"id": "near", "region": {"near": {"lat": 36.6, "lon": 40.9, "km": 50}}},
         {"id": "far", "region": {"near": {"lat": 33.5, "lon": 36.3, "km": 50}}},
         {"id": "bbox", "region": {"bbox": [40, 36, 41, 37]}},
-        {"id": "polygon", "region": {"polygon": {"type": "Polygon", "coordinates": [
-            [[40, 36], [41.5, 36], [41.5, 37], [40, 37], [40, 36]]]}}},
+        {
+            "id": "polygon",
+            "region": {
+                "polygon": {
+                    "type": "Polygon",
+                    "coordinates": [[[40, 36], [41.5, 36], [41.5, 37], [40, 37], [40, 36]]],
+                }
+            },
+        },
         {"id": "event", "event_types": ["armed_clash"], "min_fatalities": 10},
         {"id": "event-big", "event_types": ["armed_clash"], "min_fatalities": 100},
         {"id": "source", "sources": ["sana"]},
         {"id": "lang-fr", "lang": ["fr"]},
-    )  # fmt: skip
+    )
     assert fired(ruleset) == sorted(
         ["q", "prefix", "ent", "country", "admin1", "near", "bbox", "polygon", "event", "source"]
     )

@@ -52,9 +52,16 @@ def test_every_bad_field_is_reported_at_once_with_its_path():
         }
     )
     assert set(errors) >= {
-        "id", "query", "region.countries", "region.near.lat", "region.near.km",
-        "event_types", "throttle.realert", "throttle.key", "colour",
-    }  # fmt: skip
+        "id",
+        "query",
+        "region.countries",
+        "region.near.lat",
+        "region.near.km",
+        "event_types",
+        "throttle.realert",
+        "throttle.key",
+        "colour",
+    }
     assert "position 9" in errors["query"]
     assert "ISO 3166-1" in errors["region.countries"]
     assert errors["colour"] == "is not a rule field (check the spelling)"
@@ -65,25 +72,37 @@ def test_every_bad_field_is_reported_at_once_with_its_path():
     [
         ({"bbox": [10, 0, 5, 5]}, "min < max"),
         ({"polygon": {"type": "Point", "coordinates": [1, 2]}}, "Polygon"),
-        ({"polygon": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}},
-         "valid polygon"),
+        (
+            {
+                "polygon": {
+                    "type": "Polygon",
+                    "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]],
+                }
+            },
+            "valid polygon",
+        ),
         ({}, "at least one"),
     ],
-)  # fmt: skip
+)
 def test_bad_regions_say_what_is_expected(region, hint):
     message = " ".join(errors_of({"id": "r", "name": "r", "region": region}).values())
     assert hint in message
 
 
 def test_a_rule_needs_a_condition_and_channels_need_their_fields():
-    assert "`to`" in errors_of({"id": "r", "name": "r", "query": "x",
-                                "channels": [{"type": "email"}]})["channels.0"]  # fmt: skip
+    assert (
+        "`to`"
+        in errors_of({"id": "r", "name": "r", "query": "x", "channels": [{"type": "email"}]})[
+            "channels.0"
+        ]
+    )
     assert "at least one condition" in " ".join(errors_of({"id": "r", "name": "r"}).values())
 
 
 def test_aggregates_need_their_numbers():
-    errors = errors_of({"id": "r", "name": "r", "query": "x", "aggregate": {"kind": "spike",
-                                                                             "window": "1h"}})
+    errors = errors_of(
+        {"id": "r", "name": "r", "query": "x", "aggregate": {"kind": "spike", "window": "1h"}}
+    )
     assert "factor" in errors["aggregate"]
 
 
@@ -114,17 +133,23 @@ def test_rules_test_command_lists_what_would_have_fired(tmp_path):
     import sys
 
     rules = tmp_path / "rules.yaml"
-    rules.write_text("- {id: floods, name: Floods, query: flood*}\n- {id: gy, name: GY, "
-                     "region: {countries: [GY]}}\n")  # fmt: skip
+    rules.write_text(
+        "- {id: floods, name: Floods, query: flood*}\n- {id: gy, name: GY, "
+        "region: {countries: [GY]}}\n"
+    )
     articles = tmp_path / "enriched.jsonl"
     articles.write_text(
-        json.dumps({"id": "a", "text": "Floods hit Kerala.", "places": [], "entities": []}) + "\n"
-        + json.dumps({"id": "b", "text": "Markets rose.", "places": [], "entities": []}) + "\n"
+        json.dumps({"id": "a", "text": "Floods hit Kerala.", "places": [], "entities": []})
+        + "\n"
+        + json.dumps({"id": "b", "text": "Markets rose.", "places": [], "entities": []})
+        + "\n"
     )
     done = subprocess.run(
         [sys.executable, "-m", "newsmon", "rules", "test", str(rules), "--input", str(articles)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "floods" in done.stdout and " a " in done.stdout and " b " not in done.stdout
     assert "1 alert(s) would have fired on 2 article(s)" in done.stderr
