@@ -1,5 +1,5 @@
-"""Reading side of newsmon: search over the articles index (and, later, the HTTP API)."""
+"""Reading side of newsmon: search, the HTTP API and the desk UI (``api.main.create_app``)."""
 
-from api.search import SearchHit, SearchResult, parse_since, search_articles
+from api.search import SearchHit, SearchRequest, SearchResult, parse_since, search_articles
 
-__all__ = ["SearchHit", "SearchResult", "parse_since", "search_articles"]
+__all__ = ["SearchHit", "SearchRequest", "SearchResult", "parse_since", "search_articles"]

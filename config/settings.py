@@ -134,6 +134,19 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Longest wait, in seconds, between delivery retries."
     )
 
+    # --- API and desk ------------------------------------------------------------------------
+    api_host: str = Field("127.0.0.1", description="Address the API and desk UI listen on.")
+    api_port: int = Field(8000, ge=1, le=65535, description="Port of the API and desk UI.")
+    api_read_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="API keys that may read (search, articles, alerts, rules, stream), "
+        "comma-separated.",
+    )
+    api_admin_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="API keys that may also change things (rules, acknowledging, assigning).",
+    )
+
     # --- Worker and logs -------------------------------------------------------------------
     worker_host: str = Field("127.0.0.1", description="Address of the worker's web endpoint.")
     worker_port: int = Field(
@@ -163,7 +176,7 @@ class Settings(BaseSettings):
         None, description="JDK (17+) for the local stack; default: `java` on PATH."
     )
 
-    @field_validator("spacy_exclude", mode="before")
+    @field_validator("spacy_exclude", "api_read_keys", "api_admin_keys", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -245,6 +258,11 @@ class Settings(BaseSettings):
     @property
     def alerts_index(self) -> str:
         return f"{self.index_prefix}-alerts"
+
+    @property
+    def feeds_dir(self) -> Path:
+        """Where the feed poller keeps what it has seen and each feed's health."""
+        return self.cache_dir / "feeds"
 
     @property
     def deliveries_index(self) -> str:

@@ -283,6 +283,13 @@ def _rules_test(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def _cmd_api(args: argparse.Namespace) -> int:
+    from api.main import serve
+
+    serve(get_settings())
+    return 0
+
+
 def _cmd_settings(args: argparse.Namespace) -> int:
     from config.settings import Settings
 
@@ -325,6 +332,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run the Faust worker (enrich and index agents)")
     p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("api", help="serve the HTTP API and the desk UI")
+    p.set_defaults(func=_cmd_api)
 
     p = sub.add_parser("produce", help="send articles (JSONL, folder of .json/.txt, -) to Kafka")
     p.add_argument("source", help="a .jsonl/.json/.txt file, a folder of them, or - for stdin")

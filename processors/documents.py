@@ -5,7 +5,8 @@ unknown input fields are stored but never change the mapping). Added here:
 
 - ``text_norm``: the Python-normalised stems of ``text`` (see ``processors.textnorm``);
 - ``date``: ``published_at`` when known, else ``enriched_at``; what ``--since`` and sorting use;
-- ``entity_keys``: ``LABEL:canonical`` per entity, for exact entity filters and facets;
+- ``entity_keys``: ``LABEL:canonical`` per named entity (not numbers or dates), for exact entity
+  filters and facets;
 - ``point`` on places and event places: the ``geo_point`` form of their ``lat``/``lon``;
 - ``event_types``: the distinct event types, for facets.
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from processors.textnorm import normalize_text
+
+NAME_LABELS = frozenset("PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW".split())
 
 __all__ = ["search_document"]
 
@@ -31,7 +34,11 @@ def search_document(article: dict[str, Any]) -> dict[str, Any]:
     doc["text_norm"] = normalize_text(article.get("text") or "")
     doc["date"] = article.get("published_at") or article.get("enriched_at")
     doc["entity_keys"] = sorted(
-        {f"{e['label']}:{e.get('canonical') or e['text']}" for e in article.get("entities", [])}
+        {
+            f"{e['label']}:{e.get('canonical') or e['text']}"
+            for e in article.get("entities", [])
+            if e["label"] in NAME_LABELS
+        }
     )
     doc["places"] = [{**p, "point": _point(p)} for p in article.get("places", [])]
     doc["events"] = [

@@ -29,6 +29,7 @@ from processors.documents import search_document
 from processors.enrich import Enricher, Outcome
 from streams.alerts import register_alert_agents
 from streams.app import Topics
+from streams.background import keep_running
 from streams.deadletter import dead_letter_headers
 from streams.delivery import run_channel
 from streams.indexing import BulkIndexer, async_client, ensure_articles_index
@@ -128,11 +129,11 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
 
     @app.task
     async def deliver_webhooks() -> None:
-        await _forever(run_channel, settings, "webhook")
+        await keep_running(run_channel, settings, "webhook")
 
     @app.task
     async def deliver_emails() -> None:
-        await _forever(run_channel, settings, "email")
+        await keep_running(run_channel, settings, "email")
 
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
@@ -179,18 +180,6 @@ async def _send_outcomes(
             )
             ARTICLES.labels("enrich", "dead_letter").inc()
     await asyncio.gather(*pending)
-
-
-async def _forever(job: Any, *args: Any) -> None:
-    """Run a long-lived job, restarting it after a crash (with a pause), until cancelled."""
-    while True:
-        try:
-            await job(*args)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001
-            log.exception("background job crashed; restarting in 5 s", extra={"job": job.__name__})
-            await asyncio.sleep(5)
 
 
 async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: Topics) -> None:

@@ -29,6 +29,7 @@ from faust.types import EventT
 from config import Settings
 from processors.alerting import decide, due_digests, match_record
 from streams.app import Topics
+from streams.background import keep_running
 from streams.indexing import BulkIndexer, async_client
 from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, RULE_MATCHES
 from streams.rulestore import RuleStore
@@ -53,7 +54,7 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
 
     @app.task
     async def follow_rules() -> None:
-        await store.run()
+        await keep_running(store.run)
 
     @app.agent(topics.enriched, name="alert_match")
     async def alert_match(stream: faust.StreamT) -> None:

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from elasticsearch import NotFoundError
+
 from config import Settings
 from streams.indexing import sync_client
 
@@ -19,14 +21,17 @@ def iter_articles(settings: Settings, *, since: timedelta, limit: int) -> Iterat
     after: list[Any] | None = None
     served = 0
     while served < limit:
-        page = es.search(
-            index=settings.articles_alias,
-            query=query,
-            sort=[{"date": "desc"}, {"id": "asc"}],
-            size=min(500, limit - served),
-            search_after=after,
-            source_excludes=["text_norm"],
-        )
+        try:
+            page = es.search(
+                index=settings.articles_alias,
+                query=query,
+                sort=[{"date": "desc"}, {"id": "asc"}],
+                size=min(500, limit - served),
+                search_after=after,
+                source_excludes=["text_norm"],
+            )
+        except NotFoundError:
+            return  # no index yet: no history
         hits = page["hits"]["hits"]
         if not hits:
             return

@@ -1,0 +1,117 @@
+"""The API and desk UI: ``create_app`` builds the FastAPI app; ``newsmon api`` serves it.
+
+The app holds an Elasticsearch client, a rule store following the ``alert-rules`` topic and a
+live hub following new articles and alerts, all started with the app and stopped with it. Each
+request is logged as one structured line without its query string (keys may travel there) and
+counted in Prometheus metrics. The desk UI's static files are served at ``/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from api.live import LiveHub
+from api.routes import alerts, articles, health, rules, search, stream
+from config import Settings, get_settings
+from streams.background import keep_running
+from streams.indexing import async_client
+from streams.rulestore import RuleStore
+
+__all__ = ["STATIC_DIR", "create_app", "serve"]
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+log = logging.getLogger("newsmon.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.es = async_client(settings)
+        tasks = [
+            asyncio.create_task(keep_running(app.state.rules.run)),
+            asyncio.create_task(keep_running(app.state.live.run)),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await app.state.es.close()
+
+    app = FastAPI(
+        title="newsmon",
+        summary="Search, alerts, rules and a live stream over enriched news.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.rules = RuleStore(settings)
+    app.state.live = LiveHub(settings)
+    registry = CollectorRegistry()
+    app.state.registry = registry
+    requests = Counter(
+        "newsmon_api_requests_total",
+        "API requests, by route and status.",
+        ["route", "status"],
+        registry=registry,
+    )
+    seconds = Histogram(
+        "newsmon_api_request_seconds", "API request time, by route.", ["route"], registry=registry
+    )
+
+    @app.middleware("http")
+    async def log_and_count(request: Request, call_next) -> Response:  # noqa: ANN001
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "static")
+        elapsed = time.perf_counter() - started
+        requests.labels(route, str(response.status_code)).inc()
+        seconds.labels(route).observe(elapsed)
+        if route != "static":
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "ms": round(elapsed * 1000, 1),
+                },
+            )
+        return response
+
+    for module in (search, articles, alerts, rules, stream, health):
+        app.include_router(module.router)
+    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="desk")
+    return app
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    from config.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
+    if not settings.api_read_keys and not settings.api_admin_keys:
+        log.warning(
+            "no API keys are configured: every request will be refused (401); set "
+            "NEWSMON_API_ADMIN_KEYS and NEWSMON_API_READ_KEYS"
+        )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+    )

@@ -1,0 +1,163 @@
+"""Request and response models of the API: every route declares what it returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "AlertOut",
+    "AlertsOut",
+    "ArticleOut",
+    "AssignIn",
+    "ErrorOut",
+    "FacetBucket",
+    "HealthOut",
+    "RuleErrorOut",
+    "RuleTestOut",
+    "RulesOut",
+    "SearchHitOut",
+    "SearchOut",
+]
+
+
+class _Open(BaseModel):
+    """Documents from the index: the documented fields, and whatever else an article carried."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class EntityOut(_Open):
+    text: str
+    label: str
+    start: int
+    end: int
+    canonical: str | None = None
+
+
+class PlaceOut(_Open):
+    name: str
+    start: int
+    end: int
+    lat: float
+    lon: float
+    country_code: str | None = None
+    admin1: str | None = None
+    admin1_name: str | None = None
+    geonameid: str | None = None
+    kind: str | None = None
+    confidence: float | None = None
+    metonymic: bool = False
+    role: str | None = None
+
+
+class EventOut(_Open):
+    type: str
+    trigger: str | None = None
+    sentence: str | None = None
+    actor1: str | None = None
+    actor2: str | None = None
+    place: dict[str, Any] | None = None
+    fatalities: int | None = None
+    injured: int | None = None
+    arrested: int | None = None
+    date: str | None = None
+
+
+class ArticleOut(_Open):
+    id: str
+    title: str | None = None
+    text: str = ""
+    url: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+    date: str | None = None
+    lang: str | None = None
+    entities: list[EntityOut] = []
+    places: list[PlaceOut] = []
+    events: list[EventOut] = []
+    countries: list[str] = []
+    regions: list[str] = []
+    location: dict[str, float] | None = None
+
+
+class SearchHitOut(BaseModel):
+    id: str
+    score: float | None
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    segments: list[list[list[Any]]] = Field(
+        description="Highlighted snippets: each a list of [text, matched] pairs (render as text)"
+    )
+    countries: list[str] = []
+    event_types: list[str] = []
+    places: list[PlaceOut] = []
+
+
+class FacetBucket(BaseModel):
+    value: str
+    count: int
+
+
+class SearchOut(BaseModel):
+    total: int
+    hits: list[SearchHitOut]
+    facets: dict[str, list[FacetBucket]]
+    histogram: list[dict[str, Any]]
+    next: str | None = Field(None, description="Pass as `after` for the next page")
+
+
+class AlertOut(_Open):
+    id: str
+    kind: str
+    rule_id: str
+    rule_name: str
+    article_id: str
+    article: dict[str, Any] = {}
+    matched: dict[str, Any] = {}
+    fired_at: float
+    latency_ms: float | None = None
+    acknowledged: bool = False
+    assignee: str | None = None
+
+
+class AlertsOut(BaseModel):
+    data: list[AlertOut]
+    count: int
+    next: str | None = None
+
+
+class AssignIn(BaseModel):
+    assignee: str = Field(min_length=1, max_length=100)
+
+
+class RulesOut(BaseModel):
+    data: list[dict[str, Any]]
+    count: int
+    invalid: dict[str, str] = {}
+
+
+class RuleErrorOut(BaseModel):
+    detail: str
+    errors: list[dict[str, str]]
+
+
+class RuleTestOut(BaseModel):
+    fired: list[dict[str, Any]]
+    seen: int
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class HealthOut(BaseModel):
+    status: str
+    kafka: dict[str, Any]
+    elasticsearch: dict[str, Any]
+    lag: dict[str, int]
+    feeds: list[dict[str, Any]]
+    rules: int

@@ -1,0 +1,107 @@
+"""``GET /search``: the query language, filters, facets, a histogram, paging, highlights."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from elasticsearch import NotFoundError
+from fastapi import APIRouter, HTTPException, Query
+
+from api.deps import ESDep, ReadAccess, SettingsDep
+from api.models import ErrorOut, SearchOut
+from api.search import SearchRequest, build_search_body, parse_since, read_search_response
+from processors.errors import QuerySyntaxError
+
+router = APIRouter(tags=["search"])
+
+Many = Annotated[list[str], Query()]
+
+
+def numbers(value: str | None, count: int, what: str) -> tuple[float, ...] | None:
+    if not value:
+        return None
+    try:
+        parts = tuple(float(x) for x in value.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != count:
+        raise HTTPException(400, detail=f"`{what}` must be {count} comma-separated numbers")
+    return parts
+
+
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
+)
+async def search(
+    _: ReadAccess,
+    settings: SettingsDep,
+    es: ESDep,
+    q: Annotated[
+        str | None, Query(description='query language: AND OR NOT "phrase" pre* NEAR/n')
+    ] = None,
+    entity: Many = [],  # noqa: B006 - FastAPI copies defaults
+    country: Many = [],  # noqa: B006
+    region: Many = [],  # noqa: B006
+    event_type: Many = [],  # noqa: B006
+    source: Many = [],  # noqa: B006
+    lang: Many = [],  # noqa: B006
+    since: Annotated[str | None, Query(description="30m, 24h, 7d")] = None,
+    date_from: Annotated[datetime | None, Query(alias="from")] = None,
+    date_to: Annotated[datetime | None, Query(alias="to")] = None,
+    bbox: Annotated[str | None, Query(description="min lon,min lat,max lon,max lat")] = None,
+    near: Annotated[str | None, Query(description="lat,lon,km")] = None,
+    sort: Literal["time", "relevance"] = "relevance",
+    size: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: Annotated[str | None, Query(description="`next` of the previous page")] = None,
+) -> SearchOut:
+    try:
+        request = SearchRequest(
+            q=q,
+            entities=tuple(entity),
+            countries=tuple(c.upper() for c in country),
+            regions=tuple(region),
+            event_types=tuple(event_type),
+            sources=tuple(source),
+            langs=tuple(lang),
+            since=parse_since(since) if since else None,
+            date_from=date_from,
+            date_to=date_to,
+            bbox=numbers(bbox, 4, "bbox"),  # type: ignore[arg-type]
+            near=numbers(near, 3, "near"),  # type: ignore[arg-type]
+            sort=sort,
+            size=size,
+            after=after,
+        )
+        body = build_search_body(request)
+        parsed = request.parsed()
+    except (QuerySyntaxError, ValueError) as exc:
+        raise HTTPException(400, detail=str(exc)) from None
+    try:
+        response = await es.search(index=settings.articles_alias, **body)
+    except NotFoundError:
+        return SearchOut(total=0, hits=[], facets={}, histogram=[], next=None)
+    result = read_search_response(response, parsed)
+    return SearchOut(
+        total=result.total,
+        hits=[
+            {
+                "id": h.id,
+                "score": h.score,
+                "title": h.title,
+                "source": h.source,
+                "date": h.date,
+                "url": h.url,
+                "segments": h.segments,
+                "countries": h.article.get("countries", []),
+                "event_types": h.article.get("event_types", []),
+                "places": [p for p in h.article.get("places", []) if not p.get("metonymic")][:20],
+            }
+            for h in result.hits
+        ],
+        facets=result.facets,
+        histogram=result.histogram,
+        next=result.next if len(result.hits) == size else None,
+    )
