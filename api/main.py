@@ -29,6 +29,7 @@ from streams.rulestore import RuleStore
 __all__ = ["STATIC_DIR", "create_app", "serve"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+VENDOR_DIR = Path(__file__).resolve().parent / "ui" / "node_modules"  # npm ci in api/ui
 log = logging.getLogger("newsmon.api")
 
 
@@ -93,6 +94,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (search, articles, alerts, rules, stream, health):
         app.include_router(module.router)
+    if VENDOR_DIR.is_dir():
+        app.mount("/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor")
+    else:
+        log.warning("the desk's map modules are missing: run `make install` (npm ci in api/ui)")
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="desk")
     return app
 

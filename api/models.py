@@ -95,6 +95,9 @@ class SearchHitOut(BaseModel):
     countries: list[str] = []
     event_types: list[str] = []
     places: list[PlaceOut] = []
+    events: list[dict[str, Any]] = Field(
+        default_factory=list, description="type, place {name, lat, lon, country_code}, counts"
+    )
 
 
 class FacetBucket(BaseModel):

@@ -262,7 +262,7 @@ class Settings(BaseSettings):
     @property
     def feeds_dir(self) -> Path:
         """Where the feed poller keeps what it has seen and each feed's health."""
-        return self.cache_dir / "feeds"
+        return self.cache_dir / "feeds" / self.app_id
 
     @property
     def deliveries_index(self) -> str:

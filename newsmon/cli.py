@@ -138,9 +138,20 @@ def _cmd_search(args: argparse.Namespace) -> int:
     )
     if args.json:
         for hit in result.hits:
-            print(json.dumps({"id": hit.id, "score": hit.score, "title": hit.title,
-                              "date": hit.date, "source": hit.source, "url": hit.url,
-                              "highlights": hit.highlights}, ensure_ascii=False))  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "id": hit.id,
+                        "score": hit.score,
+                        "title": hit.title,
+                        "date": hit.date,
+                        "source": hit.source,
+                        "url": hit.url,
+                        "highlights": hit.highlights,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return 0
     print(f"{result.total} match(es) for {args.query!r}; showing {len(result.hits)}\n")
     for n, hit in enumerate(result.hits, 1):
@@ -283,6 +294,28 @@ def _rules_test(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
+def _cmd_feeds(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from config.logs import configure_logging
+    from streams.feeds import FeedPoller, load_feeds
+    from streams.topics import ensure_topics
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    feeds = load_feeds(Path(args.config))
+    ensure_topics(settings)
+    poller = FeedPoller(settings, feeds)
+    asyncio.run(poller.run(once=args.once))
+    if args.once:
+        for state in poller.status.values():
+            print(
+                f"{state['url']}: {state.get('items', 0)} item(s) so far, "
+                f"last error: {state.get('last_error') or '-'}"
+            )
+    return 0
+
+
 def _cmd_api(args: argparse.Namespace) -> int:
     from api.main import serve
 
@@ -332,6 +365,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run the Faust worker (enrich and index agents)")
     p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("feeds", help="poll RSS / Atom / JSON feeds into the articles topic")
+    feeds = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    f = feeds.add_parser("run", help="poll every feed on its interval (until stopped)")
+    f.add_argument("--config", required=True, help="YAML file listing the feeds")
+    f.add_argument("--once", action="store_true", help="poll each feed once, then stop")
+    p.set_defaults(func=_cmd_feeds)
 
     p = sub.add_parser("api", help="serve the HTTP API and the desk UI")
     p.set_defaults(func=_cmd_api)

@@ -39,6 +39,9 @@ def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
         store="memory://",
+        # Faust's default datadir is "<app id>-data" in the working directory; keep it with the
+        # rest of the runtime state instead of littering whoever's checkout runs the worker.
+        datadir=str(settings.cache_dir / "faust" / settings.app_id),
         autodiscover=False,
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,

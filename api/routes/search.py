@@ -98,6 +98,10 @@ async def search(
                 "countries": h.article.get("countries", []),
                 "event_types": h.article.get("event_types", []),
                 "places": [p for p in h.article.get("places", []) if not p.get("metonymic")][:20],
+                "events": [
+                    {k: e.get(k) for k in ("type", "place", "fatalities", "injured", "date")}
+                    for e in h.article.get("events", [])[:5]
+                ],
             }
             for h in result.hits
         ],

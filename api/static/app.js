@@ -1,0 +1,391 @@
+// newsmon desk: live feed, alert inbox, search, article view, map and rule editor.
+// Everything that comes from articles is inserted as text (textContent / text nodes), never as
+// HTML, so a story cannot inject markup into the desk.
+import { geoNaturalEarth1, geoPath } from "d3-geo";
+
+const state = { key: null, filters: [], next: null, alertsShown: new Set(), mapDrawn: false };
+
+// --- small helpers ------------------------------------------------------------------------------
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === "class") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function svg(tag, attrs = {}) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  return node;
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(path, options = {}) {
+  const headers = { "X-API-Key": state.key, ...(options.body ? { "Content-Type": "application/json" } : {}) };
+  const response = await fetch(path, { ...options, headers });
+  if (response.status === 401) { askKey("That key was refused."); throw new ApiError(401, { detail: "unauthorised" }); }
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : {};
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+function when(value) {
+  if (!value) return "";
+  const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
+  return isNaN(date) ? String(value) : date.toLocaleString();
+}
+
+// "a «b» c" -> text nodes with <mark> around the matches (the API's snippets use « »)
+function marked(snippet) {
+  return String(snippet || "").split(/[«»]/).map((part, i) => (i % 2 ? el("mark", {}, part) : part));
+}
+
+function segmentsNode(segments) {
+  return el("p", { class: "snippet" }, segments.map(([text, hit]) => (hit ? el("mark", {}, text) : text)));
+}
+
+// --- key --------------------------------------------------------------------------------------
+function askKey(message) {
+  const form = document.querySelector("#key-form");
+  form.hidden = false;
+  if (message) form.querySelector(".hint").textContent = message;
+}
+
+function loadKey() {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get("key");
+  if (fromHash) {
+    localStorage.setItem("newsmon-key", fromHash);
+    history.replaceState(null, "", location.pathname);
+  }
+  state.key = localStorage.getItem("newsmon-key");
+  document.querySelector("#key-form form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    localStorage.setItem("newsmon-key", event.target.key.value);
+    location.reload();
+  });
+  if (!state.key) askKey();
+  return Boolean(state.key);
+}
+
+// --- tabs -------------------------------------------------------------------------------------
+const loaders = { alerts: loadAlerts, search: () => runSearch(), map: drawMap, rules: loadRules };
+
+function showTab(name) {
+  for (const button of document.querySelectorAll("nav button")) button.classList.toggle("active", button.dataset.tab === name);
+  for (const section of document.querySelectorAll("main > section")) section.hidden = section.id !== name;
+  if (loaders[name]) loaders[name]().catch(showError);
+}
+
+function showError(error) {
+  console.error(error);
+  const target = document.querySelector("#search-error");
+  if (target && !document.querySelector("#search").hidden) {
+    target.hidden = false;
+    target.textContent = error.message;
+  }
+}
+
+// --- cards ------------------------------------------------------------------------------------
+function articleCard(article) {
+  const chips = el("div", { class: "chips" },
+    (article.entities || []).slice(0, 6).map((e) => el("span", { class: "chip" }, e.split(":").slice(1).join(":"))),
+    (article.places || []).slice(0, 4).map((p) => el("span", { class: "chip place", dataset: { country: p.country_code || "" } }, `${p.name} (${p.country_code || "?"})`)),
+    (article.events || []).map((e) => el("span", { class: "chip event" }, e.type + (e.fatalities ? ` · ${e.fatalities} killed` : ""))));
+  return el("li", { class: "card article-card", dataset: { id: article.id } },
+    el("h3", { onclick: () => openArticle(article.id) }, article.title || article.id),
+    el("div", { class: "meta" }, [article.source, when(article.published_at || article.enriched_at || article.date)].filter(Boolean).join(" · ")),
+    chips,
+    article.snippet ? el("p", { class: "snippet" }, article.snippet) : null);
+}
+
+function alertCard(alert) {
+  const matched = alert.matched || {};
+  const card = el("li", { class: `card alert-card${alert.acknowledged ? " acked" : ""}`, dataset: { id: alert.id, rule: alert.rule_id } },
+    el("h3", { onclick: () => openArticle(alert.article_id) }, `${alert.rule_name}: ${(alert.article || {}).title || alert.article_id}`),
+    el("div", { class: "meta" }, [alert.kind, when(alert.fired_at), alert.latency_ms != null ? `${alert.latency_ms} ms after arrival` : null, alert.assignee ? `assigned to ${alert.assignee}` : null].filter(Boolean).join(" · ")),
+    matched.snippet ? el("p", { class: "snippet" }, marked(matched.snippet)) : null,
+    el("div", { class: "chips" },
+      matched.place ? el("span", { class: "chip place" }, `${matched.place.name} (${matched.place.country_code || "?"})`) : null,
+      matched.event ? el("span", { class: "chip event" }, `${matched.event.type}${matched.event.fatalities ? ` · ${matched.event.fatalities} killed` : ""}`) : null,
+      (matched.entities || []).map((e) => el("span", { class: "chip" }, e.canonical || e.text))));
+  const actions = el("div", { class: "buttons" },
+    el("button", { class: "ack", onclick: async () => { await api(`/alerts/${alert.id}/ack`, { method: "POST" }); card.classList.add("acked"); } }, "Acknowledge"),
+    el("input", { class: "assignee", placeholder: "assign to", size: 12 }),
+    el("button", { onclick: async () => {
+      const who = card.querySelector(".assignee").value.trim();
+      if (who) { await api(`/alerts/${alert.id}/assign`, { method: "POST", body: JSON.stringify({ assignee: who }) }); card.querySelector(".meta").append(` · assigned to ${who}`); }
+    } }, "Assign"));
+  card.append(actions);
+  return card;
+}
+
+// --- live -------------------------------------------------------------------------------------
+function startStream() {
+  const status = document.querySelector("#connection");
+  const source = new EventSource(`/stream?key=${encodeURIComponent(state.key)}`);
+  source.onopen = () => { status.textContent = "live"; status.classList.add("ok"); };
+  source.onerror = () => { status.textContent = "reconnecting…"; status.classList.remove("ok"); };
+  source.addEventListener("article", (event) => {
+    const feed = document.querySelector("#live-feed");
+    feed.prepend(articleCard(JSON.parse(event.data)));
+    while (feed.children.length > 200) feed.lastChild.remove();
+  });
+  source.addEventListener("alert", (event) => {
+    const alert = JSON.parse(event.data);
+    if (state.alertsShown.has(alert.id)) return;
+    state.alertsShown.add(alert.id);
+    document.querySelector("#alert-list").prepend(alertCard(alert));
+    updateAlertCount(1);
+  });
+}
+
+let unacknowledged = 0;
+function updateAlertCount(delta, absolute) {
+  unacknowledged = absolute ?? unacknowledged + delta;
+  document.querySelector("#alert-count").textContent = unacknowledged ? `(${unacknowledged})` : "";
+}
+
+// --- alerts -----------------------------------------------------------------------------------
+async function loadAlerts() {
+  const showAcked = document.querySelector("#show-acked").checked;
+  const result = await api(`/alerts?size=100${showAcked ? "" : "&acknowledged=false"}`);
+  const list = document.querySelector("#alert-list");
+  list.replaceChildren(...result.data.map(alertCard));
+  result.data.forEach((a) => state.alertsShown.add(a.id));
+  if (!showAcked) updateAlertCount(0, result.count);
+}
+
+// --- search -----------------------------------------------------------------------------------
+const FACET_PARAM = { entities: "entity", countries: "country", regions: "region", event_types: "event_type", sources: "source" };
+
+async function runSearch(append = false) {
+  const form = document.querySelector("#search-form");
+  const params = new URLSearchParams();
+  if (form.q.value.trim()) params.set("q", form.q.value.trim());
+  if (form.since.value) params.set("since", form.since.value);
+  params.set("sort", form.sort.value);
+  for (const [param, value] of state.filters) params.append(param, value);
+  if (append && state.next) params.set("after", state.next);
+  const error = document.querySelector("#search-error");
+  error.hidden = true;
+  let result;
+  try {
+    result = await api(`/search?${params}`);
+  } catch (failure) {
+    error.hidden = false;
+    error.textContent = failure.message;
+    return;
+  }
+  state.next = result.next;
+  document.querySelector("#more").hidden = !result.next;
+  document.querySelector("#search-total").textContent = `${result.total} article(s)`;
+  const results = document.querySelector("#results");
+  const cards = result.hits.map((hit) => el("li", { class: "card hit", dataset: { id: hit.id } },
+    el("h3", { onclick: () => openArticle(hit.id) }, hit.title),
+    el("div", { class: "meta" }, [hit.source, when(hit.date), hit.countries.join(", ")].filter(Boolean).join(" · ")),
+    hit.segments.map(segmentsNode),
+    el("div", { class: "chips" }, hit.event_types.map((t) => el("span", { class: "chip event" }, t)))));
+  if (append) results.append(...cards); else results.replaceChildren(...cards);
+  if (!append) { renderFacets(result.facets); renderHistogram(result.histogram); renderActiveFilters(); }
+}
+
+function renderFacets(facets) {
+  const box = document.querySelector("#facets");
+  box.replaceChildren();
+  for (const [name, buckets] of Object.entries(facets)) {
+    if (!buckets.length) continue;
+    box.append(el("h4", {}, name.replace("_", " ")));
+    for (const bucket of buckets) {
+      const label = name === "entities" ? bucket.value.split(":").slice(1).join(":") : bucket.value;
+      box.append(el("button", { class: "facet", dataset: { facet: name, value: bucket.value }, onclick: () => {
+        state.filters.push([FACET_PARAM[name], bucket.value]);
+        runSearch();
+      } }, el("span", {}, label), el("span", { class: "count" }, bucket.count)));
+    }
+  }
+}
+
+function renderHistogram(histogram) {
+  const box = document.querySelector("#histogram");
+  const top = Math.max(1, ...histogram.map((b) => b.count));
+  box.replaceChildren(...histogram.map((b) => el("div", { title: `${b.date}: ${b.count}`, style: `height:${(100 * b.count) / top}%` })));
+}
+
+function renderActiveFilters() {
+  document.querySelector("#active-filters").replaceChildren(...state.filters.map(([param, value], i) =>
+    el("button", { onclick: () => { state.filters.splice(i, 1); runSearch(); } }, `${param}: ${value} ✕`)));
+}
+
+// --- article view -----------------------------------------------------------------------------
+async function openArticle(id) {
+  const article = await api(`/articles/${encodeURIComponent(id)}`);
+  document.querySelector("#article-title").textContent = article.title || article.id;
+  document.querySelector("#article-meta").textContent = [article.source, when(article.published_at || article.date), article.url, (article.countries || []).join(", ")].filter(Boolean).join(" · ");
+  const text = article.text || "";
+  const marks = [];
+  for (const p of article.places || []) marks.push({ start: p.start, end: p.end, cls: "ent place", title: `${p.name} · ${p.country_code || ""} ${p.admin1_name || ""}${p.metonymic ? " · metonymic" : ""}` });
+  for (const e of article.entities || []) {
+    if (marks.some((m) => m.start < e.end && e.start < m.end)) continue;
+    marks.push({ start: e.start, end: e.end, cls: `ent ${["PERSON", "ORG"].includes(e.label) ? e.label : "other"}`, title: `${e.label}: ${e.canonical || e.text}` });
+  }
+  const sentences = (article.events || []).filter((e) => e.start != null).map((e) => [e.start, e.end]);
+  const cuts = new Set([0, text.length]);
+  for (const m of marks) { cuts.add(m.start); cuts.add(m.end); }
+  for (const [s, e] of sentences) { cuts.add(s); cuts.add(e); }
+  const points = [...cuts].filter((x) => x >= 0 && x <= text.length).sort((a, b) => a - b);
+  const box = document.querySelector("#article-text");
+  box.replaceChildren();
+  for (let i = 0; i < points.length - 1; i++) {
+    const [a, b] = [points[i], points[i + 1]];
+    const mark = marks.find((m) => m.start <= a && b <= m.end);
+    const inEvent = sentences.some(([s, e]) => s <= a && b <= e);
+    const piece = text.slice(a, b);
+    if (!mark && !inEvent) { box.append(piece); continue; }
+    const span = el("span", { class: [mark ? mark.cls : "", inEvent ? "event-sentence" : ""].join(" ").trim() }, piece);
+    if (mark) span.title = mark.title;
+    box.append(span);
+  }
+  document.querySelector("#article-events").replaceChildren(...(article.events || []).map((e) => el("li", {},
+    el("strong", {}, e.type), ` ${[e.actor1, e.actor2].filter(Boolean).join(" vs ")} `,
+    e.place && e.place.name ? `at ${e.place.name} ` : "",
+    [e.fatalities ? `${e.fatalities} killed` : null, e.injured ? `${e.injured} injured` : null, e.arrested ? `${e.arrested} arrested` : null, e.date].filter(Boolean).join(" · "))));
+  document.querySelector("#article-view").showModal();
+}
+
+// --- map --------------------------------------------------------------------------------------
+async function drawMap() {
+  const world = document.querySelector("#world");
+  const projection = geoNaturalEarth1().fitSize([960, 500], { type: "Sphere" });
+  const path = geoPath(projection);
+  if (!state.mapDrawn) {
+    const atlas = await (await fetch("/vendor/world-atlas/countries-110m.json")).json();
+    const countries = topojson.feature(atlas, atlas.objects.countries);
+    const layer = svg("g", { class: "countries" });
+    for (const feature of countries.features) layer.append(svg("path", { class: "country", d: path(feature) }));
+    world.append(layer);
+    state.mapDrawn = true;
+  }
+  world.querySelector("g.markers")?.remove();
+  const markers = svg("g", { class: "markers" });
+  const result = await api("/search?since=7d&sort=time&size=100");
+  const seen = new Set();
+  for (const hit of result.hits) {
+    for (const place of hit.places || []) {
+      const key = `${place.lat},${place.lon}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const [x, y] = projection([place.lon, place.lat]);
+      const dot = svg("circle", { class: "marker place", cx: x, cy: y, r: 3.5 });
+      Object.assign(dot.dataset, { lat: place.lat, lon: place.lon, country: place.country_code || "", name: place.name, article: hit.id });
+      const title = svg("title");
+      title.textContent = `${place.name} (${place.country_code || "?"}): ${hit.title}`;
+      dot.append(title);
+      dot.addEventListener("click", () => openArticle(hit.id));
+      markers.append(dot);
+    }
+    for (const event of hit.events || []) {
+      const place = event.place;
+      if (!place || place.lat == null) continue;
+      const [x, y] = projection([place.lon, place.lat]);
+      const mark = svg("rect", { class: "marker event", x: x - 3.5, y: y - 3.5, width: 7, height: 7, transform: `rotate(45 ${x} ${y})` });
+      Object.assign(mark.dataset, { lat: place.lat, lon: place.lon, country: place.country_code || "", type: event.type, article: hit.id });
+      const title = svg("title");
+      title.textContent = `${event.type} at ${place.name || "?"}: ${hit.title}`;
+      mark.append(title);
+      mark.addEventListener("click", () => openArticle(hit.id));
+      markers.append(mark);
+    }
+  }
+  world.append(markers);
+  document.querySelector("#map-info").textContent = `${seen.size} place(s) from ${result.hits.length} article(s)`;
+}
+
+// --- rules ------------------------------------------------------------------------------------
+const EXAMPLE_RULE = { id: "my-rule", name: "Clashes near al-Hasakah", query: "clash* AND prison", region: { near: { lat: 36.5, lon: 40.75, km: 50 } } };
+
+async function loadRules() {
+  const result = await api("/rules");
+  const list = document.querySelector("#rule-list");
+  list.replaceChildren(...result.data.map((rule) => el("li", { dataset: { id: rule.id }, onclick: () => {
+    document.querySelector("#rule-text").value = JSON.stringify(rule, null, 2);
+  } }, `${rule.id} · ${rule.name}`)));
+  const editor = document.querySelector("#rule-text");
+  if (!editor.value) editor.value = JSON.stringify(EXAMPLE_RULE, null, 2);
+}
+
+function ruleFromEditor() {
+  const errors = document.querySelector("#rule-errors");
+  errors.replaceChildren();
+  try {
+    return JSON.parse(document.querySelector("#rule-text").value);
+  } catch (failure) {
+    errors.append(el("li", {}, `not JSON: ${failure.message}`));
+    return null;
+  }
+}
+
+function showRuleErrors(failure) {
+  const errors = document.querySelector("#rule-errors");
+  const list = (failure.body && failure.body.errors) || [];
+  errors.replaceChildren(...(list.length ? list.map((e) => el("li", { class: "rule-error" }, `${e.field}: ${e.message}`)) : [el("li", { class: "rule-error" }, failure.message)]));
+}
+
+function setupRuleEditor() {
+  const result = document.querySelector("#rule-result");
+  document.querySelector("#rule-validate").addEventListener("click", async () => {
+    const rule = ruleFromEditor();
+    if (!rule) return;
+    try { await api("/rules/validate", { method: "POST", body: JSON.stringify(rule) }); result.textContent = "The rule is valid."; }
+    catch (failure) { result.textContent = ""; showRuleErrors(failure); }
+  });
+  document.querySelector("#rule-test").addEventListener("click", async () => {
+    const rule = ruleFromEditor();
+    if (!rule) return;
+    try {
+      const test = await api("/rules/test?since=24h", { method: "POST", body: JSON.stringify(rule) });
+      result.textContent = `${test.fired.length} of ${test.seen} article(s) of the last 24 hours match.`;
+      document.querySelector("#rule-fired").replaceChildren(...test.fired.map((f) => el("li", { class: "card" },
+        el("h3", { onclick: () => openArticle(f.article_id) }, f.title || f.article_id),
+        f.matched.snippet ? el("p", {}, marked(f.matched.snippet)) : null)));
+    } catch (failure) { result.textContent = ""; showRuleErrors(failure); }
+  });
+  document.querySelector("#rule-save").addEventListener("click", async () => {
+    const rule = ruleFromEditor();
+    if (!rule) return;
+    try { await api(`/rules/${encodeURIComponent(rule.id)}`, { method: "PUT", body: JSON.stringify(rule) }); result.textContent = `Saved ${rule.id}; the workers apply it from the next article.`; setTimeout(loadRules, 1500); }
+    catch (failure) { result.textContent = ""; showRuleErrors(failure); }
+  });
+  document.querySelector("#rule-delete").addEventListener("click", async () => {
+    const rule = ruleFromEditor();
+    if (!rule || !confirm(`Delete rule ${rule.id}?`)) return;
+    try { await api(`/rules/${encodeURIComponent(rule.id)}`, { method: "DELETE" }); result.textContent = `Deleted ${rule.id}.`; setTimeout(loadRules, 1500); }
+    catch (failure) { showRuleErrors(failure); }
+  });
+}
+
+// --- start ------------------------------------------------------------------------------------
+for (const button of document.querySelectorAll("nav button")) button.addEventListener("click", () => showTab(button.dataset.tab));
+document.querySelector("#search-form").addEventListener("submit", (event) => { event.preventDefault(); state.filters = state.filters.filter(Boolean); runSearch(); });
+document.querySelector("#more").addEventListener("click", () => runSearch(true));
+document.querySelector("#show-acked").addEventListener("change", loadAlerts);
+setupRuleEditor();
+if (loadKey()) {
+  startStream();
+  loadAlerts().catch(showError);
+}
