@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+VENDOR := api/ui/node_modules/.package-lock.json
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 N      ?= 2000
 
-.PHONY: install run test unit bench eval stop status lint clean
+.PHONY: install chromium run test unit bench eval stop status lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,12 +15,22 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install newsmon with its pinned dependencies
+# The desk's map modules (d3-geo, topojson-client, world-atlas), pinned by package-lock.json.
+$(VENDOR): api/ui/package.json api/ui/package-lock.json
+	cd api/ui && npm ci --no-audit --no-fund --silent
+	touch $(VENDOR)
+
+# Debian's Chromium, which the browser tests drive through Playwright.
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
+	  $(SUDO) apt-get install -y -q --no-install-recommends chromium; }
+
+install: $(STAMP) $(VENDOR)  ## .venv with pinned dependencies, and the desk's vendored modules
 
 run: install       ## stack + worker + sample articles; Ctrl-C stops the worker
 	$(BIN)/newsmon run
 
-test: install      ## every test: unit, then integration against the real local stack
+test: install chromium  ## every test: unit, then integration against the real local stack
 	$(BIN)/pytest
 
 unit: install      ## the fast tests only (no stack)

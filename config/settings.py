@@ -167,6 +167,9 @@ class Settings(BaseSettings):
     stack_kafka_port: int = Field(9092, description="Local stack: Kafka client port.")
     stack_controller_port: int = Field(9093, description="Local stack: KRaft controller port.")
     stack_es_port: int = Field(9200, description="Local stack: Elasticsearch HTTP port.")
+    sample_feed_port: int = Field(
+        8010, ge=1, le=65535, description="`newsmon run`: port of the bundled sample feed."
+    )
     stack_heap_mb: int = Field(512, ge=256, description="Local stack: JVM heap of each server.")
     shared_dir: Path = Field(
         default_factory=default_shared_dir,

@@ -417,15 +417,20 @@ def up(settings: Settings, only: Sequence[str] | None = None) -> list[ServiceSta
     return status(settings)
 
 
+# newsmon's own processes, which `newsmon run` starts
+CHILDREN = ("feeds", "feedserver", "api", "worker")
+
+
 def down(settings: Settings, only: Sequence[str] | None = None) -> list[str]:
     """Stop the services newsmon started; returns the names stopped."""
     layout = _Layout(settings)
     stopped = []
-    worker = _read_pid(layout.pidfile("worker"))  # left running by `newsmon run --no-wait`
-    if worker is not None and not only:
-        _stop_pid(worker)
-        layout.pidfile("worker").unlink(missing_ok=True)
-        stopped.append("worker")
+    for child in () if only else CHILDREN:  # left running by `newsmon run --no-wait`
+        pid = _read_pid(layout.pidfile(child))
+        if pid is not None:
+            _stop_pid(pid)
+            stopped.append(child)
+        layout.pidfile(child).unlink(missing_ok=True)
     for service in reversed(_services(only)):
         pid = _read_pid(layout.pidfile(service))
         if pid is not None:

@@ -297,6 +297,9 @@ def _rules_test(args: argparse.Namespace, settings: Any) -> int:
 def _cmd_feeds(args: argparse.Namespace) -> int:
     import asyncio
 
+    if args.action == "serve":
+        return _feeds_serve(args)
+
     from config.logs import configure_logging
     from streams.feeds import FeedPoller, load_feeds
     from streams.topics import ensure_topics
@@ -313,6 +316,23 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
                 f"{state['url']}: {state.get('items', 0)} item(s) so far, "
                 f"last error: {state.get('last_error') or '-'}"
             )
+    return 0
+
+
+def _feeds_serve(args: argparse.Namespace) -> int:
+    import threading
+
+    from deploy.feedserver import SAMPLE_FEED_DIR, FeedServer
+
+    server = FeedServer(Path(args.dir) if args.dir else SAMPLE_FEED_DIR, port=args.port)
+    print(f"serving {server.directory} at {server.url}", flush=True)
+    server.start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return 0
 
 
@@ -371,6 +391,9 @@ def _parser() -> argparse.ArgumentParser:
     f = feeds.add_parser("run", help="poll every feed on its interval (until stopped)")
     f.add_argument("--config", required=True, help="YAML file listing the feeds")
     f.add_argument("--once", action="store_true", help="poll each feed once, then stop")
+    f = feeds.add_parser("serve", help="serve a folder of feeds and pages (the bundled sample)")
+    f.add_argument("--dir", help="folder to serve (default: samples/feed)")
+    f.add_argument("--port", type=int, default=8010, help="port on 127.0.0.1 (default 8010)")
     p.set_defaults(func=_cmd_feeds)
 
     p = sub.add_parser("api", help="serve the HTTP API and the desk UI")

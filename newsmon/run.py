@@ -1,13 +1,16 @@
 """``newsmon run`` (what ``make run`` calls): the whole system on one machine, in one command.
 
-Starts the local stack, creates topics and the index, starts a worker, produces the sample
-articles (the project's own, plus ../shared/fixtures when that folder is there), waits until
-they are searchable, says where to look, and keeps the worker running until Ctrl-C.
+Starts the local stack, creates topics and the index, starts a worker, publishes the sample
+alert rules, starts the API and desk, serves the bundled sample feed locally and polls it,
+produces the sample articles (the project's own, plus ../shared/fixtures when that folder is
+there), waits until they are searchable, prints the desk's URL, and keeps everything running
+until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,18 +20,35 @@ from pathlib import Path
 
 from config import Settings
 
-__all__ = ["REPO_ROOT", "WorkerProcess", "run_everything"]
+__all__ = ["REPO_ROOT", "ApiProcess", "ChildProcess", "WorkerProcess", "run_everything"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-class WorkerProcess:
-    """A ``newsmon worker`` child process, with its log in the cache; used by run and bench."""
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class ChildProcess:
+    """A ``newsmon <command>`` child process with its log in the cache, ready when ``ready_url``
+    answers 200 (or at once, without one); used by run, the benchmarks and the tests."""
 
     def __init__(
-        self, settings: Settings, *, env: dict[str, str] | None = None, name: str = "worker"
+        self,
+        settings: Settings,
+        command: list[str],
+        *,
+        name: str,
+        ready_url: str | None = None,
+        env: dict[str, str] | None = None,
     ):
         self.settings = settings
+        self.command = command
+        self.ready_url = ready_url
         self.log = settings.cache_dir / "stack" / "logs" / f"{name}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.pidfile = self.log.parent.parent / f"{name}.pid"
@@ -36,29 +56,32 @@ class WorkerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, *, timeout: float = 120.0) -> None:
+        if self.ready_url and _answers(self.ready_url):
+            raise RuntimeError(
+                f"something already answers at {self.ready_url}: stop it (`make stop` stops "
+                "what an earlier `newsmon run` left) or choose another port in the settings"
+            )
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "newsmon", "worker"],
+                [sys.executable, "-m", "newsmon", *self.command],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=self.env,
                 start_new_session=True,
             )
         self.pidfile.write_text(f"{self.proc.pid}\n")
-        url = f"http://{self.settings.worker_host}:{self.settings.worker_port}/healthz"
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while self.ready_url and time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the worker exited at start; see {self.log}")
-            try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
+                raise RuntimeError(f"`newsmon {self.command[0]}` exited at start; see {self.log}")
+            if _answers(self.ready_url):
+                return
             time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"the worker was not ready within {timeout:.0f}s; see {self.log}")
+        if self.ready_url:
+            self.stop()
+            raise RuntimeError(
+                f"`newsmon {self.command[0]}` was not ready within {timeout:.0f}s; see {self.log}"
+            )
 
     @property
     def pid(self) -> int | None:
@@ -76,6 +99,24 @@ class WorkerProcess:
             self.proc.wait()
 
 
+class WorkerProcess(ChildProcess):
+    """A ``newsmon worker``, ready when its ``/healthz`` answers."""
+
+    def __init__(
+        self, settings: Settings, *, env: dict[str, str] | None = None, name: str = "worker"
+    ):
+        url = f"http://{settings.worker_host}:{settings.worker_port}/healthz"
+        super().__init__(settings, ["worker"], name=name, ready_url=url, env=env)
+
+
+class ApiProcess(ChildProcess):
+    """``newsmon api``, ready when its (unauthenticated) ``/livez`` answers."""
+
+    def __init__(self, settings: Settings, *, env: dict[str, str] | None = None, name: str = "api"):
+        url = f"http://{settings.api_host}:{settings.api_port}/livez"
+        super().__init__(settings, ["api"], name=name, ready_url=url, env=env)
+
+
 def _sample_sources(settings: Settings, samples: str | None) -> list[Path]:
     if samples:
         return [Path(samples)]
@@ -86,33 +127,92 @@ def _sample_sources(settings: Settings, samples: str | None) -> list[Path]:
     return sources
 
 
+def desk_key(settings: Settings) -> tuple[str, dict[str, str]]:
+    """The admin key the desk URL carries, and the environment that gives it to the API.
+
+    With keys configured, the first admin key is used as is. Without any, a random key is made
+    once and kept in ``<cache>/desk-admin-key`` (readable by its owner only), so the URL stays
+    the same from one ``make run`` to the next.
+    """
+    if settings.api_admin_keys:
+        return settings.api_admin_keys[0].get_secret_value(), {}
+    path = settings.cache_dir / "desk-admin-key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(24))
+    key = path.read_text().strip()
+    return key, {"NEWSMON_API_ADMIN_KEYS": key}
+
+
+def _sample_feeds_file(settings: Settings) -> Path:
+    base = f"http://127.0.0.1:{settings.sample_feed_port}"
+    path = settings.cache_dir / "sample-feeds.yaml"
+    feeds = [
+        (f"{base}/world.xml", "Sample Wire (RSS)"),
+        (f"{base}/regional.json", "Sample Wire (JSON Feed)"),
+        (f"{base}/africa.atom", "Sample Wire (Atom)"),
+    ]
+    lines = ["# written by `newsmon run`: the bundled sample feed, served locally", "feeds:"]
+    lines += [f"  - {{url: '{url}', source: '{name}', interval: 1m}}" for url, name in feeds]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def run_everything(settings: Settings, *, samples: str | None = None, wait: bool = True) -> int:
     from deploy import stack
+    from processors.rules import load_rules
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.producer import iter_messages, produce_messages
+    from streams.rulestore import publish_rules
     from streams.topics import ensure_topics
 
-    print("1/4 starting Kafka and Elasticsearch (the first run downloads them)...", flush=True)
+    print("1/6 starting Kafka and Elasticsearch (the first run downloads them)...", flush=True)
     for row in stack.up(settings):
         print("    " + row.line())
     ensure_topics(settings)
     es = sync_client(settings)
     ensure_articles_index_sync(settings, es)
-
-    print("2/4 starting the worker (loads the spaCy model)...", flush=True)
-    worker = WorkerProcess(settings)
-    worker.start()
-    print(f"    worker pid {worker.pid}, log {worker.log}")
+    children: list[ChildProcess] = []
     try:
-        print("3/4 producing sample articles...", flush=True)
+        print("2/6 starting the worker (loads the spaCy model)...", flush=True)
+        worker = WorkerProcess(settings)
+        worker.start()
+        children.append(worker)
+        print(f"    worker pid {worker.pid}, log {worker.log}")
+
+        rules = load_rules(REPO_ROOT / "samples" / "rules.yaml")
+        publish_rules(settings, rules)
+        print(f"3/6 published {len(rules)} sample alert rule(s): {', '.join(r.id for r in rules)}")
+
+        print("4/6 starting the API and desk...", flush=True)
+        key, key_env = desk_key(settings)
+        api = ApiProcess(settings, env=key_env)
+        api.start()
+        children.append(api)
+
+        print("5/6 serving the sample feed and polling it...", flush=True)
+        server = ChildProcess(
+            settings,
+            ["feeds", "serve", "--port", str(settings.sample_feed_port)],
+            name="feedserver",
+            ready_url=f"http://127.0.0.1:{settings.sample_feed_port}/world.xml",
+        )
+        server.start(timeout=30)
+        children.append(server)
+        poller = ChildProcess(
+            settings, ["feeds", "run", "--config", str(_sample_feeds_file(settings))], name="feeds"
+        )
+        poller.start()
+        children.append(poller)
+
+        print("6/6 producing sample articles...", flush=True)
         messages = [
             m for source in _sample_sources(settings, samples) for m in iter_messages(str(source))
         ]
         keys = {key.decode() for key, _ in messages if key}
         report = produce_messages(settings, iter(messages), progress=False)
-        print(f"    sent {report.sent}, failed {report.failed}")
-
-        print("4/4 waiting until they are searchable...", flush=True)
+        print(f"    sent {report.sent}, failed {report.failed}; waiting until they are searchable")
         deadline = time.monotonic() + 60
         found = 0
         while time.monotonic() < deadline:
@@ -124,28 +224,37 @@ def run_everything(settings: Settings, *, samples: str | None = None, wait: bool
                 break
             time.sleep(1)
         print(f"    {found} of {len(keys)} sample articles indexed\n")
+        desk = f"http://{settings.api_host}:{settings.api_port}"
         print(
-            "newsmon is running.\n"
-            f"  search:         .venv/bin/newsmon search 'clash AND prison' --since 7d\n"
-            f"  more articles:  .venv/bin/newsmon produce FILE.jsonl\n"
-            f"  dead letters:   .venv/bin/newsmon dlq\n"
-            f"  worker health:  http://{settings.worker_host}:{settings.worker_port}/healthz\n"
-            f"  metrics:        http://{settings.worker_host}:{settings.worker_port}/metrics\n"
-            f"  Elasticsearch:  {settings.es_url}/{settings.articles_alias}/_search\n"
+            "newsmon is running. Open the desk:\n\n"
+            f"    {desk}/#key={key}\n\n"
+            f"  API docs:       {desk}/docs  (send the key as X-API-Key)\n"
+            f"  health:         {desk}/healthz    metrics: {desk}/metrics\n"
+            f"  sample feed:    http://127.0.0.1:{settings.sample_feed_port}/world.xml "
+            "(polled every minute)\n"
+            "  search (CLI):   .venv/bin/newsmon search 'clash AND prison' --since 7d\n"
+            "  more articles:  .venv/bin/newsmon produce FILE.jsonl\n"
+            "  dead letters:   .venv/bin/newsmon dlq\n"
             f"  logs:           {worker.log.parent}\n"
-            "Ctrl-C stops the worker; `make stop` stops Kafka and Elasticsearch too."
+            "Ctrl-C stops newsmon's processes; `make stop` stops Kafka and Elasticsearch too.",
+            flush=True,
         )
-        if wait:
-            assert worker.proc is not None
-            worker.proc.wait()
-            print(f"the worker exited ({worker.proc.returncode}); see {worker.log}")
-            return 1
-        return 0
+        if not wait:
+            return 0
+        while True:
+            for child in children:
+                assert child.proc is not None
+                if child.proc.poll() is not None:
+                    name = " ".join(child.command[:2])
+                    print(f"`newsmon {name}` exited ({child.proc.returncode}); see {child.log}")
+                    return 1
+            time.sleep(1)
     except KeyboardInterrupt:
-        print("\nstopping the worker...")
+        print("\nstopping...")
         return 0
     finally:
         if wait:
-            worker.stop()
-        else:
-            print(f"(the worker keeps running as pid {worker.pid}; `make stop` stops everything)")
+            for child in reversed(children):
+                child.stop()
+        elif children:
+            print("(they keep running; `make stop` stops them with Kafka and Elasticsearch)")

@@ -35,13 +35,15 @@ def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
 
 def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
     """A configured Faust app; ``with_agents=False`` gives one for producing only."""
+    datadir = settings.cache_dir / "faust" / settings.app_id
+    datadir.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
         store="memory://",
         # Faust's default datadir is "<app id>-data" in the working directory; keep it with the
         # rest of the runtime state instead of littering whoever's checkout runs the worker.
-        datadir=str(settings.cache_dir / "faust" / settings.app_id),
+        datadir=str(datadir),
         autodiscover=False,
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor,

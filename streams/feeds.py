@@ -135,6 +135,15 @@ def _main_text(html: str, url: str) -> str | None:
     return trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
 
 
+def _without_title(body: str, title: str) -> str:
+    """The page's text without its headline, which extraction keeps as the first line: the
+    article carries the title in its own field, and a second copy would skew search scores."""
+    first, _, rest = body.partition("\n")
+    if title and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest.lstrip()
+    return body
+
+
 @dataclass
 class FeedPoller:
     """Polls every feed on its own interval and produces new articles."""
@@ -219,6 +228,7 @@ class FeedPoller:
                 page = await client.get(url, follow_redirects=True)
                 if page.status_code == 200:
                     body = _main_text(page.text, url)
+                    body = _without_title(body, entry["title"]) if body else body
             except Exception as exc:  # noqa: BLE001 - fall back to the item's own text
                 log.info("page not fetched", extra={"url": url, "error": str(exc)[:200]})
         if not body:

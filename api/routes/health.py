@@ -1,9 +1,11 @@
-"""``GET /healthz`` (Kafka, Elasticsearch, consumer lag, feeds) and ``GET /metrics`` (Prometheus).
+"""``/livez``, ``/healthz`` (Kafka, Elasticsearch, consumer lag, feeds), ``/metrics`` (Prometheus).
 
 ``/metrics`` serves the API's own request metrics and gauges computed at scrape time (consumer
 lag per topic, messages on the dead-letter topic, alerts indexed), followed by the worker's
 metrics (per-stage throughput, batch and latency histograms, dead letters, alerts, deliveries)
 fetched from its web endpoint when it is reachable.
+
+These three need no key, so that probes and Prometheus can use them; they carry no article text.
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ def feeds_state(settings: Settings) -> list[dict[str, Any]]:
         return list(json.loads(path.read_text()).values())
     except (OSError, ValueError):
         return []
+
+
+@router.get("/livez")
+async def livez() -> dict[str, str]:
+    """The process answers: for a supervisor's liveness probe (``/healthz`` checks the rest)."""
+    return {"status": "alive"}
 
 
 @router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}})

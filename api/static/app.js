@@ -84,7 +84,7 @@ function loadKey() {
 }
 
 // --- tabs -------------------------------------------------------------------------------------
-const loaders = { alerts: loadAlerts, search: () => runSearch(), map: drawMap, rules: loadRules };
+const loaders = { alerts: loadAlerts, search: () => runSearch(), map: drawMap, rules: loadRules, status: loadStatus };
 
 function showTab(name) {
   for (const button of document.querySelectorAll("nav button")) button.classList.toggle("active", button.dataset.tab === name);
@@ -136,23 +136,62 @@ function alertCard(alert) {
 }
 
 // --- live -------------------------------------------------------------------------------------
-function startStream() {
+// Two streams: articles (narrowed by the live filter form) and alerts (always all of them).
+const streams = {};
+
+function openStream(kind, params, onMessage) {
+  streams[kind]?.close();
+  const query = new URLSearchParams(params);
+  query.set("kinds", kind);
+  query.set("key", state.key);
+  const source = new EventSource(`/stream?${query}`);
   const status = document.querySelector("#connection");
-  const source = new EventSource(`/stream?key=${encodeURIComponent(state.key)}`);
   source.onopen = () => { status.textContent = "live"; status.classList.add("ok"); };
   source.onerror = () => { status.textContent = "reconnecting…"; status.classList.remove("ok"); };
-  source.addEventListener("article", (event) => {
+  source.addEventListener(kind, (event) => onMessage(JSON.parse(event.data)));
+  streams[kind] = source;
+}
+
+function streamArticles() {
+  const form = document.querySelector("#live-form");
+  const params = [];
+  if (form.q.value.trim()) params.push(["q", form.q.value.trim()]);
+  for (const code of form.country.value.split(",").map((c) => c.trim().toUpperCase()).filter(Boolean)) params.push(["country", code]);
+  document.querySelector("#live-filter-state").textContent = params.length ? `showing only ${params.map(([k, v]) => `${k}=${v}`).join(", ")}` : "showing every new article";
+  openStream("article", params, (article) => {
     const feed = document.querySelector("#live-feed");
-    feed.prepend(articleCard(JSON.parse(event.data)));
+    feed.prepend(articleCard(article));
     while (feed.children.length > 200) feed.lastChild.remove();
   });
-  source.addEventListener("alert", (event) => {
-    const alert = JSON.parse(event.data);
+}
+
+function startStream() {
+  document.querySelector("#live-form").addEventListener("submit", (event) => { event.preventDefault(); streamArticles(); });
+  streamArticles();
+  openStream("alert", [], (alert) => {
     if (state.alertsShown.has(alert.id)) return;
     state.alertsShown.add(alert.id);
     document.querySelector("#alert-list").prepend(alertCard(alert));
     updateAlertCount(1);
   });
+}
+
+// --- status -----------------------------------------------------------------------------------
+async function loadStatus() {
+  const response = await fetch("/healthz");
+  const health = await response.json();
+  const ok = (part) => (part && part.ok ? "ok" : `down${part && part.error ? `: ${part.error}` : ""}`);
+  document.querySelector("#status-summary").replaceChildren(
+    el("li", {}, `overall: ${health.status}`),
+    el("li", {}, `Kafka: ${ok(health.kafka)}`),
+    el("li", {}, `Elasticsearch: ${ok(health.elasticsearch)}`),
+    el("li", {}, `lag: ${Object.entries(health.lag || {}).map(([t, n]) => `${t} ${n}`).join(", ") || "-"}`),
+    el("li", {}, `rules loaded: ${health.rules}`));
+  const rows = (health.feeds || []).map((feed) => el("tr", { class: feed.last_error ? "feed failing" : "feed", dataset: { url: feed.url } },
+    el("td", {}, feed.source || ""), el("td", {}, feed.url), el("td", { class: "items" }, feed.items ?? 0),
+    el("td", {}, when(feed.last_success)), el("td", { class: "error" }, feed.last_error ? `${feed.last_error} (${when(feed.last_error_at)})` : "")));
+  document.querySelector("#feed-rows").replaceChildren(...rows);
+  document.querySelector("#no-feeds").hidden = rows.length > 0;
 }
 
 let unacknowledged = 0;
