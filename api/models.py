@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "AlertOut",
@@ -121,10 +122,21 @@ class AlertOut(_Open):
     article_id: str
     article: dict[str, Any] = {}
     matched: dict[str, Any] = {}
-    fired_at: float
+    fired_at: float = Field(description="Unix time, seconds")
+    arrived_at: float | None = Field(None, description="When the article arrived (Unix time)")
+    matched_at: float | None = None
     latency_ms: float | None = None
     acknowledged: bool = False
     assignee: str | None = None
+
+    @field_validator("fired_at", "arrived_at", "matched_at", mode="before")
+    @classmethod
+    def _epoch(cls, value: Any) -> Any:
+        """The index keeps ISO-8601 times (see ``alert_document``); the API speaks Unix time,
+        as the alerts topic and the live stream do."""
+        if isinstance(value, str):
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        return value
 
 
 class AlertsOut(BaseModel):

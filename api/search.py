@@ -15,7 +15,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from elasticsearch import Elasticsearch, NotFoundError
@@ -57,6 +57,13 @@ def parse_since(value: str) -> timedelta:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def _check_point(lat: float, lon: float, what: str) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(
+            f"{what}: latitude must be within ±90 and longitude within ±180 (got {lat}, {lon})"
+        )
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     q: str | None = None
@@ -75,6 +82,24 @@ class SearchRequest:
     size: int = 20
     after: str | None = None  # the ``next`` token of the previous page
     facets: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):  # one clock: aware, UTC
+            moment = getattr(self, name)
+            if moment is not None:
+                aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+                object.__setattr__(self, name, aware.astimezone(UTC))
+        if self.bbox is not None:
+            minlon, minlat, maxlon, maxlat = self.bbox
+            _check_point(minlat, minlon, "bbox")
+            _check_point(maxlat, maxlon, "bbox")
+            if minlat > maxlat:
+                raise ValueError("bbox: the minimum latitude is above the maximum one")
+        if self.near is not None:
+            lat, lon, km = self.near
+            _check_point(lat, lon, "near")
+            if not 0 < km <= 20_000:
+                raise ValueError(f"near: the distance must be between 0 and 20000 km, not {km}")
 
     def parsed(self) -> Query | None:
         return parse_query(self.q) if self.q and self.q.strip() else None
@@ -124,9 +149,9 @@ def _filters(req: SearchRequest) -> list[dict[str, Any]]:
     if req.date_from or req.date_to:
         bounds = {}
         if req.date_from:
-            bounds["gte"] = req.date_from.isoformat()
+            bounds["gte"] = _utc(req.date_from)
         if req.date_to:
-            bounds["lte"] = req.date_to.isoformat()
+            bounds["lte"] = _utc(req.date_to)
         out.append({"range": {"date": bounds}})
     if req.bbox:
         minlon, minlat, maxlon, maxlat = req.bbox
@@ -166,12 +191,18 @@ def _interval(req: SearchRequest) -> str:
     """Histogram buckets that suit the time range asked for (hours for a day or two)."""
     span = req.since
     if span is None and req.date_from is not None:
-        span = (req.date_to or datetime.now(req.date_from.tzinfo)) - req.date_from
+        span = (req.date_to or datetime.now(UTC)) - req.date_from
     if span is not None and span <= timedelta(days=2):
         return "hour"
     if span is not None and span > timedelta(days=90):
         return "week"
     return "day"
+
+
+def _utc(moment: datetime) -> str:
+    """ISO-8601 with ``Z`` (``SearchRequest`` made it UTC): Elasticsearch (java.time) refuses
+    offsets beyond ±18:00, which Python accepts."""
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def build_search_body(req: SearchRequest) -> dict[str, Any]:

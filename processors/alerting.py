@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from processors.matching import RuleMatch
@@ -21,6 +22,7 @@ from processors.rules import Rule, parse_duration
 
 __all__ = [
     "Decision",
+    "alert_document",
     "alert_id",
     "decide",
     "due_digests",
@@ -97,6 +99,24 @@ class Decision:
 
     alerts: list[dict[str, Any]]
     state: dict[str, Any]
+
+
+_TIMES = ("fired_at", "arrived_at", "matched_at")
+
+
+def alert_document(alert: dict[str, Any]) -> dict[str, Any]:
+    """An alert as the alerts index stores it: without its channels, times as ISO-8601 (ms).
+
+    Epoch-second floats would do for indexing, but a partial update (acknowledge, assign) makes
+    Elasticsearch re-write the source, and it re-writes such doubles as ``1.79E9``, which its own
+    date parser then refuses; ISO strings survive the round trip.
+    """
+    doc = {k: v for k, v in alert.items() if k != "channels"}
+    for name in _TIMES:
+        if isinstance(doc.get(name), int | float):
+            moment = datetime.fromtimestamp(doc[name], UTC)
+            doc[name] = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return doc
 
 
 def _alert(

@@ -27,7 +27,7 @@ import faust
 from faust.types import EventT
 
 from config import Settings
-from processors.alerting import decide, due_digests, match_record
+from processors.alerting import alert_document, decide, due_digests, match_record
 from streams.app import Topics
 from streams.background import keep_running
 from streams.indexing import BulkIndexer, async_client
@@ -107,14 +107,18 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
     @app.agent(topics.alerts, name="alert_index")
     async def alert_index(stream: faust.StreamT) -> None:
         es = async_client(settings)
-        indexer = BulkIndexer(es, settings.alerts_index, max_backoff=settings.es_retry_max_backoff)
+        indexer = BulkIndexer(
+            es,
+            settings.alerts_index,
+            max_backoff=settings.es_retry_max_backoff,
+            create_only=True,  # a replay must not undo an acknowledgement
+        )
         try:
             async for events in stream.noack_take(200, within=0.1):
                 docs = []
                 for event in events:
                     alert = json.loads(event.message.value)
-                    doc = {k: v for k, v in alert.items() if k != "channels"}
-                    docs.append((alert["id"], doc))
+                    docs.append((alert["id"], alert_document(alert)))
                 failures = await indexer.index_documents(docs)
                 for failure in failures:
                     log.error(

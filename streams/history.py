@@ -15,9 +15,13 @@ __all__ = ["iter_articles"]
 
 
 def iter_articles(settings: Settings, *, since: timedelta, limit: int) -> Iterator[dict[str, Any]]:
-    """Articles of the last ``since``, newest first, paged with search_after."""
+    """Articles that arrived in the last ``since``, latest first, paged with search_after.
+
+    Arrival (``enriched_at``), not publication: a rule only ever sees articles as they arrive,
+    so "what would this rule have fired on in the last 24 hours" is a question about arrivals.
+    """
     es = sync_client(settings)
-    query = {"range": {"date": {"gte": f"now-{int(since.total_seconds())}s"}}}
+    query = {"range": {"enriched_at": {"gte": f"now-{int(since.total_seconds())}s"}}}
     after: list[Any] | None = None
     served = 0
     while served < limit:
@@ -25,7 +29,7 @@ def iter_articles(settings: Settings, *, since: timedelta, limit: int) -> Iterat
             page = es.search(
                 index=settings.articles_alias,
                 query=query,
-                sort=[{"date": "desc"}, {"id": "asc"}],
+                sort=[{"enriched_at": "desc"}, {"id": "asc"}],
                 size=min(500, limit - served),
                 search_after=after,
                 source_excludes=["text_norm"],

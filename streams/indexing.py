@@ -112,7 +112,12 @@ class ItemFailure:
 
 
 class BulkIndexer:
-    """Bulk-index documents by id into one index or alias, retrying outages until they pass."""
+    """Bulk-index documents by id into one index or alias, retrying outages until they pass.
+
+    ``create_only=True`` writes a document only if its id is new, and counts "already there" as
+    done: for records that people change after they are written (an alert's acknowledgement),
+    so that a replay of the topic after a crash cannot put the original back over the change.
+    """
 
     def __init__(
         self,
@@ -122,9 +127,11 @@ class BulkIndexer:
         chunk_size: int = 500,
         max_backoff: float = 30.0,
         on_retry: Any = None,
+        create_only: bool = False,
     ) -> None:
         self.es = es
         self.index = index
+        self.op_type = "create" if create_only else "index"
         self.chunk_size = chunk_size
         self.max_backoff = max_backoff
         self.on_retry = on_retry
@@ -157,7 +164,7 @@ class BulkIndexer:
 
     async def _bulk(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemFailure]:
         actions = [
-            {"_op_type": "index", "_index": self.index, "_id": doc_id, "_source": doc}
+            {"_op_type": self.op_type, "_index": self.index, "_id": doc_id, "_source": doc}
             for doc_id, doc in docs
         ]
         failures: list[ItemFailure] = []
@@ -176,6 +183,8 @@ class BulkIndexer:
                 status = int(result.get("status", 0))
                 if status == 429 or status >= 500:
                     raise TransportError(f"bulk item {result.get('_id')} got {status}")
+                if status == 409 and self.op_type == "create":
+                    continue  # written before (a replay): the stored one stands
                 error = result.get("error") or {}
                 reason = f"{error.get('type', 'error')}: {error.get('reason', '')}".strip()
                 failures.append(ItemFailure(str(result.get("_id")), status, reason))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from elasticsearch import NotFoundError
+from elasticsearch import BadRequestError, NotFoundError
 from fastapi import APIRouter, HTTPException, Query
 
 from api.deps import ESDep, ReadAccess, SettingsDep
@@ -83,6 +83,10 @@ async def search(
         response = await es.search(index=settings.articles_alias, **body)
     except NotFoundError:
         return SearchOut(total=0, hits=[], facets={}, histogram=[], next=None)
+    except BadRequestError as exc:  # a request our own checks let through: still the caller's
+        raise HTTPException(
+            400, detail=f"Elasticsearch refused the search: {exc.message}"
+        ) from None
     result = read_search_response(response, parsed)
     return SearchOut(
         total=result.total,

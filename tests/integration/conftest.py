@@ -150,3 +150,68 @@ def produce_raw(
         return [(f.get(10).partition, f.get(10).offset) for f in futures]
     finally:
         producer.close()
+
+
+ADMIN_KEY = "test-admin-key-0123456789"
+READ_KEY = "test-read-key-0123456789"
+DESK_RULES = [
+    {
+        "id": "desk-north-east-syria",
+        "name": "Anything in north-east Syria",
+        "region": {"bbox": [38.5, 35.0, 42.4, 37.4]},
+    },
+    {"id": "desk-hasakah", "name": "Hasakah mentioned", "query": "Hasakah"},
+]
+
+
+@dataclass
+class Desk:
+    """A pipeline with the API and desk UI in front of it, on ports of their own."""
+
+    pipeline: Pipeline
+    api: Any  # newsmon.run.ApiProcess
+    url: str
+
+    @property
+    def settings(self) -> Settings:
+        return self.pipeline.settings
+
+    def client(self, key: str | None = ADMIN_KEY) -> Any:
+        import httpx
+
+        headers = {"X-API-Key": key} if key else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def desk(stack_settings: Settings) -> Iterator[Desk]:
+    """One worker and one API for the desk's tests (API, feeds, browser), with two rules."""
+    from newsmon.run import ApiProcess
+    from processors.rules import validate_rule
+    from streams.rulestore import publish_rules
+
+    port = _free_port()
+    pipeline = make_pipeline(stack_settings, api_port=port)
+    publish_rules(pipeline.settings, [validate_rule(r) for r in DESK_RULES])
+    env = {
+        **pipeline.env,
+        "NEWSMON_API_PORT": str(port),
+        "NEWSMON_API_ADMIN_KEYS": ADMIN_KEY,
+        "NEWSMON_API_READ_KEYS": READ_KEY,
+    }
+    api = ApiProcess(pipeline.settings, env=env, name=f"test-api-{pipeline.settings.app_id}")
+    api.start(timeout=60)
+    desk = Desk(pipeline, api, f"http://127.0.0.1:{port}")
+    worker = f"http://127.0.0.1:{pipeline.settings.worker_port}/healthz"
+    with desk.client() as client:  # the worker and the API follow the rules topic
+        wait_for(
+            lambda: (
+                client.get("/rules").json().get("count") == len(DESK_RULES)
+                and client.get(worker).json().get("rules") == len(DESK_RULES)
+            ),
+            timeout=30,
+            what="the worker and the API to load the desk's rules",
+        )
+    yield desk
+    api.stop()
+    drop_pipeline(pipeline)

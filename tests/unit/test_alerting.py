@@ -71,3 +71,13 @@ def test_digest_gathers_then_sends_one_alert():
     [alert] = due.alerts
     assert alert["kind"] == "digest" and alert["digest"]["count"] == 3
     assert "digest" not in due.state
+
+
+def test_alert_document_keeps_times_the_index_can_reread() -> None:
+    from processors.alerting import alert_document
+
+    alert = {"id": "a", "fired_at": 1795553908.4535644, "arrived_at": 1795553908, "channels": []}
+    doc = alert_document(alert)
+    assert doc["fired_at"] == "2026-11-24T20:58:28.453Z"
+    assert doc["arrived_at"] == "2026-11-24T20:58:28.000Z"
+    assert "channels" not in doc and alert["fired_at"] == 1795553908.4535644  # input untouched
