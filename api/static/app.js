@@ -3,7 +3,7 @@
 // HTML, so a story cannot inject markup into the desk.
 import { geoNaturalEarth1, geoPath } from "d3-geo";
 
-const state = { key: null, filters: [], next: null, alertsShown: new Set(), mapDrawn: false };
+const state = { key: null, filters: [], next: null, alertsShown: new Set(), liveAlerts: new Map(), acked: new Set(), mapDrawn: false };
 
 // --- small helpers ------------------------------------------------------------------------------
 function el(tag, attrs = {}, ...children) {
@@ -43,6 +43,18 @@ async function api(path, options = {}) {
   const body = text ? JSON.parse(text) : {};
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
+}
+
+// The stream shows articles and alerts as soon as they exist; the index may need a moment more,
+// so a 404 for something the stream just showed is retried for a few seconds.
+async function soon(call) {
+  for (let attempt = 0; ; attempt++) {
+    try { return await call(); }
+    catch (failure) {
+      if (failure.status !== 404 || attempt >= 5) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 function when(value) {
@@ -125,11 +137,11 @@ function alertCard(alert) {
       matched.event ? el("span", { class: "chip event" }, `${matched.event.type}${matched.event.fatalities ? ` · ${matched.event.fatalities} killed` : ""}`) : null,
       (matched.entities || []).map((e) => el("span", { class: "chip" }, e.canonical || e.text))));
   const actions = el("div", { class: "buttons" },
-    el("button", { class: "ack", onclick: async () => { await api(`/alerts/${alert.id}/ack`, { method: "POST" }); card.classList.add("acked"); } }, "Acknowledge"),
+    el("button", { class: "ack", onclick: async () => { await soon(() => api(`/alerts/${alert.id}/ack`, { method: "POST" })); state.acked.add(alert.id); card.classList.add("acked"); updateAlertCount(-1); } }, "Acknowledge"),
     el("input", { class: "assignee", placeholder: "assign to", size: 12 }),
     el("button", { onclick: async () => {
       const who = card.querySelector(".assignee").value.trim();
-      if (who) { await api(`/alerts/${alert.id}/assign`, { method: "POST", body: JSON.stringify({ assignee: who }) }); card.querySelector(".meta").append(` · assigned to ${who}`); }
+      if (who) { await soon(() => api(`/alerts/${alert.id}/assign`, { method: "POST", body: JSON.stringify({ assignee: who }) })); card.querySelector(".meta").append(` · assigned to ${who}`); }
     } }, "Assign"));
   card.append(actions);
   return card;
@@ -171,6 +183,8 @@ function startStream() {
   openStream("alert", [], (alert) => {
     if (state.alertsShown.has(alert.id)) return;
     state.alertsShown.add(alert.id);
+    state.liveAlerts.set(alert.id, alert);
+    if (state.liveAlerts.size > 200) state.liveAlerts.delete(state.liveAlerts.keys().next().value);
     document.querySelector("#alert-list").prepend(alertCard(alert));
     updateAlertCount(1);
   });
@@ -204,10 +218,14 @@ function updateAlertCount(delta, absolute) {
 async function loadAlerts() {
   const showAcked = document.querySelector("#show-acked").checked;
   const result = await api(`/alerts?size=100${showAcked ? "" : "&acknowledged=false"}`);
+  // Alerts that came over the stream but are not in the index yet stay in the inbox.
+  const listed = new Set(result.data.map((a) => a.id));
+  const pending = [...state.liveAlerts.values()].filter((a) => !listed.has(a.id) && !state.acked.has(a.id));
+  const alerts = [...pending, ...result.data].sort((a, b) => b.fired_at - a.fired_at);
   const list = document.querySelector("#alert-list");
-  list.replaceChildren(...result.data.map(alertCard));
+  list.replaceChildren(...alerts.map(alertCard));
   result.data.forEach((a) => state.alertsShown.add(a.id));
-  if (!showAcked) updateAlertCount(0, result.count);
+  if (!showAcked) updateAlertCount(0, result.count + pending.length);
 }
 
 // --- search -----------------------------------------------------------------------------------
@@ -272,8 +290,14 @@ function renderActiveFilters() {
 }
 
 // --- article view -----------------------------------------------------------------------------
+function fetchArticle(id) {
+  return soon(() => api(`/articles/${encodeURIComponent(id)}`));
+}
+
 async function openArticle(id) {
-  const article = await api(`/articles/${encodeURIComponent(id)}`);
+  let article;
+  try { article = await fetchArticle(id); }
+  catch (failure) { alert(`Could not open the article: ${failure.message}`); return; }
   document.querySelector("#article-title").textContent = article.title || article.id;
   document.querySelector("#article-meta").textContent = [article.source, when(article.published_at || article.date), article.url, (article.countries || []).join(", ")].filter(Boolean).join(" · ");
   const text = article.text || "";

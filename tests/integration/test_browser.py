@@ -1,0 +1,220 @@
+"""The desk in a real browser: Debian's Chromium driven by Playwright, against the real API, worker,
+Kafka and Elasticsearch. Screenshots go to ``screenshots/`` (git-ignored).
+
+The module produces its own copy of the seed article (the seed's text under an id of its own), so
+its alerts are fresh whatever other modules did with the seed on the same desk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from deploy.feedserver import SAMPLE_FEED_DIR, FeedServer
+from streams.producer import produce_messages
+from tests.conftest import REPO
+from tests.integration.conftest import ADMIN_KEY, Desk, wait_for
+
+pytestmark = pytest.mark.integration
+
+SHOTS = REPO / "screenshots"
+SEED_ID = f"browser-seed-{int(time.time())}"
+HOSTILE_ID = f"browser-hostile-{int(time.time())}"
+
+# Flags for a headless browser in CI: no sandbox (containers), nothing fetched in the
+# background (these machines have no internet, and the tests must not depend on it).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium")
+    if not found:
+        pytest.fail(
+            "Debian's chromium is not installed; `make test` installs it with apt-get "
+            "(or: apt-get install chromium)"
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, desk: Desk) -> Iterator[Page]:
+    SHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{desk.url}/#key={ADMIN_KEY}")
+    expect(page.locator("#connection")).to_have_text("live", timeout=15_000)
+    yield page
+    context.close()
+    assert not errors, f"the desk raised JavaScript errors: {errors}"
+
+
+def _produce(desk: Desk, article: dict[str, Any]) -> None:
+    message = (article["id"].encode(), json.dumps(article).encode())
+    report = produce_messages(desk.settings, iter([message]), progress=False)
+    assert report.sent == 1
+
+
+def test_seed_article_shows_in_the_live_feed_within_seconds(
+    page: Page, desk: Desk, seed_article: dict
+) -> None:
+    page.click("nav button[data-tab=live]")
+    started = time.monotonic()
+    _produce(desk, {**seed_article, "id": SEED_ID})
+    card = page.locator(f"#live-feed .article-card[data-id='{SEED_ID}']")
+    expect(card).to_be_visible(timeout=10_000)
+    elapsed = time.monotonic() - started
+    print(f"seed article in the live feed {elapsed:.2f}s after it was produced")
+    expect(card.locator(".chip.place[data-country=SY]").first).to_be_visible()
+    expect(card.locator(".chip.event").first).to_be_visible()
+    page.screenshot(path=SHOTS / "live-feed.png")
+
+
+def test_search_for_hasakah_highlights_and_counts_facets(page: Page, desk: Desk) -> None:
+    wait_for(  # count() refreshes the index, so the article is searchable, not just stored
+        lambda: desk.pipeline.count({"ids": {"values": [SEED_ID]}}),
+        timeout=30,
+        what="the seed copy searchable",
+    )
+    page.click("nav button[data-tab=search]")
+    page.fill("#search-form input[name=q]", "Hasakah")
+    page.click("#search-form button")
+    hit = page.locator(f"#results .hit[data-id='{SEED_ID}']")
+    expect(hit).to_be_visible(timeout=10_000)
+    expect(hit.locator("mark").first).to_contain_text("Hasakah", ignore_case=True)
+    syria = page.locator("#facets button[data-facet=countries][data-value=SY] .count")
+    expect(syria).to_be_visible()
+    assert int(syria.inner_text()) >= 1
+    total = page.locator("#search-total").inner_text()
+    assert int(total.split()[0]) >= 1
+    page.screenshot(path=SHOTS / "search-hasakah.png")
+
+    # a facet narrows the search to it
+    page.click("#facets button[data-facet=countries][data-value=SY]")
+    expect(page.locator("#active-filters button")).to_contain_text("country: SY")
+    expect(hit).to_be_visible()
+
+
+def test_article_view_marks_places_and_renders_text_as_text(page: Page, desk: Desk) -> None:
+    hostile = {
+        "id": HOSTILE_ID,
+        "title": '<img src=x onerror="document.body.dataset.pwned=1"> Clash in Raqqa',
+        # an HTML body is cleaned to text on the way in; the title is kept as sent
+        "body": "Fighters clashed in Raqqa on Monday. <script>document.body.dataset.pwned=1"
+        "</script> <b>bold</b> stays literal.",
+    }
+    _produce(desk, hostile)
+    card = page.locator(f"#live-feed .article-card[data-id='{HOSTILE_ID}']")
+    page.click("nav button[data-tab=live]")
+    expect(card).to_be_visible(timeout=10_000)
+    expect(card.locator("h3")).to_contain_text("<img src=x")  # shown as the characters typed
+    card.locator("h3").click()
+    dialog = page.locator("#article-view")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#article-title")).to_contain_text("<img src=x")
+    expect(dialog.locator("#article-text .ent.place").first).to_have_text("Raqqa")
+    expect(dialog.locator("#article-text")).to_contain_text("stays literal")
+    assert dialog.locator("img, script, b").count() == 0
+    assert page.evaluate("document.body.dataset.pwned") is None
+    page.screenshot(path=SHOTS / "article-view.png")
+    dialog.locator("button.close").click()
+
+
+def test_alert_inbox_shows_the_region_rule_alert(page: Page, desk: Desk) -> None:
+    page.click("nav button[data-tab=alerts]")
+    alert = page.locator(
+        "#alert-list .alert-card[data-rule=desk-north-east-syria]",
+        has_text="Anything in north-east Syria",
+    ).filter(has=page.locator("h3", has_text="Damascus"))
+    expect(alert.first).to_be_visible(timeout=15_000)
+    page.screenshot(path=SHOTS / "alert-inbox.png")
+    alert.first.locator("button.ack").click()
+    expect(alert.first).to_have_class("card alert-card acked")
+
+
+def test_map_shows_a_marker_in_north_eastern_syria(page: Page, desk: Desk) -> None:
+    page.click("nav button[data-tab=map]")
+    markers = page.locator(f"#world .marker[data-article='{SEED_ID}'][data-country=SY]")
+    expect(markers.first).to_be_visible(timeout=15_000)
+    points = [
+        (float(m.get_attribute("data-lat") or 0), float(m.get_attribute("data-lon") or 0))
+        for m in markers.all()
+    ]
+    assert any(lat > 35.5 and lon > 39.0 for lat, lon in points), points  # al-Hasakah ~36.5, 40.7
+    assert page.locator("#world path.country").count() > 150  # the offline basemap is drawn
+    page.screenshot(path=SHOTS / "map.png")
+
+
+def test_rule_editor_shows_validation_errors_and_tests_rules(page: Page, desk: Desk) -> None:
+    page.click("nav button[data-tab=rules]")
+    expect(page.locator("#rule-list li[data-id=desk-north-east-syria]")).to_be_visible()
+    bad = {"id": "browser-bad", "name": "bad", "region": {"near": {"lat": 95, "lon": 40}}}
+    page.fill("#rule-text", json.dumps(bad))
+    page.click("#rule-validate")
+    error = page.locator("#rule-errors li.rule-error")
+    expect(error.first).to_contain_text("region.near.lat")
+    page.screenshot(path=SHOTS / "rule-error.png")
+
+    good = {"id": "browser-good", "name": "Hasakah", "query": "Hasakah"}
+    page.fill("#rule-text", json.dumps(good))
+    page.click("#rule-test")
+    expect(page.locator("#rule-result")).to_contain_text("article(s) of the last 24 hours")
+    expect(page.locator("#rule-fired li").first).to_be_visible()
+    assert page.locator("#rule-errors li").count() == 0
+
+
+def test_status_tab_shows_feed_health(page: Page, desk: Desk, tmp_path: Any) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE_FEED_DIR, site)
+    with FeedServer(site) as server:  # polled once by the command a user would run
+        config = tmp_path / "feeds.yaml"
+        config.write_text(
+            "feeds:\n"
+            f"  - {{url: '{server.url}/africa.atom', source: browser feed}}\n"
+            f"  - {{url: '{server.url}/missing.xml', source: browser broken feed}}\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "newsmon", "feeds", "run", "--config", str(config), "--once"],
+            env={**os.environ, **desk.pipeline.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1 item(s) so far" in done.stdout and "404" in done.stdout
+    page.click("nav button[data-tab=status]")
+    expect(page.locator("#status-summary")).to_contain_text("Kafka: ok")
+    good = page.locator(f"#feed-rows tr[data-url='{server.url}/africa.atom']")
+    expect(good.locator(".items")).to_have_text("1")
+    broken = page.locator(f"#feed-rows tr[data-url='{server.url}/missing.xml']")
+    expect(broken).to_have_class("feed failing")
+    expect(broken.locator(".error")).to_contain_text("404")
+    page.screenshot(path=SHOTS / "status.png")
