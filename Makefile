@@ -52,4 +52,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) bench .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) bench .pytest_cache .ruff_cache *.egg-info api/ui/node_modules screenshots
