@@ -159,6 +159,10 @@ def _sample_feeds_file(settings: Settings) -> Path:
     return path
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_everything(settings: Settings, *, samples: str | None = None, wait: bool = True) -> int:
     from deploy import stack
     from processors.rules import load_rules
@@ -174,6 +178,8 @@ def run_everything(settings: Settings, *, samples: str | None = None, wait: bool
     es = sync_client(settings)
     ensure_articles_index_sync(settings, es)
     children: list[ChildProcess] = []
+    if wait:  # `kill` (SIGTERM) stops the children too, as Ctrl-C does
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         print("2/6 starting the worker (loads the spaCy model)...", flush=True)
         worker = WorkerProcess(settings)

@@ -92,14 +92,17 @@ class PlaceResolver:
 
 
 class Canonicalizer:
-    """Sets ``span._.canonical``: the curated name of an alias, and for a person the fullest
-    form of the name in the article ("Sabbagh" -> "Bassam Sabbagh")."""
+    """Sets ``span._.canonical``: the curated name of an alias; for a person the fullest form
+    of the name in the article ("Sabbagh" -> "Bassam Sabbagh"); and for a name in capitals (a
+    dateline, a shouted headline) the way the article writes it elsewhere ("QAMISHLI" ->
+    "Qamishli"), so facets and rules see one entity, not two."""
 
     def __init__(self, aliases: AliasTable) -> None:
         self.aliases = aliases
 
     def __call__(self, doc: Doc) -> Doc:
         people = [ent for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1]
+        written = {ent.text.lower(): ent.text for ent in doc.ents if not ent.text.isupper()}
         for ent in doc.ents:
             entity = self.aliases.lookup(ent.text)
             if entity is not None:
@@ -108,6 +111,8 @@ class Canonicalizer:
                 fuller = [p for p in people if p[-1].lower_ == ent[0].lower_]
                 if fuller:
                     ent._.canonical = max(fuller, key=len).text
+            if ent._.canonical is None and ent.text.isupper() and ent.text.lower() in written:
+                ent._.canonical = written[ent.text.lower()]
         return doc
 
 

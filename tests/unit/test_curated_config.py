@@ -44,3 +44,17 @@ def test_a_type_without_its_acled_mapping_is_refused(tmp_path):
     path.write_text("types:\n  siege:\n    priority: 5\n    triggers: [siege]\n")
     with pytest.raises(ConfigurationError, match="siege.*acled"):
         Taxonomy.load(path)
+
+
+def test_names_in_capitals_take_the_article_s_own_spelling() -> None:
+    import spacy
+    from spacy.tokens import Span
+
+    from processors.aliases import AliasTable
+    from processors.components import Canonicalizer
+
+    nlp = spacy.blank("en")
+    doc = nlp("QAMISHLI , Syria - NATO said that Qamishli was calm .")
+    doc.ents = [Span(doc, 0, 1, "GPE"), Span(doc, 4, 5, "ORG"), Span(doc, 7, 8, "GPE")]
+    Canonicalizer(AliasTable([]))(doc)
+    assert [e._.canonical for e in doc.ents] == ["Qamishli", None, None]  # NATO stays as is
