@@ -25,17 +25,15 @@ import contextlib
 import json
 import logging
 import time
-from calendar import timegm
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from config import Settings
-from processors.clean import html_to_text, looks_like_html
 from processors.errors import ConfigurationError
+from processors.feeds import feed_article, feed_entries, main_text
 from processors.identity import article_id, canonical_url
 from processors.rules import parse_duration
 
@@ -90,60 +88,6 @@ def load_feeds(path: Path) -> list[FeedConfig]:
     return feeds
 
 
-def _time(struct: Any) -> str | None:
-    if not struct:
-        return None
-    return datetime.fromtimestamp(timegm(struct), UTC).isoformat().replace("+00:00", "Z")
-
-
-def _entries(content: bytes, content_type: str) -> list[dict[str, Any]]:
-    """Items of an RSS/Atom (feedparser) or JSON Feed document, as plain dicts."""
-    stripped = content.lstrip()
-    if "json" in content_type or stripped.startswith(b"{"):
-        data = json.loads(content)
-        return [
-            {
-                "link": item.get("url") or item.get("external_url"),
-                "title": item.get("title") or "",
-                "summary": item.get("content_text")
-                or item.get("content_html")
-                or item.get("summary")
-                or "",
-                "published": item.get("date_published"),
-            }
-            for item in data.get("items", [])
-        ]
-    import feedparser
-
-    parsed = feedparser.parse(content)
-    if parsed.bozo and not parsed.entries:
-        raise ValueError(f"not a feed ({parsed.bozo_exception})")
-    return [
-        {
-            "link": entry.get("link"),
-            "title": entry.get("title") or "",
-            "summary": entry.get("summary") or "",
-            "published": _time(entry.get("published_parsed") or entry.get("updated_parsed")),
-        }
-        for entry in parsed.entries
-    ]
-
-
-def _main_text(html: str, url: str) -> str | None:
-    import trafilatura
-
-    return trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
-
-
-def _without_title(body: str, title: str) -> str:
-    """The page's text without its headline, which extraction keeps as the first line: the
-    article carries the title in its own field, and a second copy would skew search scores."""
-    first, _, rest = body.partition("\n")
-    if title and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
-        return rest.lstrip()
-    return body
-
-
 @dataclass
 class FeedPoller:
     """Polls every feed on its own interval and produces new articles."""
@@ -186,7 +130,7 @@ class FeedPoller:
                 state.update(last_success=time.time(), last_status=304, last_error=None)
                 return 0
             response.raise_for_status()
-            entries = _entries(response.content, response.headers.get("content-type", ""))
+            entries = feed_entries(response.content, response.headers.get("content-type", ""))
             state["etag"] = response.headers.get("etag")
             state["last_modified"] = response.headers.get("last-modified")
             produced = 0
@@ -227,24 +171,12 @@ class FeedPoller:
             try:
                 page = await client.get(url, follow_redirects=True)
                 if page.status_code == 200:
-                    body = _main_text(page.text, url)
-                    body = _without_title(body, entry["title"]) if body else body
+                    body = main_text(page.text, url, title=entry["title"])
             except Exception as exc:  # noqa: BLE001 - fall back to the item's own text
                 log.info("page not fetched", extra={"url": url, "error": str(exc)[:200]})
-        if not body:
-            summary = entry["summary"]
-            body = html_to_text(summary) if looks_like_html(summary) else summary
-        article = {
-            "id": ident,
-            "url": url,
-            "title": entry["title"],
-            "body": body or "",
-            "source": feed.source,
-            "feed": feed.url,
-        }
-        if entry.get("published"):
-            article["published_at"] = entry["published"]
-        return article
+        return feed_article(
+            entry, url=url, ident=ident, source=feed.source, feed=feed.url, page_text=body
+        )
 
     async def run(self, *, once: bool = False) -> None:
         import httpx
