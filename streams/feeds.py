@@ -131,8 +131,6 @@ class FeedPoller:
                 return 0
             response.raise_for_status()
             entries = feed_entries(response.content, response.headers.get("content-type", ""))
-            state["etag"] = response.headers.get("etag")
-            state["last_modified"] = response.headers.get("last-modified")
             produced = 0
             for entry in entries:
                 if not entry["link"]:
@@ -148,12 +146,16 @@ class FeedPoller:
                     value=json.dumps(article, ensure_ascii=False).encode(),
                 )
                 self.seen[ident] = time.time()
+                state["items"] = state.get("items", 0) + 1
                 produced += 1
+            # Only now, with every new item produced: were the validators saved before, a
+            # failure halfway (Kafka down) would make the next poll a 304 and lose the rest.
+            state["etag"] = response.headers.get("etag")
+            state["last_modified"] = response.headers.get("last-modified")
             state.update(
                 last_success=time.time(),
                 last_status=response.status_code,
                 last_error=None,
-                items=state.get("items", 0) + produced,
             )
             return produced
         except Exception as exc:  # noqa: BLE001 - one feed's failure is its own
