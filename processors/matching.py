@@ -19,6 +19,7 @@ snippet, the entity, the place, the event).
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +74,7 @@ class ArticleView:
 
 
 # --- criteria -----------------------------------------------------------------------------------
-class Criterion:
+class Criterion(ABC):
     """A condition of a rule. ``anchors`` are keys one of which an article must have for the
     condition to hold (``None``: it cannot be anchored); ``check`` returns evidence or None."""
 
@@ -82,8 +83,8 @@ class Criterion:
     def anchors(self) -> set[str] | None:
         return None
 
-    def check(self, view: ArticleView) -> dict[str, Any] | None:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, view: ArticleView) -> dict[str, Any] | None: ...
 
 
 def _query_anchors(node: Node) -> set[str] | None:
