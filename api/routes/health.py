@@ -62,6 +62,21 @@ def kafka_state(settings: Settings) -> tuple[dict[str, Any], dict[str, int], int
         consumer.close()
 
 
+_KAFKA_TTL_S = 5.0
+_kafka_cache: dict[str, tuple[float, Any]] = {}
+
+
+def kafka_state_cached(settings: Settings) -> tuple[dict[str, Any], dict[str, int], int]:
+    """``kafka_state``, reused for a few seconds: each call opens two Kafka clients, and probes,
+    scrapers and desks all poll these routes."""
+    hit = _kafka_cache.get(settings.app_id)
+    if hit is not None and time.monotonic() - hit[0] < _KAFKA_TTL_S:
+        return hit[1]
+    state = kafka_state(settings)
+    _kafka_cache[settings.app_id] = (time.monotonic(), state)
+    return state
+
+
 def feeds_state(settings: Settings) -> list[dict[str, Any]]:
     path = settings.feeds_dir / "status.json"
     try:
@@ -78,7 +93,7 @@ async def livez() -> dict[str, str]:
 
 @router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}})
 async def healthz(settings: SettingsDep, es: ESDep, store: StoreDep) -> Any:
-    kafka, lag, _ = await run_in_threadpool(kafka_state, settings)
+    kafka, lag, _ = await run_in_threadpool(kafka_state_cached, settings)
     try:
         health = await es.cluster.health(timeout="2s")
         elastic = {"ok": health["status"] in ("green", "yellow"), "status": health["status"]}
@@ -98,7 +113,7 @@ async def healthz(settings: SettingsDep, es: ESDep, store: StoreDep) -> Any:
 
 @router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(request: Request, settings: SettingsDep, es: ESDep) -> PlainTextResponse:
-    _, lag, dead = await run_in_threadpool(kafka_state, settings)
+    _, lag, dead = await run_in_threadpool(kafka_state_cached, settings)
     registry = CollectorRegistry()
     lag_gauge = Gauge(
         "newsmon_consumer_lag",
