@@ -362,6 +362,53 @@ def _place_slot(doc: Doc, start: int, end: int) -> bool:
     return after is not None and (after.text == "(" or after.lower_ in _PLACE_WORDS)
 
 
+def _in_place_chain(doc: Doc, start: int, end: int) -> bool:
+    """Is [start, end) a later link of a chain of places - "in Barangay Poblacion, Marawi,
+    Lanao del Sur", "the area of Chatsworth (eThekwini, KwaZulu-Natal)" - whose first link
+    stands where places stand? Wire copy and incident reports name a place by its chain of
+    larger units, and the NER often takes the later links for people or organisations."""
+    after = doc[end] if end < len(doc) else None
+    if after is not None and after.text not in (",", ")", ".", ";", "(") and after.pos_ == "VERB":
+        return False  # "in Washington, Smith said": a name, not the next link
+    i = start - 1
+    if i < 0 or doc[i].text not in (",", "("):
+        return False
+
+    def named(tok: Token) -> bool:  # "Marawi", and "eThekwini" too
+        return any(c.isupper() for c in tok.text)
+
+    while i >= 0 and start - i <= 12:
+        tok = doc[i]
+        if tok.text in (",", "(") or named(tok) or tok.lower_ in _CONNECTORS:
+            i -= 1
+            continue
+        first = i + 1
+        while first < start and not named(doc[first]):  # "of" in "area of X"
+            first += 1
+        return first < start and _place_slot(doc, first, first + 1)
+    return False
+
+
+def _split_at_locative(doc: Doc, ents: list[Span]) -> list[Span]:
+    """ "Kelly in Idleb" taken as one name becomes "Kelly" and "Idleb": a lower-case locative
+    inside a name is where one name ends and the next place begins."""
+    out = []
+    for ent in ents:
+        cut = next(
+            (
+                t.i
+                for t in ent[1:-1]
+                if t.lower_ in ("in", "near", "outside") and t.is_lower and ent.label_ != "DATE"
+            ),
+            None,
+        )
+        if cut is None:
+            out.append(ent)
+            continue
+        out += [Span(doc, ent.start, cut, ent.label_), Span(doc, cut + 1, ent.end, ent.label_)]
+    return out
+
+
 def locale_hints(doc: Doc, vocabulary: dict[str, str]) -> Counter[str]:
     """Country evidence from words, not names: "sheriff" and "township" are American."""
     hints: Counter[str] = Counter()
@@ -382,7 +429,8 @@ def find_place_spans(
     person_parts = _person_name_parts(doc)
     found: list[PlaceSpan] = []
     new_ents = []
-    ents = _extend_names(doc, _merge_compound_names(doc, list(doc.ents), gazetteer), gazetteer)
+    ents = _split_at_locative(doc, list(doc.ents))
+    ents = _extend_names(doc, _merge_compound_names(doc, ents, gazetteer), gazetteer)
     for ent in filter_spans(ents):
         if ent.label_ == "NORP":
             country = _demonym(ent.text, gazetteer)
@@ -422,6 +470,8 @@ def find_place_spans(
                     or (options and _locative(ent) and ent.label_ == "PERSON")
                     or (pinned and ent.label_ != "PERSON" and not options)
                     or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
+                    or (options and _in_place_chain(doc, ent.start, ent.end))
+                    or (options and ent.end < len(doc) and doc[ent.end].lower_ in _PLACE_WORDS)
                 )
             ):
                 relabelled = Span(doc, ent.start, ent.end, label="GPE")

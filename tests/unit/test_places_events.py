@@ -127,3 +127,24 @@ def test_no_casualties_and_negated_events(enrich):
 def test_arrest_counts(enrich):
     event = event_of(enrich("Police arrested 31 people in Santiago on Thursday."))
     assert event["type"] == "arrests" and event["arrested"] == 31
+
+
+def test_later_links_of_a_place_chain_are_places(enrich):
+    # the NER takes chain links for people or organisations; their position says otherwise
+    article = enrich("Soldiers searched homes in Barangay Lumbac, Marawi, Lanao del Sur on Friday.")
+    assert place(article, "Marawi")["country_code"] == "PH"
+    assert place(article, "Lanao del Sur")["country_code"] == "PH"
+
+
+def test_a_locative_inside_a_name_splits_it():
+    import spacy
+    from spacy.tokens import Span
+
+    from processors.toponyms import _split_at_locative
+
+    doc = spacy.blank("en")("A rally in the town of Kafr Nabl in Idleb province ended.")
+    merged = Span(doc, 6, 10, "ORG")  # "Kafr Nabl in Idleb", as the NER may take it
+    assert [(e.text, e.label_) for e in _split_at_locative(doc, [merged])] == [
+        ("Kafr Nabl", "ORG"),
+        ("Idleb", "ORG"),
+    ]
