@@ -42,7 +42,7 @@ bench: install     ## throughput of Kafka -> Faust -> ES against raw spaCy; writ
 eval: install      ## enrichment quality on ../shared/dev-eval, scored by its own scorer
 	$(BIN)/newsmon eval
 
-stop:              ## stop the worker left by `run --no-wait`, Kafka and Elasticsearch
+stop:              ## stop what `run --no-wait` left (worker, API, feeds), Kafka and Elasticsearch
 	$(BIN)/newsmon stack down
 
 status:

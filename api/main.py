@@ -56,6 +56,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Search, alerts, rules and a live stream over enriched news.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN, which these machines
+        # cannot reach; the schema itself is served at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.rules = RuleStore(settings)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import socket
 import threading
 import time
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings
-from newsmon.run import WorkerProcess
+from newsmon.run import WorkerProcess, free_port
 
 __all__ = ["bench_texts", "run_pipeline_bench"]
 
@@ -46,12 +45,6 @@ def bench_texts(shared: Path) -> list[dict[str, Any]]:
             "set NEWSMON_SHARED_DIR"
         )
     return articles
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _PeakRss(threading.Thread):
@@ -104,7 +97,7 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
 
     stack.up(settings)
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    port = _free_port()
+    port = free_port()
     overrides = {
         "topic_prefix": f"bench-{run_id}-",
         "index_prefix": f"bench-{run_id}",

@@ -422,8 +422,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for records")
     p.set_defaults(func=_cmd_dlq)
 
-    p = sub.add_parser("run", help="stack, topics, worker, sample articles: the whole thing")
-    p.add_argument("--samples", default=None, help="folder of articles to produce at start")
+    p = sub.add_parser("run", help="stack, worker, desk, sample feed and articles: the whole thing")
+    p.add_argument("--samples", default=None, help="articles to produce at start (file or folder)")
     p.add_argument("--no-wait", action="store_true", help="set up, produce, then exit")
     p.set_defaults(func=_cmd_run)
 

@@ -166,8 +166,8 @@ def _latency(
 ) -> dict[str, Any]:
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-    from newsmon.bench import _cleanup, _free_port
-    from newsmon.run import WorkerProcess
+    from newsmon.bench import _cleanup
+    from newsmon.run import WorkerProcess, free_port
     from processors.rules import validate_rule
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.rulestore import publish_rules
@@ -178,7 +178,7 @@ def _latency(
         "topic_prefix": f"rbench-{run_id}-",
         "index_prefix": f"rbench-{run_id}",
         "app_id": f"newsmon-rbench-{run_id}",
-        "worker_port": _free_port(),
+        "worker_port": free_port(),
         "batch_within": 0.05,
         "batch_size": settings.batch_size,
     }
@@ -195,7 +195,7 @@ def _latency(
     publish_rules(bench, rules)
     processes = []
     for n in range(workers):  # one consumer group: partitions are shared out between them
-        port = overrides["worker_port"] if n == 0 else _free_port()
+        port = overrides["worker_port"] if n == 0 else free_port()
         env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
         env["NEWSMON_WORKER_PORT"] = str(port)
         worker = WorkerProcess(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,9 +21,24 @@ from pathlib import Path
 
 from config import Settings
 
-__all__ = ["REPO_ROOT", "ApiProcess", "ChildProcess", "WorkerProcess", "run_everything"]
+__all__ = [
+    "REPO_ROOT",
+    "ApiProcess",
+    "ChildProcess",
+    "WorkerProcess",
+    "free_port",
+    "run_everything",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on at 127.0.0.1 now (for workers and servers of tests and
+    benchmarks, which must not collide with a `make run` on the default ports)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _answers(url: str) -> bool:
@@ -234,7 +250,7 @@ def run_everything(settings: Settings, *, samples: str | None = None, wait: bool
         print(
             "newsmon is running. Open the desk:\n\n"
             f"    {desk}/#key={key}\n\n"
-            f"  API docs:       {desk}/docs  (send the key as X-API-Key)\n"
+            f"  API schema:     {desk}/openapi.json  (send the key as X-API-Key)\n"
             f"  health:         {desk}/healthz    metrics: {desk}/metrics\n"
             f"  sample feed:    http://127.0.0.1:{settings.sample_feed_port}/world.xml "
             "(polled every minute)\n"

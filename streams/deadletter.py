@@ -17,6 +17,8 @@ header                     value
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,28 +98,10 @@ def read_dead_letters(
     settings: Any, *, limit: int = 50, timeout_s: float = 5.0
 ) -> list[DeadLetter]:
     """The first ``limit`` records of the dead-letter topic (kafka-python, no consumer group)."""
-    from kafka import KafkaConsumer, TopicPartition
+    from streams.topics import read_to_end
 
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap.split(","),
-        enable_auto_commit=False,
-        consumer_timeout_ms=int(timeout_s * 1000),
-    )
-    try:
-        partitions = consumer.partitions_for_topic(settings.dlq_topic) or set()
-        tps = [TopicPartition(settings.dlq_topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
-        end = consumer.end_offsets(tps)
-        letters: list[DeadLetter] = []
-        if not any(end.values()):
-            return letters
-        for record in consumer:
-            letters.append(parse_dead_letter(record.headers or [], record.key, record.value))
-            if len(letters) >= limit:
-                break
-            if all(consumer.position(tp) >= end[tp] for tp in tps):
-                break
-        return letters
-    finally:
-        consumer.close()
+    with contextlib.closing(read_to_end(settings, settings.dlq_topic, timeout_s=timeout_s)) as rs:
+        return [
+            parse_dead_letter(record.headers or [], record.key, record.value)
+            for record in itertools.islice(rs, limit)
+        ]

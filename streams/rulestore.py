@@ -153,28 +153,9 @@ def delete_rule(settings: Settings, rule_id: str) -> None:
 
 def read_rules(settings: Settings, *, timeout_s: float = 10.0) -> RuleStore:
     """The rule set as the topic holds it now (the last record of each id wins)."""
-    from kafka import KafkaConsumer, TopicPartition
+    from streams.topics import read_to_end
 
     store = RuleStore(settings)
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap.split(","),
-        enable_auto_commit=False,
-        consumer_timeout_ms=int(timeout_s * 1000),
-    )
-    try:
-        partitions = consumer.partitions_for_topic(settings.rules_topic) or set()
-        tps = [TopicPartition(settings.rules_topic, p) for p in sorted(partitions)]
-        if not tps:
-            return store
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
-        end = consumer.end_offsets(tps)
-        if not any(end.values()):
-            return store
-        for record in consumer:
-            store.apply(record.key, record.value)
-            if all(consumer.position(tp) >= end[tp] for tp in tps):
-                break
-    finally:
-        consumer.close()
+    for record in read_to_end(settings, settings.rules_topic, timeout_s=timeout_s):
+        store.apply(record.key, record.value)
     return store

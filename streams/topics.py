@@ -8,12 +8,14 @@ and a tombstone deletes it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from config import Settings
 from processors.errors import ConfigurationError
 
-__all__ = ["TopicSpec", "ensure_topics", "topic_specs"]
+__all__ = ["TopicSpec", "ensure_topics", "read_to_end", "topic_specs"]
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +83,31 @@ def ensure_topics(settings: Settings, *, timeout_s: float = 30.0) -> list[str]:
         return created
     finally:
         admin.close()
+
+
+def read_to_end(settings: Settings, topic: str, *, timeout_s: float = 10.0) -> Iterator[Any]:
+    """Every record of ``topic`` from the beginning to its end as of now (kafka-python, no
+    consumer group, nothing committed); stops early if nothing arrives for ``timeout_s``."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap.split(","),
+        enable_auto_commit=False,
+        consumer_timeout_ms=int(timeout_s * 1000),
+    )
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        if not tps:
+            return
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        end = consumer.end_offsets(tps)
+        if not any(end.values()):
+            return
+        for record in consumer:
+            yield record
+            if all(consumer.position(tp) >= end[tp] for tp in tps):
+                return
+    finally:
+        consumer.close()

@@ -8,7 +8,6 @@ index prefix, consumer group and worker port, so modules cannot see each other's
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,17 +18,11 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from config import Settings
-from newsmon.run import WorkerProcess
+from newsmon.run import WorkerProcess, free_port
 from streams.indexing import ensure_articles_index_sync, sync_client
 from streams.topics import ensure_topics, topic_specs
 
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +73,7 @@ def make_pipeline(base: Settings, **extra: Any) -> Pipeline:
         "topic_prefix": f"test-{run}-",
         "index_prefix": f"test-{run}",
         "app_id": f"newsmon-test-{run}",
-        "worker_port": _free_port(),
+        "worker_port": free_port(),
         "batch_within": 0.1,
         "es_retry_max_backoff": 2.0,
         **extra,
@@ -190,7 +183,7 @@ def desk(stack_settings: Settings) -> Iterator[Desk]:
     from processors.rules import validate_rule
     from streams.rulestore import publish_rules
 
-    port = _free_port()
+    port = free_port()
     pipeline = make_pipeline(stack_settings, api_port=port)
     publish_rules(pipeline.settings, [validate_rule(r) for r in DESK_RULES])
     env = {

@@ -8,7 +8,6 @@ import hmac
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from collections import Counter
 import pytest
 from aiosmtpd.controller import Controller
 
+from newsmon.run import free_port
 from processors.rules import validate_rule
 from streams.producer import iter_messages, produce_messages
 from streams.rulestore import publish_rules
@@ -48,12 +48,6 @@ SEED_RULES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class _Receiver(http.server.BaseHTTPRequestHandler):
     received: list[tuple[dict[str, str], bytes]] = []
 
@@ -78,7 +72,7 @@ class _Mailbox:
 
 @pytest.fixture(scope="module")
 def receiver():
-    port = _free_port()
+    port = free_port()
     server = http.server.HTTPServer(("127.0.0.1", port), _Receiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -89,7 +83,7 @@ def receiver():
 @pytest.fixture(scope="module")
 def mailbox():
     box = _Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield box, controller.port
     controller.stop()
@@ -263,8 +257,8 @@ class _Flaky(http.server.BaseHTTPRequestHandler):
 
 def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mailbox):
     box, _ = mailbox
-    dead_port = _free_port()  # nothing listens here: this webhook fails until the end
-    flaky_port = _free_port()
+    dead_port = free_port()  # nothing listens here: this webhook fails until the end
+    flaky_port = free_port()
     server = http.server.HTTPServer(("127.0.0.1", flaky_port), _Flaky)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     rules = [
