@@ -733,6 +733,33 @@ class EventExtractor:
             return max(embedded, key=lambda p: _SPECIFICITY.get(p["kind"], 0))
         return None
 
+    @staticmethod
+    def _within_country(
+        country: dict[str, Any],
+        places: Sequence[dict[str, Any]],
+        location: dict[str, float] | None,
+    ) -> dict[str, Any]:
+        """ "Several people were injured in Azerbaijan", after a lead about a town there: the
+        event is in that town (the article's primary place, else its first) more likely than
+        at the middle of the country."""
+        inside = [
+            p
+            for p in places
+            if p["country_code"] == country["country_code"]
+            and _SPECIFICITY.get(p["kind"], 0) > _SPECIFICITY["country"]
+        ]
+        if not inside:
+            return country
+        primary = next(
+            (
+                p
+                for p in inside
+                if location and (p["lat"], p["lon"]) == (location["lat"], location["lon"])
+            ),
+            None,
+        )
+        return primary or min(inside, key=lambda p: p["start"])
+
     def _as_dict(
         self,
         event: _Event,
@@ -748,6 +775,8 @@ class EventExtractor:
                 None,
             )
         place = place or (fallback if location is None else None)
+        if place is not None and place["kind"] == "country":
+            place = self._within_country(place, places, location)
         out_place = (
             {k: place.get(k) for k in ("name", "lat", "lon", "country_code", "admin1")}
             if place

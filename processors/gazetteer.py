@@ -29,7 +29,9 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +47,12 @@ __all__ = [
     "place_key",
 ]
 
-GAZETTEER_VERSION = 6
+GAZETTEER_VERSION = 7
 _ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "at ", "az ", "an ", "ash ", "ash-", "ech ")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_MIN_LIKENESS = 0.8  # difflib ratio of two spellings: "idlib"/"idlib" 1.0, "kuamisli"/"kamisli" .93
+_SMALL_LIKENESS = 0.86  # closer still for a village: "Mankwi" is not "Mouanko" (.84)
+_VARIANT_WEIGHT = 0.8  # a variant spelling is weaker evidence than the name itself
 _KIND_ORDER = {
     "continent": 0, "country": 1, "admin1": 2, "region": 3, "admin2": 4, "city": 5, "landmark": 6,
 }  # fmt: skip
@@ -61,6 +66,47 @@ def place_key(name: str) -> str:
     ``Bu'aale`` -> ``buaale``."""
     key = _NON_WORD.sub(" ", _APOSTROPHES.sub("", fold(name))).strip()
     return key[4:] if key.startswith("the ") else key
+
+
+_SPELLINGS = [
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"ph", "f"),
+        (r"(?<=[bcdgkstz])h", ""),  # sh, kh, th, dh, gh, ch: one sound, written two ways
+        (r"[cq]", "k"),
+        (r"ou|oo|o|w", "u"),
+        (r"ee|ey|ei|e|y", "i"),
+        (r"(.)\1+", r"\1"),  # Banaadir, Banadir
+    )
+]
+
+
+def spelling(key: str) -> str:
+    """A place key with the choices of romanisation folded away: Arabic, Persian, Pashto and
+    Somali names reach English news in several spellings ("Idleb"/"Idlib", "Banadir"/"Banaadir",
+    "Quamishli"/"Qamishli"), so vowels and doubled letters are normalised and the article and
+    spaces dropped. Only the fuzzy lookup uses it."""
+    bare = _without_article(key) or key
+    text = bare.replace(" ", "")
+    for pattern, replacement in _SPELLINGS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def skeleton(spelled: str) -> str:
+    """The consonants of a ``spelling`` (a leading vowel kept as "V"): the bucket in which
+    spelling variants are looked for."""
+    head = "V" if spelled[:1] in "aiu" else ""
+    return head + re.sub(r"[aiu]+", "", spelled)
+
+
+def _notable(place: Place) -> bool:
+    return place.kind != "city" or place.population >= 20_000
+
+
+def _fuzzy_enough(skel: str) -> bool:
+    """Three consonants at least: "Gode" and "Goday" are too short to call the same name."""
+    return len(skel.lstrip("V")) >= 3
 
 
 def _without_article(key: str) -> str | None:
@@ -336,6 +382,13 @@ def build_gazetteer(path: Path, *, supplement: Path) -> None:
     _load_supplement(b, conn, supplement, admin1)
     b.flush()
     conn.execute("CREATE INDEX name_key ON name(key)")
+    conn.execute("CREATE TABLE sound (skeleton TEXT, key TEXT)")
+    keys = [key for (key,) in conn.execute("SELECT DISTINCT key FROM name")]
+    conn.executemany(
+        "INSERT INTO sound VALUES (?,?)",
+        [(skel, key) for key in keys if _fuzzy_enough(skel := skeleton(spelling(key)))],
+    )
+    conn.execute("CREATE INDEX sound_skeleton ON sound(skeleton)")
     conn.execute("INSERT INTO meta VALUES ('version', ?)", (str(GAZETTEER_VERSION),))
     conn.commit()
     conn.execute("VACUUM")
@@ -484,6 +537,41 @@ class Gazetteer:
             self._cache.clear()
         self._cache[key] = found
         return found
+
+    def variants(self, name: str, countries: Collection[str] = ()) -> list[tuple[Place, float]]:
+        """Places whose name is another romanisation of ``name`` ("Quamishli" -> Al Qamishli),
+        weighted down by how far the spellings differ; for names with no exact match only.
+
+        A sound-alike is only believed of a notable place (a region, or a town of 20,000) or of
+        one in ``countries`` (those the article names): an unknown village is more likely
+        unknown than a namesake of some hamlet abroad."""
+        key = place_key(name)
+        spelled = spelling(key)
+        skel = skeleton(spelled)
+        if not _fuzzy_enough(skel):
+            return []
+        best: dict[int, tuple[Place, float]] = {}
+        for (other,) in self._conn().execute("SELECT key FROM sound WHERE skeleton = ?", (skel,)):
+            if other == key:
+                continue
+            likeness = SequenceMatcher(None, spelled, spelling(other)).ratio()
+            if likeness < _MIN_LIKENESS:
+                continue
+            for place, weight in self.candidates(other):
+                if weight < 0.9 or not (
+                    _notable(place) or place.country in countries and likeness >= _SMALL_LIKENESS
+                ):
+                    continue  # a main name only: alternate names are variants already
+                weight *= _VARIANT_WEIGHT * likeness
+                if place.id not in best or best[place.id][1] < weight:
+                    best[place.id] = (place, weight)
+        return sorted(best.values(), key=lambda pw: (-pw[0].population, _KIND_ORDER[pw[0].kind]))
+
+    def lookup(
+        self, name: str, *, variants: bool, countries: Collection[str] = ()
+    ) -> list[tuple[Place, float]]:
+        """``candidates``, or when there are none and ``variants`` is set, ``variants``."""
+        return self.candidates(name) or (self.variants(name, countries) if variants else [])
 
     def has_name(self, name: str) -> bool:
         return bool(self.candidates(name, limit=1))

@@ -119,27 +119,41 @@ def _score(
     return score
 
 
-def _qualifier_places(qualifier: str, gazetteer: Gazetteer) -> list[Place]:
+def _qualifier_places(
+    qualifier: str, gazetteer: Gazetteer, named: Counter[str] | None = None
+) -> list[Place]:
     """The places a qualifier names, all in the one country most of them agree on
-    ("(Dessa|Tillaberi)": Tillaberi region and Dessa town, both in Niger)."""
+    ("(Dessa|Tillaberi)": Tillaberi region and Dessa town, both in Niger). A name spelled
+    otherwise votes less than an exact one, and a country the article names breaks ties
+    ("(Ilam district)" in a report from Nepal)."""
     options = [
         [
-            p
-            for p, _ in gazetteer.candidates(name)
+            (p, w)
+            for p, w in gazetteer.lookup(name, variants=True)
             if p.kind in ("admin1", "admin2", "country", "city")
         ][:5]
         for name in qualifier.strip("()").split("|")
     ]
     votes: Counter[str] = Counter()
     for group in options:
-        for country in {p.country for p in group if p.country}:
-            votes[country] += 1
+        best: dict[str, float] = {}
+        for p, w in group:
+            if p.country:
+                best[p.country] = max(best.get(p.country, 0.0), min(1.0, w))
+        for country, w in best.items():  # an exact name (or alias) votes 1, a variant less
+            votes[country] += (1.0 if w >= 0.85 else w) + (
+                0.5 if named and named[country] > 0 else 0.0
+            )
     if not votes:
         return []
     country, _ = max(
         votes.items(),
-        key=lambda cv: (cv[1], sum(p.population for g in options for p in g if p.country == cv[0])),
+        key=lambda cv: (
+            cv[1],
+            sum(p.population for g in options for p, _ in g if p.country == cv[0]),
+        ),
     )
+    options = [[p for p, _ in group] for group in options]
     chosen = [
         next(p for p in g if p.country == country)
         for g in options
@@ -221,7 +235,31 @@ def resolve_mentions(
         [(m.fixed, 1.0)] if m.fixed else _plausible(gazetteer.candidates(m.lookup or m.text))
         for m in mentions
     ]
-    quals = [_qualifier_places(m.qualifier, gazetteer) if m.qualifier else [] for m in mentions]
+    named = hints + Counter(
+        options[0][0].country
+        for options in cands
+        if options and options[0][0].kind == "country" and options[0][1] >= 0.9
+    )
+    # "Quamishli" is Qamishli spelled otherwise; but where the article's other places say
+    # which countries it is about, a sound-alike elsewhere is a false friend
+    evidence = set(named) | {
+        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0].country
+        for options in cands
+        if options
+    }
+    evidence.discard(None)
+    for i, m in enumerate(mentions):
+        if not cands[i]:
+            cands[i] = _plausible(
+                [
+                    (p, w)
+                    for p, w in gazetteer.variants(m.lookup or m.text, evidence)
+                    if not evidence or p.country in evidence
+                ]
+            )
+    quals = [
+        _qualifier_places(m.qualifier, gazetteer, named) if m.qualifier else [] for m in mentions
+    ]
     for i, m in enumerate(mentions):
         # an unknown name pinned by known ones, or whose namesakes all lie elsewhere
         # ("Famale (Dessa, Tillaberi)" is in Niger, whatever Famale Ethiopia has): use those

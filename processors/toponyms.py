@@ -140,6 +140,10 @@ def _namelike(text: str) -> bool:
     return not (len(words) == 1 and words[0].strip(".-") in _ARTICLES)
 
 
+def _regions(text: str, gazetteer: Gazetteer) -> bool:
+    return any(p.kind in ("admin1", "admin2") for p, _ in gazetteer.candidates(text))
+
+
 def _demonym(text: str, gazetteer: Gazetteer) -> str | None:
     return gazetteer.demonym_country(text) or (
         gazetteer.demonym_country(text[:-1]) if text.endswith("s") else None
@@ -154,6 +158,8 @@ def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
         return None
     for end in range(ent.end - 1, ent.start, -1):  # longest proper prefix first
         prefix = ent.doc[ent.start : end]
+        if _hyphenated(ent.doc, end):
+            continue  # "Nord" of "Nord-Ouest" names nothing
         if (
             all(tok.is_title or tok.is_upper for tok in prefix)
             and _namelike(prefix.text)
@@ -168,10 +174,16 @@ def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
     return None
 
 
-_PLACE_NOUNS = frozenset(
-    "city town village province region district governorate county state capital area "
-    "outskirts suburb suburbs countryside center centre heart vicinity border municipality "
-    "neighbourhood neighborhood".split()
+# the units incident reports name places by, around the world ("Biankouma subdivision",
+# "Keerom regency", "Donga LGA", "Myebon township", "Shabelle zone", "Jaghuri district")
+_ADMIN_UNITS = frozenset(
+    "province region district governorate county municipality subdivision sub-district "
+    "subdistrict township regency zone department commune prefecture lga locality woreda "
+    "raion rayon oblast parish canton sector cercle tehsil upazila".split()
+)
+_PLACE_NOUNS = _ADMIN_UNITS | frozenset(
+    "city town village state capital area outskirts suburb suburbs countryside center centre "
+    "heart vicinity border neighbourhood neighborhood".split()
 )
 _SITE_NOUNS = frozenset(
     "prison jail camp airport base port hospital checkpoint border crossing market square "
@@ -181,16 +193,28 @@ _SITE_NOUNS = frozenset(
 
 def _locative(span: Span) -> bool:
     """Does the syntax put ``span`` where places stand? ("in X", "city of X", "X prison")"""
-    head = span.root
-    if head.dep_ == "pobj":
-        prep = head.head
-        if prep.lower_ in _LOCATIVE:
-            return True
-        if prep.lower_ == "of" and prep.head.lemma_ in _PLACE_NOUNS:
-            return True
-    if head.dep_ == "appos" and head.head.lemma_ in _PLACE_NOUNS:
+    head = _first_conjunct(span.root)
+    if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE:
+        return True
+    if _named_place_of(span):
         return True
     return head.dep_ in ("compound", "nmod", "amod") and head.head.lemma_ in _SITE_NOUNS
+
+
+def _first_conjunct(tok: Token) -> Token:
+    while tok.dep_ == "conj" and tok.head is not tok:  # "between Deir-ez-Zor and Homs"
+        tok = tok.head
+    return tok
+
+
+def _named_place_of(span: Span) -> bool:
+    """ "the city of X", "the countryside of X", "40km north of X", "X, a town": whatever the
+    NER called X, the words around it say it is a place."""
+    head = _first_conjunct(span.root)
+    if head.dep_ == "pobj" and head.head.lower_ == "of":
+        noun = head.head.head
+        return noun.lemma_ in _PLACE_NOUNS or noun.lower_ in DIRECTIONS
+    return head.dep_ == "appos" and head.head.lemma_ in _PLACE_NOUNS
 
 
 def _person_name_parts(doc: Doc) -> set[str]:
@@ -250,7 +274,7 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
             stop -= 1
         for last in range(stop, i, -1):  # the longest known name
             text = doc[i:last].text
-            if any(p.kind in kinds for p, _ in gazetteer.candidates(text)):
+            if any(p.kind in kinds for p, _ in gazetteer.lookup(text, variants=link == "(")):
                 names.append(text)
                 break
         if link != "(" and names:
@@ -301,6 +325,14 @@ def _metonymic(ps: PlaceSpan, place: Place | None, gazetteer: Gazetteer) -> bool
     return place is not None and ps.mention.agency and gazetteer.is_capital(place)
 
 
+def _hyphenated(doc: Doc, j: int) -> bool:
+    """Is token ``j`` inside a hyphenated word ("ez" and both hyphens of "Deir-ez-Zor")?"""
+    glued_before = not doc[j - 1].whitespace_
+    if doc[j].text == "-":
+        return glued_before and not doc[j].whitespace_ and j + 1 < len(doc) and doc[j + 1].is_alpha
+    return glued_before and doc[j - 1].text == "-" and doc[j].is_alpha
+
+
 def _proper_run(tok: Token) -> bool:
     return tok.pos_ == "PROPN" or (
         tok.is_title and tok.pos_ in ("NOUN", "ADJ") and not tok.is_sent_start
@@ -324,9 +356,8 @@ _ADMIN_WORDS = {
     "prefecture": "Prefecture",
     "state": "State",
 }
-_PLACE_WORDS = frozenset(
-    "village town city district province region governorate county municipality "
-    "neighbourhood neighborhood area countryside subdivision locality suburb camp".split()
+_PLACE_WORDS = _ADMIN_UNITS | frozenset(
+    "village town city neighbourhood neighborhood area countryside suburb camp".split()
 )
 
 
@@ -432,9 +463,15 @@ def find_place_spans(
     ents = _split_at_locative(doc, list(doc.ents))
     ents = _extend_names(doc, _merge_compound_names(doc, ents, gazetteer), gazetteer)
     for ent in filter_spans(ents):
+        demonym = None
         if ent.label_ == "NORP":
             country = _demonym(ent.text, gazetteer)
             place = gazetteer.country(country) if country else None
+            after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+            if place is not None and after in _ADMIN_UNITS and _regions(ent.text, gazetteer):
+                place = None  # "Somali region" is a region of Ethiopia, not Somalia
+                ent = Span(doc, ent.start, ent.end, label="GPE")
+            demonym = place
             if place is not None:
                 demonyms[place.country or ""] += 1
                 mention = Mention(
@@ -452,22 +489,23 @@ def find_place_spans(
             found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
             new_ents.append(ent)
             continue
-        if ent.label_ in _MAYBE_PLACE and ent.label_ != "NORP" and ent.ent_id_ != CURATED:
-            options = gazetteer.candidates(ent.text)
+        if ent.label_ in _MAYBE_PLACE and demonym is None and ent.ent_id_ != CURATED:
+            slot = _place_slot(doc, ent.start, ent.end)
+            options = gazetteer.lookup(ent.text, variants=slot)
             titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
             is_person_part = (
                 ent.label_ == "PERSON"
                 and any(tok.lower_ in person_parts for tok in ent)
                 and len(ent) == 1
             )
-            slot = _place_slot(doc, ent.start, ent.end)
             pinned = slot and _qualifier(doc, ent.end, gazetteer) is not None
             if (
                 not titled
                 and not is_person_part
                 and (
                     (options and _prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
-                    or (options and _locative(ent) and ent.label_ == "PERSON")
+                    or (options and _locative(ent) and ent.label_ in ("PERSON", "NORP"))
+                    or (options and _named_place_of(ent))
                     or (pinned and ent.label_ != "PERSON" and not options)
                     or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
                     or (options and _in_place_chain(doc, ent.start, ent.end))
@@ -508,6 +546,7 @@ def find_place_spans(
             and (
                 _proper_run(doc[j])
                 or (doc[j].lower_ in _CONNECTORS and j + 1 < len(doc) and _proper_run(doc[j + 1]))
+                or (j > i and _hyphenated(doc, j))
             )
         ):
             j += 1
@@ -516,8 +555,8 @@ def find_place_spans(
             if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
                 continue  # never half of a hyphenated name ("Nord" of "Nord-Ouest")
             span = doc[i:end]
-            options = gazetteer.candidates(span.text)
             slot = _place_slot(doc, i, end)
+            options = gazetteer.lookup(span.text, variants=slot)
             known = options and (_prominent(options) or slot or place_key(span.text) in known_names)
             pinned = not options and slot and end == j and _qualifier(doc, end, gazetteer)
             if (known or pinned) and _namelike(span.text):
@@ -609,19 +648,20 @@ def _modifier(span: Span) -> bool:
 
 def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
     """ "Sao Goncalo" followed by "do Amarante" (tagged something else) -> the known town
-    "Sao Goncalo do Amarante": extend a place to the longest known name it starts."""
+    "Sao Goncalo do Amarante", and "Kafr" (tagged alone) followed by "Qaddum" -> "Kafr Qaddum":
+    extend a place to the longest known name it starts."""
     out: list[Span] = []
     skip_until = -1
     for ent in ents:
         if ent.start < skip_until:
             continue
         if ent.label_ in PLACE_LABELS or _place_slot(doc, ent.start, ent.end):
-            for extra in (4, 3, 2):
+            for extra in (4, 3, 2, 1):
                 end = min(len(doc), ent.end + extra)
                 tail = doc[ent.end : end]
                 if (
                     not tail
-                    or tail[0].lower_ not in _CONNECTORS
+                    or not (tail[0].lower_ in _CONNECTORS or _capitalised(tail[0]))
                     or any(t.is_punct and t.text != "-" for t in tail)
                 ):
                     continue

@@ -148,3 +148,47 @@ def test_a_locative_inside_a_name_splits_it():
         ("Kafr Nabl", "ORG"),
         ("Idleb", "ORG"),
     ]
+
+
+def test_another_romanisation_of_a_known_name_is_found(enrich):
+    article = enrich("A car bomb went off near a bakery in Quamishli city on Friday.")
+    town = place(article, "Quamishli")
+    assert town["country_code"] == "SY" and town["admin1"] == "SY-HA"
+    assert article["events"][0]["place"]["country_code"] == "SY"
+
+
+def test_a_sound_alike_abroad_does_not_stand_in_for_an_unknown_village(enrich):
+    # "Mankwi" sounds like the Manche department of France; the article is about Cameroon
+    article = enrich("Soldiers shot dead two men in Mankwi village, Bafut subdivision, in Cameroon on Monday.")
+    assert "FR" not in article["countries"]
+    assert article["events"][0]["place"]["name"] == "Bafut"
+
+
+def test_a_qualifier_is_read_in_the_country_the_article_names(enrich):
+    article = enrich(
+        "In Nepal, police clashed with cadres in Zzyx locality of Mai Municipality (Ilam "
+        "district) on Sunday."
+    )
+    assert place(article, "Ilam")["country_code"] == "NP"
+    assert "IR" not in article["countries"]
+
+
+def test_a_demonym_before_a_unit_word_names_the_region(enrich):
+    article = enrich("Police shot a civilian in Zzyxville, Shabelle Zone (Somali region).")
+    assert place(article, "Somali")["country_code"] == "ET"
+
+
+def test_administrative_units_make_places_of_names_the_ner_missed(enrich):
+    article = enrich(
+        "Locals clashed with herders in Zzyx village, Biankouma subdivision (Tonkpi, Montagnes)."
+    )
+    assert article["events"][0]["place"]["name"] == "Biankouma"
+
+
+def test_hyphenated_and_coordinated_names_are_places(enrich):
+    article = enrich(
+        "Militants attacked an army convoy on the road between Deir-ez-Zor and Homs, killing "
+        "four soldiers."
+    )
+    names = {p["name"]: p["country_code"] for p in article["places"]}
+    assert names.get("Deir-ez-Zor") == "SY" and names.get("Homs") == "SY"
