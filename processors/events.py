@@ -37,6 +37,7 @@ from spacy.util import filter_spans
 from processors.dates import resolve_date
 from processors.errors import ConfigurationError
 from processors.numbers import count_of
+from processors.places import SPECIFICITY
 
 __all__ = ["EventExtractor", "EventType", "Taxonomy", "finalize_events"]
 
@@ -86,15 +87,6 @@ _COMPATIBLE = {  # which events a count-only sentence may lend its counts to
     "escaped": {"Strategic developments", "Battles"},
     "arrested": {"Strategic developments", "Protests", "Riots"},
     "held": {"Strategic developments", "Battles", "Violence against civilians"},
-}
-_SPECIFICITY = {
-    "landmark": 5,
-    "city": 4,
-    "admin2": 3,
-    "admin1": 2,
-    "region": 2,
-    "country": 1,
-    "continent": 0,
 }
 _CODED_RE = re.compile(r"fatalities (?:were )?coded as (\d+)", re.IGNORECASE)
 _SPLIT_RE = re.compile(
@@ -654,7 +646,7 @@ class EventExtractor:
 
         return max(
             inside,
-            key=lambda p: (not origin(p), _SPECIFICITY.get(p["kind"], 0), -p["start"]),
+            key=lambda p: (not origin(p), SPECIFICITY.get(p["kind"], 0), -p["start"]),
         )
 
     def _merge(self, events: list[_Event]) -> list[_Event]:
@@ -667,8 +659,7 @@ class EventExtractor:
             same.mentions += 1
             if event.place is not None and (
                 same.place is None
-                or _SPECIFICITY.get(event.place["kind"], 0)
-                > _SPECIFICITY.get(same.place["kind"], 0)
+                or SPECIFICITY.get(event.place["kind"], 0) > SPECIFICITY.get(same.place["kind"], 0)
             ):
                 same.place = event.place  # the most specific place any mention gives
             same.actor1 = same.actor1 or event.actor1
@@ -730,7 +721,7 @@ class EventExtractor:
         ("Israeli forces", "US aircraft"), not the place, so they are not used."""
         embedded = [p for p in places if p.get("role") == "embedded"]
         if embedded:
-            return max(embedded, key=lambda p: _SPECIFICITY.get(p["kind"], 0))
+            return max(embedded, key=lambda p: SPECIFICITY.get(p["kind"], 0))
         return None
 
     @staticmethod
@@ -746,7 +737,7 @@ class EventExtractor:
             p
             for p in places
             if p["country_code"] == country["country_code"]
-            and _SPECIFICITY.get(p["kind"], 0) > _SPECIFICITY["country"]
+            and SPECIFICITY.get(p["kind"], 0) > SPECIFICITY["country"]
         ]
         if not inside:
             return country

@@ -29,29 +29,32 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Collection
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from processors.errors import ConfigurationError
 from processors.textnorm import fold
 
 __all__ = [
     "GAZETTEER_VERSION",
+    "MIN_LIKENESS",
     "Gazetteer",
     "Place",
+    "Variant",
     "build_gazetteer",
     "locale_vocabulary",
+    "notable",
     "place_key",
+    "skeleton",
+    "spelling",
 ]
 
 GAZETTEER_VERSION = 7
 _ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "at ", "az ", "an ", "ash ", "ash-", "ech ")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_MIN_LIKENESS = 0.8  # difflib ratio of two spellings: "idlib"/"idlib" 1.0, "kuamisli"/"kamisli" .93
-_SMALL_LIKENESS = 0.86  # closer still for a village: "Mankwi" is not "Mouanko" (.84)
+MIN_LIKENESS = 0.8  # difflib ratio of two spellings: "idlib"/"idlib" 1.0, "kuamisli"/"kamisli" .93
 _VARIANT_WEIGHT = 0.8  # a variant spelling is weaker evidence than the name itself
 _KIND_ORDER = {
     "continent": 0, "country": 1, "admin1": 2, "region": 3, "admin2": 4, "city": 5, "landmark": 6,
@@ -73,7 +76,7 @@ _SPELLINGS = [
     for pattern, replacement in (
         (r"ph", "f"),
         (r"(?<=[bcdgkstz])h", ""),  # sh, kh, th, dh, gh, ch: one sound, written two ways
-        (r"[cq]", "k"),
+        (r"[cqg]", "k"),  # qaf is written q, k or g ("Almargeb", "Al Marqab")
         (r"ou|oo|o|w", "u"),
         (r"ee|ey|ei|e|y", "i"),
         (r"(.)\1+", r"\1"),  # Banaadir, Banadir
@@ -84,9 +87,11 @@ _SPELLINGS = [
 def spelling(key: str) -> str:
     """A place key with the choices of romanisation folded away: Arabic, Persian, Pashto and
     Somali names reach English news in several spellings ("Idleb"/"Idlib", "Banadir"/"Banaadir",
-    "Quamishli"/"Qamishli"), so vowels and doubled letters are normalised and the article and
-    spaces dropped. Only the fuzzy lookup uses it."""
+    "Quamishli"/"Qamishli"), so vowels, doubled letters and the letters of one sound are
+    normalised and the article and spaces dropped. Only the fuzzy lookup uses it."""
     bare = _without_article(key) or key
+    if bare == key and len(key) > 6 and key[:2] in ("al", "el"):
+        bare = key[2:]  # the article written as one word with the name
     text = bare.replace(" ", "")
     for pattern, replacement in _SPELLINGS:
         text = pattern.sub(replacement, text)
@@ -100,8 +105,15 @@ def skeleton(spelled: str) -> str:
     return head + re.sub(r"[aiu]+", "", spelled)
 
 
-def _notable(place: Place) -> bool:
+def notable(place: Place) -> bool:
+    """A region, or a town of 20,000 people or more."""
     return place.kind != "city" or place.population >= 20_000
+
+
+class Variant(NamedTuple):
+    place: Place
+    weight: float  # as a name weight: below any exact name's
+    likeness: float  # of the two spellings, 0.8 to 1
 
 
 def _fuzzy_enough(skel: str) -> bool:
@@ -463,6 +475,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self._cache: dict[str, list[tuple[Place, float]]] = {}
+        self._variants: dict[str, list[Variant]] = {}
         self._demonyms: dict[str, str] = dict(
             self._conn().execute("SELECT key, country FROM demonym")
         )
@@ -538,40 +551,48 @@ class Gazetteer:
         self._cache[key] = found
         return found
 
-    def variants(self, name: str, countries: Collection[str] = ()) -> list[tuple[Place, float]]:
-        """Places whose name is another romanisation of ``name`` ("Quamishli" -> Al Qamishli),
-        weighted down by how far the spellings differ; for names with no exact match only.
-
-        A sound-alike is only believed of a notable place (a region, or a town of 20,000) or of
-        one in ``countries`` (those the article names): an unknown village is more likely
-        unknown than a namesake of some hamlet abroad."""
+    def variants(self, name: str) -> list[Variant]:
+        """Places whose main name is another romanisation of ``name`` ("Quamishli" -> Al
+        Qamishli), with how alike the two spellings are (0.8 to 1); for names with no exact
+        match. Whether a sound-alike is believed is the caller's call: it depends on what else
+        the article says (see ``processors.places``)."""
         key = place_key(name)
         spelled = spelling(key)
         skel = skeleton(spelled)
         if not _fuzzy_enough(skel):
             return []
-        best: dict[int, tuple[Place, float]] = {}
+        if key in self._variants:
+            return self._variants[key]
+        best: dict[int, Variant] = {}
         for (other,) in self._conn().execute("SELECT key FROM sound WHERE skeleton = ?", (skel,)):
             if other == key:
                 continue
             likeness = SequenceMatcher(None, spelled, spelling(other)).ratio()
-            if likeness < _MIN_LIKENESS:
+            if likeness < MIN_LIKENESS:
                 continue
             for place, weight in self.candidates(other):
-                if weight < 0.9 or not (
-                    _notable(place) or place.country in countries and likeness >= _SMALL_LIKENESS
-                ):
+                if place.kind in ("country", "continent"):
+                    continue  # their other spellings are listed ("Bharat"), not guessed
+                if weight < 0.9:
                     continue  # a main name only: alternate names are variants already
-                weight *= _VARIANT_WEIGHT * likeness
-                if place.id not in best or best[place.id][1] < weight:
-                    best[place.id] = (place, weight)
-        return sorted(best.values(), key=lambda pw: (-pw[0].population, _KIND_ORDER[pw[0].kind]))
+                if place.id not in best or best[place.id].likeness < likeness:
+                    best[place.id] = Variant(place, _VARIANT_WEIGHT * likeness, likeness)
+        found = sorted(
+            best.values(), key=lambda v: (-v.place.population, _KIND_ORDER[v.place.kind])
+        )
+        if len(self._variants) > 10_000:
+            self._variants.clear()
+        self._variants[key] = found
+        return found
 
-    def lookup(
-        self, name: str, *, variants: bool, countries: Collection[str] = ()
-    ) -> list[tuple[Place, float]]:
-        """``candidates``, or when there are none and ``variants`` is set, ``variants``."""
-        return self.candidates(name) or (self.variants(name, countries) if variants else [])
+    def lookup(self, name: str, *, variants: bool) -> list[tuple[Place, float]]:
+        """``candidates``, or when there are none and ``variants`` is set, the variants that
+        are notable places (a region, or a town of 20,000): enough to tell that a name in a
+        place's slot ("in Quamishli city", "(Bondhere, Banadir)") is a place."""
+        found = self.candidates(name)
+        if found or not variants:
+            return found
+        return [(v.place, v.weight) for v in self.variants(name) if notable(v.place)]
 
     def has_name(self, name: str) -> bool:
         return bool(self.candidates(name, limit=1))

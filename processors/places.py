@@ -22,9 +22,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from processors.gazetteer import Gazetteer, Place, place_key
+from processors.gazetteer import Gazetteer, Place, notable, place_key
 
-__all__ = ["Mention", "ResolvedPlace", "haversine_km", "resolve_mentions"]
+__all__ = ["SPECIFICITY", "Mention", "ResolvedPlace", "haversine_km", "resolve_mentions"]
 
 _KIND_BONUS = {
     "country": 4.0,
@@ -61,6 +61,7 @@ class Mention:
     # "team" ("Leicestershire beat Somerset"), "modifier" ("US air force aircraft")
     lookup: str | None = None  # the name to look up when not the text ("Barrow County")
     prefer_admin: bool = False  # "Chui region": a region, not a town
+    settlement: bool = False  # "Tsrancha village", "Quamishli city": a populated place
     approximate: bool = False  # unknown name, placed at the place that qualifies it
     fixed: Place | None = None  # known without lookup (the country of a demonym)
 
@@ -221,6 +222,39 @@ def _context(
     }
 
 
+_SURE_LIKENESS = 0.88  # a sound-alike the article gives no country for must be this alike
+_NEAR_LIKENESS = 0.86  # and a village in a country it names, this: "Mankwi" is not "Mouanko"
+
+
+def _believed_variants(
+    mention: Mention,
+    gazetteer: Gazetteer,
+    cands: Sequence[list[tuple[Place, float]]],
+    named: Counter[str],
+) -> list[tuple[Place, float]]:
+    """The spelling variants of an unknown name worth believing. Where the article's places
+    say which countries it is about, a sound-alike elsewhere is a false friend; where nothing
+    does, only a notable place spelled nearly the same is. "Tsrancha village" names a village,
+    so a region is no variant of it."""
+    evidence = set(named) | {
+        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0].country
+        for options in cands
+        if options
+    }
+    evidence.discard(None)
+    believed = []
+    for v in gazetteer.variants(mention.lookup or mention.text):
+        if mention.settlement and v.place.kind != "city":
+            continue
+        if evidence:
+            ok = v.place.country in evidence and (notable(v.place) or v.likeness >= _NEAR_LIKENESS)
+        else:
+            ok = notable(v.place) and v.likeness >= _SURE_LIKENESS
+        if ok:
+            believed.append((v.place, v.weight))
+    return believed
+
+
 def resolve_mentions(
     mentions: Sequence[Mention], gazetteer: Gazetteer, *, hints: Counter[str] | None = None
 ) -> list[ResolvedPlace | None]:
@@ -240,23 +274,9 @@ def resolve_mentions(
         for options in cands
         if options and options[0][0].kind == "country" and options[0][1] >= 0.9
     )
-    # "Quamishli" is Qamishli spelled otherwise; but where the article's other places say
-    # which countries it is about, a sound-alike elsewhere is a false friend
-    evidence = set(named) | {
-        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0].country
-        for options in cands
-        if options
-    }
-    evidence.discard(None)
-    for i, m in enumerate(mentions):
+    for i, m in enumerate(mentions):  # "Quamishli" is Qamishli spelled otherwise
         if not cands[i]:
-            cands[i] = _plausible(
-                [
-                    (p, w)
-                    for p, w in gazetteer.variants(m.lookup or m.text, evidence)
-                    if not evidence or p.country in evidence
-                ]
-            )
+            cands[i] = _plausible(_believed_variants(m, gazetteer, cands, named))
     quals = [
         _qualifier_places(m.qualifier, gazetteer, named) if m.qualifier else [] for m in mentions
     ]
@@ -339,7 +359,15 @@ _DIRECTION_FRACTIONS = {  # (lat, lon) position within a country's box
     "southwest": (0.25, 0.25),
     "center": (0.5, 0.5),
 }
-_SPECIFICITY = {"landmark": 4, "city": 3, "region": 2, "admin1": 2, "country": 1, "continent": 0}
+SPECIFICITY = {  # how closely a place of each kind pins down where something happened
+    "landmark": 5,
+    "city": 4,
+    "admin2": 3,
+    "admin1": 2,
+    "region": 2,
+    "country": 1,
+    "continent": 0,
+}
 
 
 def place_dict(resolved: ResolvedPlace, text: str, gazetteer: Gazetteer) -> dict[str, object]:
@@ -390,7 +418,7 @@ def summarize_places(
 
     def salience(p: dict[str, object]) -> tuple[float, int, int]:
         key = (p["lat"], p["lon"])
-        return (counts[key], _SPECIFICITY.get(str(p["kind"]), 1), -first[key])
+        return (counts[key], SPECIFICITY.get(str(p["kind"]), 1), -first[key])
 
     best = max(literal, key=salience)
     return countries, regions, {"lat": float(best["lat"]), "lon": float(best["lon"])}

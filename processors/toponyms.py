@@ -229,8 +229,10 @@ _QUALIFIER_KINDS = ("admin1", "admin2", "country", "city")
 
 
 def _capitalised(tok: Token) -> bool:
-    """Starts with a capital ("Dar'a" is not str.istitle(), but it is a name)."""
-    return tok.text[:1].isupper()
+    """Starts with a capital ("Dar'a" is not str.istitle(), but it is a name), or with a
+    one-letter prefix before one ("eThekwini", "iSimangaliso")."""
+    text = tok.text
+    return text[:1].isupper() or (len(text) > 3 and text[0].islower() and text[1].isupper())
 
 
 def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
@@ -554,6 +556,8 @@ def find_place_spans(
         for end in range(j, i, -1):  # longest first
             if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
                 continue  # never half of a hyphenated name ("Nord" of "Nord-Ouest")
+            if end - i > 1 and doc[end - 1].lower_ in _CONNECTORS:
+                continue  # "Bir at" of "Bir at Tutah" is no name
             span = doc[i:end]
             slot = _place_slot(doc, i, end)
             options = gazetteer.lookup(span.text, variants=slot)
@@ -586,6 +590,8 @@ def find_place_spans(
         if ps.mention.role != "literal":
             continue
         _peel_place_words(ps, gazetteer)
+        after = doc[ps.span.end].lower_ if ps.span.end < len(doc) else ""
+        ps.mention.settlement = ps.mention.settlement or after in _SETTLEMENTS  # "X city"
         if _modifier(ps.span):
             ps.mention.role = "modifier"
             continue
@@ -605,6 +611,9 @@ def find_place_spans(
     return found, demonyms
 
 
+_SETTLEMENTS = frozenset({"village", "town", "city"})
+
+
 def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
     """ "Libreville city", "Barangay Camudlas", "Ilam district": look up the name alone (and
     for "district" or "province" prefer regions)."""
@@ -613,6 +622,7 @@ def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
         return
     first, last = words[0].lower_, words[-1].lower_
     text = None
+    ps.mention.settlement = last in _SETTLEMENTS or first in _SETTLEMENTS
     if last in _PLACE_WORDS and not gazetteer.candidates(words.text):
         text = words[:-1].text
         ps.mention.prefer_admin = last in ("district", "province", "region", "governorate")
