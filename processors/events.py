@@ -118,6 +118,9 @@ class EventType:
     acled_sub_type: str
     priority: int
     triggers: tuple[str, ...]
+    # "verb preposition object" lemmas, however far apart the verb and its preposition stand:
+    # "fired with unspecified weapons on the positions of ..." is "fire on position"
+    governed: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,18 @@ class Taxonomy:
                     "integer `priority`"
                 )
             triggers = tuple(str(t) for t in spec.get("triggers") or [])
-            types[name] = EventType(name, acled[0], acled[1], spec["priority"], triggers)
+            governed = []
+            for phrase in spec.get("governed") or []:
+                words = str(phrase).lower().split()
+                if len(words) != 3:
+                    raise ConfigurationError(
+                        f"{path}: type {name!r}: governed trigger {phrase!r} must be three "
+                        "lemmas, 'verb preposition object' (such as 'fire on position')"
+                    )
+                governed.append((words[0], words[1], words[2]))
+            types[name] = EventType(
+                name, acled[0], acled[1], spec["priority"], triggers, tuple(governed)
+            )
         words = {
             key: frozenset(str(w).lower() for w in data.get(key) or [])
             for key in (
@@ -468,12 +482,21 @@ class EventExtractor:
             if lower_docs:
                 self.by_lower.add(etype.name, lower_docs)
                 self.by_lemma.add(etype.name, lemma_docs)
+        self.governed: dict[str, list[tuple[str, str, str]]] = {}
+        for etype in taxonomy.types.values():
+            for verb, prep, obj in etype.governed:
+                self.governed.setdefault(verb, []).append((prep, obj, etype.name))
 
     def _doc_matches(self, doc: Doc) -> dict[int, list[tuple[str, Span]]]:
         """Trigger matches of the whole Doc (one matcher pass), by sentence start token."""
+        found = [
+            (doc.vocab.strings[match_id], start, end)
+            for match_id, start, end in [*self.by_lower(doc), *self.by_lemma(doc)]
+        ]
+        found += self._governed_matches(doc)
         spans = []
-        for match_id, start, end in [*self.by_lower(doc), *self.by_lemma(doc)]:
-            span = Span(doc, start, end, label=doc.vocab.strings[match_id])
+        for label, start, end in found:
+            span = Span(doc, start, end, label=label)
             if self._negated(span) or self._modifies_thing(span):
                 continue  # negated, or a modifier: "detention centres", "kidnapping suspect"
             spans.append(span)
@@ -481,6 +504,24 @@ class EventExtractor:
         for span in filter_spans(spans):  # longest first: "air strike" over "strike"
             by_sentence.setdefault(span.sent.start, []).append((span.label_, span))
         return by_sentence
+
+    def _governed_matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """Verbs whose preposition governs the named object ("fire ... on position")."""
+        if not self.governed:
+            return []
+        out = []
+        for tok in doc:
+            wanted = self.governed.get(tok.lemma_.lower())
+            if not wanted or tok.pos_ != "VERB":
+                continue
+            for child in tok.children:
+                if child.dep_ != "prep":
+                    continue
+                objects = {g.lemma_.lower() for g in child.children if g.dep_ == "pobj"}
+                for prep, obj, name in wanted:
+                    if child.lower_ == prep and obj in objects:
+                        out.append((name, tok.i, tok.i + 1))
+        return out
 
     def _modifies_thing(self, span: Span) -> bool:
         root = span.root

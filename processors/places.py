@@ -61,7 +61,7 @@ class Mention:
     # "team" ("Leicestershire beat Somerset"), "modifier" ("US air force aircraft")
     lookup: str | None = None  # the name to look up when not the text ("Barrow County")
     prefer_admin: bool = False  # "Chui region": a region, not a town
-    settlement: bool = False  # "Tsrancha village", "Quamishli city": a populated place
+    settlement: bool = False  # "Tsrancha village", "Barangay Poblacion": a populated place
     approximate: bool = False  # unknown name, placed at the place that qualifies it
     fixed: Place | None = None  # known without lookup (the country of a demonym)
 
@@ -284,7 +284,9 @@ def resolve_mentions(
         # an unknown name pinned by known ones, or whose namesakes all lie elsewhere
         # ("Famale (Dessa, Tillaberi)" is in Niger, whatever Famale Ethiopia has): use those
         strong = bool(m.qualifier) and m.qualifier.startswith("(")
-        small = all(p.kind in ("city", "admin2") and p.population < 100_000 for p, _ in cands[i])
+        small = m.settlement or all(
+            p.kind in ("city", "admin2") and p.population < 100_000 for p, _ in cands[i]
+        )  # "Barangay Poblacion, ..., Lanao del Sur": the text says it is a small place
         if (
             quals[i]
             and (strong or small)

@@ -38,6 +38,8 @@ _TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. sir lord lady president minis
 _CONNECTORS = frozenset(
     "of de del da do dos das al el la le upon on at ad as ash bin ibn abu - '".split()
 )
+# inside a multi-word name only (never to link a chain): "Gracias a Dios", "Trinidad y Tobago"
+_NAME_LINKS = _CONNECTORS | frozenset("a y e en sur sul am im".split())
 DIRECTIONS = {
     "north": "north",
     "northern": "north",
@@ -259,17 +261,25 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
                 continue
             break
         stop = i
-        while stop < limit and (
-            _capitalised(doc[stop])
-            or doc[stop].text == "-"
-            or doc[stop].lower_ == "of"
-            or (
-                stop > i
-                and not doc[stop - 1].whitespace_
-                and doc[stop].is_alpha is False
-                and doc[stop].text[:1] in "'’-"
+        while (
+            stop < limit
+            and (
+                _capitalised(doc[stop])
+                or doc[stop].text == "-"
+                or doc[stop].lower_ == "of"
+                or (  # "Gracias a Dios"
+                    doc[stop].lower_ in _NAME_LINKS
+                    and stop + 1 < limit
+                    and _capitalised(doc[stop + 1])
+                )
+                or (
+                    stop > i
+                    and not doc[stop - 1].whitespace_
+                    and doc[stop].is_alpha is False
+                    and doc[stop].text[:1] in "'’-"
+                )
+                or (stop > i and not doc[stop - 1].whitespace_ and doc[stop].text[:1] in "'’")
             )
-            or (stop > i and not doc[stop - 1].whitespace_ and doc[stop].text[:1] in "'’")
         ):
             stop += 1
         while stop > i + 1 and doc[stop - 1].text == "-":
@@ -547,7 +557,7 @@ def find_place_spans(
             and j not in taken
             and (
                 _proper_run(doc[j])
-                or (doc[j].lower_ in _CONNECTORS and j + 1 < len(doc) and _proper_run(doc[j + 1]))
+                or (doc[j].lower_ in _NAME_LINKS and j + 1 < len(doc) and _proper_run(doc[j + 1]))
                 or (j > i and _hyphenated(doc, j))
             )
         ):
@@ -556,7 +566,7 @@ def find_place_spans(
         for end in range(j, i, -1):  # longest first
             if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
                 continue  # never half of a hyphenated name ("Nord" of "Nord-Ouest")
-            if end - i > 1 and doc[end - 1].lower_ in _CONNECTORS:
+            if end - i > 1 and doc[end - 1].lower_ in _NAME_LINKS:
                 continue  # "Bir at" of "Bir at Tutah" is no name
             span = doc[i:end]
             slot = _place_slot(doc, i, end)
@@ -591,7 +601,8 @@ def find_place_spans(
             continue
         _peel_place_words(ps, gazetteer)
         after = doc[ps.span.end].lower_ if ps.span.end < len(doc) else ""
-        ps.mention.settlement = ps.mention.settlement or after in _SETTLEMENTS  # "X city"
+        if after in _SETTLEMENTS and doc[ps.span.end].is_lower:  # "Quamishli city"
+            ps.mention.settlement = True
         if _modifier(ps.span):
             ps.mention.role = "modifier"
             continue
@@ -611,7 +622,7 @@ def find_place_spans(
     return found, demonyms
 
 
-_SETTLEMENTS = frozenset({"village", "town", "city"})
+_SETTLEMENTS = frozenset({"village", "town", "city", "barangay", "hamlet", "kebele"})
 
 
 def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
@@ -622,7 +633,6 @@ def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
         return
     first, last = words[0].lower_, words[-1].lower_
     text = None
-    ps.mention.settlement = last in _SETTLEMENTS or first in _SETTLEMENTS
     if last in _PLACE_WORDS and not gazetteer.candidates(words.text):
         text = words[:-1].text
         ps.mention.prefer_admin = last in ("district", "province", "region", "governorate")
@@ -630,8 +640,9 @@ def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
         gazetteer.candidates(words.text)
     ):
         text = words[1:].text
-    if text:
+    if text:  # the unit word is not part of the name: it says what kind of place this is
         ps.mention.lookup = text
+        ps.mention.settlement = last in _SETTLEMENTS or first in _SETTLEMENTS
 
 
 def _modifier(span: Span) -> bool:
@@ -665,13 +676,17 @@ def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span
     for ent in ents:
         if ent.start < skip_until:
             continue
-        if ent.label_ in PLACE_LABELS or _place_slot(doc, ent.start, ent.end):
+        if (
+            ent.label_ in PLACE_LABELS
+            or _place_slot(doc, ent.start, ent.end)
+            or _in_place_chain(doc, ent.start, ent.end)
+        ):
             for extra in (4, 3, 2, 1):
                 end = min(len(doc), ent.end + extra)
                 tail = doc[ent.end : end]
                 if (
                     not tail
-                    or not (tail[0].lower_ in _CONNECTORS or _capitalised(tail[0]))
+                    or not (tail[0].lower_ in _NAME_LINKS or _capitalised(tail[0]))
                     or any(t.is_punct and t.text != "-" for t in tail)
                 ):
                     continue

@@ -58,3 +58,13 @@ def test_names_in_capitals_take_the_article_s_own_spelling() -> None:
     doc.ents = [Span(doc, 0, 1, "GPE"), Span(doc, 4, 5, "ORG"), Span(doc, 7, 8, "GPE")]
     Canonicalizer(AliasTable([]))(doc)
     assert [e._.canonical for e in doc.ents] == ["Qamishli", None, None]  # NATO stays as is
+
+
+def test_a_governed_trigger_must_be_verb_preposition_object(tmp_path):
+    path = tmp_path / "events.yaml"
+    path.write_text(
+        "types:\n  armed_clash:\n    acled: [Battles, Armed clash]\n    priority: 60\n"
+        "    governed: [fire on]\n"
+    )
+    with pytest.raises(ConfigurationError, match="'verb preposition object'"):
+        Taxonomy.load(path)

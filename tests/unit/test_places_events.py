@@ -159,7 +159,9 @@ def test_another_romanisation_of_a_known_name_is_found(enrich):
 
 def test_a_sound_alike_abroad_does_not_stand_in_for_an_unknown_village(enrich):
     # "Mankwi" sounds like the Manche department of France; the article is about Cameroon
-    article = enrich("Soldiers shot dead two men in Mankwi village, Bafut subdivision, in Cameroon on Monday.")
+    article = enrich(
+        "Soldiers shot dead two men in Mankwi village, Bafut subdivision, in Cameroon on Monday."
+    )
     assert "FR" not in article["countries"]
     assert article["events"][0]["place"]["name"] == "Bafut"
 
@@ -192,3 +194,12 @@ def test_hyphenated_and_coordinated_names_are_places(enrich):
     )
     names = {p["name"]: p["country_code"] for p in article["places"]}
     assert names.get("Deir-ez-Zor") == "SY" and names.get("Homs") == "SY"
+
+
+def test_a_verb_and_its_distant_preposition_make_a_clash(enrich):
+    article = enrich(
+        "Separatist units fired with heavy machine guns on the positions of the army near "
+        "the border on Tuesday."
+    )
+    assert article["events"][0]["type"] == "armed_clash"
+    assert article["events"][0]["trigger"] == "fired"
