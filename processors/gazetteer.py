@@ -556,6 +556,8 @@ class Gazetteer:
         Qamishli), with how alike the two spellings are (0.8 to 1); for names with no exact
         match. Whether a sound-alike is believed is the caller's call: it depends on what else
         the article says (see ``processors.places``)."""
+        if name.isupper() and len(name) <= 5:
+            return []  # "GPTA", "CAPS": an acronym is not a spelling of anything
         key = place_key(name)
         spelled = spelling(key)
         skel = skeleton(spelled)

@@ -193,9 +193,10 @@ _SITE_NOUNS = frozenset(
 )
 
 
-def _locative(span: Span) -> bool:
-    """Does the syntax put ``span`` where places stand? ("in X", "city of X", "X prison")"""
-    head = _first_conjunct(span.root)
+def _locative(span: Span, *, conjuncts: bool = True) -> bool:
+    """Does the syntax put ``span`` where places stand? ("in X", "city of X", "X prison"; and
+    with ``conjuncts``, "between Deir-ez-Zor and Homs")"""
+    head = _first_conjunct(span.root) if conjuncts else span.root
     if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE:
         return True
     if _named_place_of(span):
@@ -405,6 +406,16 @@ def _place_slot(doc: Doc, start: int, end: int) -> bool:
     return after is not None and (after.text == "(" or after.lower_ in _PLACE_WORDS)
 
 
+def _strong_slot(doc: Doc, start: int, end: int) -> bool:
+    """ "in X", "X village": slots that make a name a place even when it is spelled unlike any
+    the gazetteer has. A bracket after a name ("Total (nine wickets)") does not."""
+    before = doc[start - 1] if start > 0 else None
+    after = doc[end] if end < len(doc) else None
+    return (before is not None and before.lower_ in _LOCATIVE) or (
+        after is not None and after.lower_ in _PLACE_WORDS
+    )
+
+
 def _in_place_chain(doc: Doc, start: int, end: int) -> bool:
     """Is [start, end) a later link of a chain of places - "in Barangay Poblacion, Marawi,
     Lanao del Sur", "the area of Chatsworth (eThekwini, KwaZulu-Natal)" - whose first link
@@ -503,7 +514,7 @@ def find_place_spans(
             continue
         if ent.label_ in _MAYBE_PLACE and demonym is None and ent.ent_id_ != CURATED:
             slot = _place_slot(doc, ent.start, ent.end)
-            options = gazetteer.lookup(ent.text, variants=slot)
+            options = gazetteer.lookup(ent.text, variants=_strong_slot(doc, ent.start, ent.end))
             titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
             is_person_part = (
                 ent.label_ == "PERSON"
@@ -516,7 +527,11 @@ def find_place_spans(
                 and not is_person_part
                 and (
                     (options and _prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
-                    or (options and _locative(ent) and ent.label_ in ("PERSON", "NORP"))
+                    or (
+                        options
+                        and _locative(ent, conjuncts=False)  # "from Portugal and Pedro I"
+                        and ent.label_ in ("PERSON", "NORP")
+                    )
                     or (options and _named_place_of(ent))
                     or (pinned and ent.label_ != "PERSON" and not options)
                     or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
@@ -570,7 +585,7 @@ def find_place_spans(
                 continue  # "Bir at" of "Bir at Tutah" is no name
             span = doc[i:end]
             slot = _place_slot(doc, i, end)
-            options = gazetteer.lookup(span.text, variants=slot)
+            options = gazetteer.lookup(span.text, variants=_strong_slot(doc, i, end))
             known = options and (_prominent(options) or slot or place_key(span.text) in known_names)
             pinned = not options and slot and end == j and _qualifier(doc, end, gazetteer)
             if (known or pinned) and _namelike(span.text):
@@ -688,6 +703,7 @@ def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span
                     not tail
                     or not (tail[0].lower_ in _NAME_LINKS or _capitalised(tail[0]))
                     or any(t.is_punct and t.text != "-" for t in tail)
+                    or not tail[-1].is_alpha  # "FRANCE -" of a results line is "FRANCE"
                 ):
                     continue
                 longer = doc[ent.start : end]
