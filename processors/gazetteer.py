@@ -54,7 +54,7 @@ __all__ = [
 GAZETTEER_VERSION = 7
 _ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "at ", "az ", "an ", "ash ", "ash-", "ech ")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-MIN_LIKENESS = 0.8  # difflib ratio of two spellings: "idlib"/"idlib" 1.0, "kuamisli"/"kamisli" .93
+MIN_LIKENESS = 0.8  # difflib ratio of two spellings ("kuamisli" and "kamisli": 0.93)
 _VARIANT_WEIGHT = 0.8  # a variant spelling is weaker evidence than the name itself
 _KIND_ORDER = {
     "continent": 0, "country": 1, "admin1": 2, "region": 3, "admin2": 4, "city": 5, "landmark": 6,

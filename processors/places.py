@@ -226,22 +226,24 @@ _SURE_LIKENESS = 0.88  # a sound-alike the article gives no country for must be 
 _NEAR_LIKENESS = 0.86  # and a village in a country it names, this: "Mankwi" is not "Mouanko"
 
 
-def _believed_variants(
-    mention: Mention,
-    gazetteer: Gazetteer,
-    cands: Sequence[list[tuple[Place, float]]],
-    named: Counter[str],
-) -> list[tuple[Place, float]]:
-    """The spelling variants of an unknown name worth believing. Where the article's places
-    say which countries it is about, a sound-alike elsewhere is a false friend; where nothing
-    does, only a notable place spelled nearly the same is. "Tsrancha village" names a village,
-    so a region is no variant of it."""
-    evidence = set(named) | {
-        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0].country
+def _evidence(cands: Sequence[list[tuple[Place, float]]], named: Counter[str]) -> set[str]:
+    """The countries an article is about, as far as its known names and demonyms tell."""
+    countries = set(named) | {
+        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0].country or ""
         for options in cands
         if options
     }
-    evidence.discard(None)
+    countries.discard("")
+    return countries
+
+
+def _believed_variants(
+    mention: Mention, gazetteer: Gazetteer, evidence: set[str]
+) -> list[tuple[Place, float]]:
+    """The spelling variants of an unknown name worth believing. Where the article's places
+    say which countries it is about (``evidence``), a sound-alike elsewhere is a false friend;
+    where nothing does, only a notable place spelled nearly the same is. "Tsrancha village"
+    names a village, so a region is no variant of it."""
     believed = []
     for v in gazetteer.variants(mention.lookup or mention.text):
         if mention.settlement and v.place.kind != "city":
@@ -274,9 +276,10 @@ def resolve_mentions(
         for options in cands
         if options and options[0][0].kind == "country" and options[0][1] >= 0.9
     )
+    evidence = _evidence(cands, named)
     for i, m in enumerate(mentions):  # "Quamishli" is Qamishli spelled otherwise
         if not cands[i]:
-            cands[i] = _plausible(_believed_variants(m, gazetteer, cands, named))
+            cands[i] = _plausible(_believed_variants(m, gazetteer, evidence))
     quals = [
         _qualifier_places(m.qualifier, gazetteer, named) if m.qualifier else [] for m in mentions
     ]

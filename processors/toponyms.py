@@ -199,7 +199,7 @@ def _locative(span: Span, *, conjuncts: bool = True) -> bool:
     head = _first_conjunct(span.root) if conjuncts else span.root
     if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE:
         return True
-    if _named_place_of(span):
+    if _named_place_of(span, conjuncts=conjuncts):
         return True
     return head.dep_ in ("compound", "nmod", "amod") and head.head.lemma_ in _SITE_NOUNS
 
@@ -210,10 +210,10 @@ def _first_conjunct(tok: Token) -> Token:
     return tok
 
 
-def _named_place_of(span: Span) -> bool:
+def _named_place_of(span: Span, *, conjuncts: bool = True) -> bool:
     """ "the city of X", "the countryside of X", "40km north of X", "X, a town": whatever the
     NER called X, the words around it say it is a place."""
-    head = _first_conjunct(span.root)
+    head = _first_conjunct(span.root) if conjuncts else span.root
     if head.dep_ == "pobj" and head.head.lower_ == "of":
         noun = head.head.head
         return noun.lemma_ in _PLACE_NOUNS or noun.lower_ in DIRECTIONS
@@ -340,6 +340,8 @@ def _metonymic(ps: PlaceSpan, place: Place | None, gazetteer: Gazetteer) -> bool
 
 def _hyphenated(doc: Doc, j: int) -> bool:
     """Is token ``j`` inside a hyphenated word ("ez" and both hyphens of "Deir-ez-Zor")?"""
+    if j == 0:
+        return False
     glued_before = not doc[j - 1].whitespace_
     if doc[j].text == "-":
         return glued_before and not doc[j].whitespace_ and j + 1 < len(doc) and doc[j + 1].is_alpha
