@@ -109,6 +109,7 @@ _PROTEST_TYPES = (
     "excessive_force_against_protesters",
 )
 _VIOLENT_TRIGGERS = ("attack", "armed_clash")
+_HARM_VERBS = frozenset("kill attack shoot target ambush wound injure fire".split())
 
 
 @dataclass(frozen=True)
@@ -612,11 +613,13 @@ class EventExtractor:
         if a2 is not None and self._words(a2) & armed:
             return True
         for tok in sent:
-            if tok.lemma_ in ("kill", "attack", "shoot", "target", "ambush", "wound", "injure"):
+            if tok.lemma_ in _HARM_VERBS or (  # "opened fire on a convoy of the 5th Corps"
+                tok.lemma_ == "open" and any(c.lemma_ == "fire" for c in tok.children)
+            ):
                 for child in tok.children:
                     if (
                         child.dep_ in ("dobj", "nsubjpass")
-                        or (child.dep_ == "prep" and child.lower_ in ("on", "at"))
+                        or (child.dep_ == "prep" and child.lower_ in ("on", "at", "against"))
                     ) and self._words(tok.doc[child.left_edge.i : child.right_edge.i + 1]) & armed:
                         return True
         return False

@@ -203,3 +203,10 @@ def test_a_verb_and_its_distant_preposition_make_a_clash(enrich):
     )
     assert article["events"][0]["type"] == "armed_clash"
     assert article["events"][0]["trigger"] == "fired"
+
+
+def test_opening_fire_on_an_armed_convoy_is_a_battle(enrich):
+    article = enrich("On Monday, gunmen opened fire on a convoy of the border guards near the dam.")
+    assert article["events"][0]["type"] == "armed_clash"
+    civilians = enrich("On Monday, gunmen opened fire on a wedding party near the dam.")
+    assert civilians["events"][0]["type"] == "attack"
