@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 __all__ = ["NAME_LABELS", "clean_entity_spans", "split_span", "trim_span"]
@@ -21,6 +21,7 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _LEADING = frozenset({"the", "The", "THE"})
 _EDGE_PUNCT = frozenset({"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", "(", ")", "/"})
+_DASHES = frozenset({"-", "--", "–", "—"})
 _FIGURE_RE = re.compile(r"^[+-]?\d+(?:[.,/:-]\d+)*[%]?$")
 
 
@@ -54,23 +55,39 @@ def trim_span(span: Span) -> Span | None:
     return Span(doc, start, end, label=span.label, span_id=span.id)
 
 
+def _spaced_dash(tok: Token) -> bool:
+    """A dash standing between words ("Syria - Authorities"), not one inside a word."""
+    return (
+        tok.text in _DASHES
+        and tok.i > 0
+        and bool(tok.doc[tok.i - 1].whitespace_)
+        and bool(tok.whitespace_)
+    )
+
+
 def split_span(span: Span) -> Iterator[Span]:
-    """Split at line breaks (any label), brackets (names) and, for places, at commas and
-    semicolons: "Bilasuvar (Bilasuvar, Azerbaijan)" is three names."""
+    """Split at line breaks (any label), brackets and spaced dashes (names) and, for places,
+    at commas and semicolons: "Bilasuvar (Bilasuvar, Azerbaijan)" is three names. After a
+    dateline's dash ("QAMISHLI, Syria - Authorities said") the story begins: words there that
+    are no proper nouns are no name."""
+    name = span.label_ in NAME_LABELS
     cuts = [
         tok.i
         for tok in span
         if ("\n" in tok.text and tok.is_space)
         or (span.label_ in _PLACE_LABELS and tok.text in (",", ";"))
-        or (span.label_ in NAME_LABELS and tok.text in ("(", ")"))
+        or (name and (tok.text in ("(", ")") or _spaced_dash(tok)))
     ]
     if not cuts:
         yield span
         return
+    doc = span.doc
     start = span.start
     for cut in [*cuts, span.end]:
-        if cut > start:
-            yield Span(span.doc, start, cut, label=span.label, span_id=span.id)
+        part = doc[start:cut]
+        after_dash = start > span.start and _spaced_dash(doc[start - 1])
+        if cut > start and not (after_dash and all(t.pos_ != "PROPN" for t in part)):
+            yield Span(doc, start, cut, label=span.label, span_id=span.id)
         start = cut + 1
 
 

@@ -405,7 +405,22 @@ def _place_slot(doc: Doc, start: int, end: int) -> bool:
         and (doc[start - 2].lower_ in _PLACE_WORDS)
     ):
         return True
+    if _dateline(doc, start, end):
+        return True
     return after is not None and (after.text == "(" or after.lower_ in _PLACE_WORDS)
+
+
+def _dateline(doc: Doc, start: int, end: int) -> bool:
+    """ "BEIRUT, Lebanon --", "QAMISHLI (Reuters) -": a name in capitals opening the text or a
+    line, then a comma, bracket or dash, is where the story was filed."""
+    opens = start == 0 or (doc[start - 1].is_space and "\n" in doc[start - 1].text)
+    after = doc[end] if end < len(doc) else None
+    return (
+        opens
+        and all(tok.is_upper or not tok.is_alpha for tok in doc[start:end])
+        and after is not None
+        and after.text in (",", "(", "-", "--", "–", "—")
+    )
 
 
 def _strong_slot(doc: Doc, start: int, end: int) -> bool:
@@ -438,11 +453,16 @@ def _in_place_chain(doc: Doc, start: int, end: int) -> bool:
         if tok.text in (",", "(") or named(tok) or tok.lower_ in _CONNECTORS:
             i -= 1
             continue
-        first = i + 1
-        while first < start and not named(doc[first]):  # "of" in "area of X"
-            first += 1
-        return first < start and _place_slot(doc, first, first + 1)
-    return False
+        break
+    if start - i > 12:
+        return False
+    first = i + 1  # the chain's first link: after "in", or the text's opening ("BEIRUT, ...")
+    while first < start and not named(doc[first]):  # "of" in "area of X"
+        first += 1
+    link = first + 1
+    while link < start and doc[link].text not in (",", "("):  # "Kafr Qaddum, ..."
+        link += 1
+    return first < start and _place_slot(doc, first, link)
 
 
 def _split_at_locative(doc: Doc, ents: list[Span]) -> list[Span]:
@@ -538,6 +558,7 @@ def find_place_spans(
                     or (pinned and ent.label_ != "PERSON" and not options)
                     or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
                     or (options and _in_place_chain(doc, ent.start, ent.end))
+                    or (options and _dateline(doc, ent.start, ent.end))
                     or (options and ent.end < len(doc) and doc[ent.end].lower_ in _PLACE_WORDS)
                 )
             ):

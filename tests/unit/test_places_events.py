@@ -220,3 +220,9 @@ def test_an_unknown_village_stands_at_its_region_s_main_town_not_its_middle(enri
     assert abs(village["lat"] - 18.44) < 0.1 and abs(village["lon"] - 1.41) < 0.1  # Kidal town
     region = place(enrich("Gunmen seized a vehicle in the Kidal region of Mali."), "Kidal")
     assert region["lat"] > 19  # the region named itself keeps the middle of its extent
+
+
+def test_a_dateline_in_capitals_is_a_place(enrich):
+    article = enrich("BEIRUT, Lebanon -- Officials said on Monday that the port would reopen.")
+    beirut = place(article, "BEIRUT")
+    assert beirut["country_code"] == "LB" and not beirut["metonymic"]

@@ -62,3 +62,34 @@ def test_surnames_of_people_named_in_full_are_people():
 def test_an_initial_and_a_surname_is_a_person_unless_curated():
     doc = doc_with(["P.", "Simmons", "and", "U.N."], [(0, 2, "ORG"), (3, 4, "ORG")])
     assert ents_of(make_names_consistent(doc, "curated"))[0] == ("P. Simmons", "PERSON")
+
+
+def test_a_spaced_dash_ends_a_name_and_the_story_after_it_is_no_name():
+    doc = doc_with(
+        [
+            "QAMISHLI",
+            ",",
+            "Syria",
+            "-",
+            "Authorities",
+            "said",
+            "Kansas",
+            "City",
+            "-",
+            "St.",
+            "Louis",
+        ],
+        [(2, 5, "ORG"), (6, 11, "GPE")],
+        pos=["PROPN", "PUNCT", "PROPN", "PUNCT", "NOUN", "VERB"]
+        + ["PROPN", "PROPN", "PUNCT", "PROPN", "PROPN"],
+    )
+    assert ents_of(clean_entity_spans(doc)) == [
+        ("Syria", "ORG"),
+        ("Kansas City", "GPE"),
+        ("St. Louis", "GPE"),
+    ]
+
+
+def test_a_hyphen_inside_a_word_does_not_split_a_name():
+    doc = doc_with(["Deir", "-", "ez", "-", "Zor"], [(0, 5, "GPE")], spaces=[False] * 5)
+    assert ents_of(clean_entity_spans(doc)) == [("Deir-ez-Zor", "GPE")]
