@@ -576,7 +576,10 @@ class Gazetteer:
         for (other,) in self._conn().execute("SELECT key FROM sound WHERE skeleton = ?", (skel,)):
             if other == key:
                 continue
-            likeness = SequenceMatcher(None, spelled, spelling(other)).ratio()
+            matcher = SequenceMatcher(None, spelled, spelling(other))
+            if matcher.real_quick_ratio() < MIN_LIKENESS or matcher.quick_ratio() < MIN_LIKENESS:
+                continue  # cheap upper bounds first: a bucket may hold hundreds of names
+            likeness = matcher.ratio()
             if likeness < MIN_LIKENESS:
                 continue
             for place, weight in self.candidates(other):
