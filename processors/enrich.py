@@ -19,6 +19,7 @@ from spacy.language import Language
 
 from processors.articles import decode_article, validate_article
 from processors.clean import article_text
+from processors.dedup import fingerprint
 from processors.entities import entity_dicts
 from processors.errors import InvalidArticle
 from processors.events import finalize_events
@@ -148,17 +149,17 @@ class Enricher:
 
     def enrich(self, articles: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Enrich validated articles (``id`` set); one ``nlp.pipe`` call for the batch."""
-        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
         prepared = []
         for article in articles:
-            text, _ = article_text(article.get("title"), article.get("body"))
+            text, body_at = article_text(article.get("title"), article.get("body"))
             lang = detect_language(text, article.get("language"))
-            prepared.append((article, text, lang))
+            prepared.append((article, text, body_at, lang))
         # the NER reads a copy with shouted lines recased; offsets are unchanged
-        english = [truecase(text, self._known) for _, text, lang in prepared if lang == "en"]
+        english = [truecase(text, self._known) for _, text, _, lang in prepared if lang == "en"]
         docs = iter(self.nlp.pipe(english, batch_size=max(1, len(english))))
         out = []
-        for article, text, lang in prepared:
+        for article, text, body_at, lang in prepared:
             doc = next(docs) if lang == "en" else None
             out.append(
                 {
@@ -171,7 +172,9 @@ class Enricher:
                     "regions": _ext(doc, "regions", []),
                     "location": _ext(doc, "location", None),
                     "events": _events(doc, text, article.get("published_at")),
-                    "duplicate_of": None,
+                    # of the body: the same story under another headline is still a copy
+                    "fingerprint": fingerprint(text[body_at:] if body_at < len(text) else text),
+                    "duplicate_of": None,  # decided at indexing, against the articles indexed
                     "enriched_at": now,
                     "pipeline": self.pipeline_info,
                 }
