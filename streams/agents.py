@@ -33,7 +33,14 @@ from streams.background import keep_running
 from streams.deadletter import dead_letter_headers
 from streams.delivery import run_channel
 from streams.indexing import BulkIndexer, async_client, ensure_articles_index
-from streams.metrics import ARTICLES, BATCH_SECONDS, DEAD_LETTERS, ES_RETRIES, LATENCY_SECONDS
+from streams.metrics import (
+    ARTICLES,
+    BATCH_SECONDS,
+    DEAD_LETTERS,
+    DUPLICATES,
+    ES_RETRIES,
+    LATENCY_SECONDS,
+)
 
 __all__ = ["register_agents"]
 
@@ -204,6 +211,8 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
                     error=f"not an enriched article ({type(exc).__name__}: {exc})",
                 )
             )
+    if docs:  # copies of a story indexed before are marked as such (processors/dedup.py)
+        DUPLICATES.inc(await indexer.mark_duplicates(docs))
     failures = await indexer.index_documents(docs) if docs else []
     for failure in failures:
         pending.append(

@@ -13,14 +13,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, TransportError
 from elasticsearch.helpers import async_streaming_bulk
 
 from config import DATA_DIR, Settings
+from processors.dedup import Copy, first_copy
 
 __all__ = [
     "BulkIndexer",
@@ -29,10 +30,12 @@ __all__ = [
     "async_client",
     "ensure_articles_index",
     "ensure_articles_index_sync",
+    "retrying",
     "sync_client",
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _client_kwargs(settings: Settings) -> dict[str, Any]:
@@ -85,6 +88,10 @@ def ensure_articles_index_sync(settings: Settings, es: Elasticsearch | None = No
         except ApiError as exc:
             if exc.meta.status != 400 or "already_exists" not in str(exc):
                 raise
+    try:  # an index made by an older template gains the fields added since
+        client.indices.put_mapping(index=settings.articles_alias, **_mapping(settings))
+    except ApiError as exc:
+        _mapping_not_updated(exc)
 
 
 async def ensure_articles_index(settings: Settings, es: AsyncElasticsearch) -> None:
@@ -100,6 +107,81 @@ async def ensure_articles_index(settings: Settings, es: AsyncElasticsearch) -> N
         except ApiError as exc:
             if exc.meta.status != 400 or "already_exists" not in str(exc):
                 raise
+    try:
+        await es.indices.put_mapping(index=settings.articles_alias, **_mapping(settings))
+    except ApiError as exc:
+        _mapping_not_updated(exc)
+
+
+def _mapping(settings: Settings) -> dict[str, Any]:
+    mappings = articles_template(settings)["template"]["mappings"]
+    return {"properties": mappings["properties"]}
+
+
+def _mapping_not_updated(exc: ApiError) -> None:
+    """A field whose type changed cannot be updated in place: say so, and carry on with the
+    index as it is (new fields are added; a reindex is the fix for a changed one)."""
+    if exc.meta.status != 400:
+        raise exc
+    log.warning("articles index mapping not updated", extra={"error": str(exc)[:300]})
+
+
+async def retrying(
+    call: Callable[[], Awaitable[T]],
+    what: str,
+    *,
+    max_backoff: float,
+    on_retry: Callable[[], object] | None = None,
+) -> T:
+    """``await call()`` until Elasticsearch answers it: outages and 429/5xx are retried with
+    exponential backoff, a 4xx other than 429 (a bug in the request) is raised."""
+    backoff = 0.5
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await call()
+        except (TimeoutError, TransportError, ApiError, OSError) as exc:
+            if (
+                isinstance(exc, ApiError)
+                and 400 <= exc.meta.status < 500
+                and exc.meta.status != 429
+            ):
+                raise
+            log.warning(
+                "elasticsearch unavailable, retrying",
+                extra={
+                    "call": what,
+                    "attempt": attempt,
+                    "retry_in_s": backoff,
+                    "error": repr(exc)[:300],
+                },
+            )
+            if on_retry is not None:
+                on_retry()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, max_backoff)
+
+
+def _same_story_query(doc: dict[str, Any]) -> dict[str, Any]:
+    """Articles sharing a fingerprint band with ``doc`` (its own stored version included),
+    the first seen first."""
+    return {
+        "size": 20,
+        "_source": ["enriched_at", "first_seen", "fingerprint.minhash"],
+        "query": {
+            "bool": {"filter": [{"terms": {"fingerprint.bands": doc["fingerprint"]["bands"]}}]}
+        },
+        "sort": [{"first_seen": {"order": "asc", "unmapped_type": "date"}}, {"id": "asc"}],
+    }
+
+
+def _copy(doc_id: str, source: dict[str, Any]) -> Copy:
+    return Copy(
+        doc_id,
+        str(source.get("first_seen") or source.get("enriched_at") or ""),
+        (source.get("fingerprint") or {}).get("minhash") or [],
+    )
 
 
 @dataclass(frozen=True)
@@ -140,27 +222,46 @@ class BulkIndexer:
         self, docs: Sequence[tuple[str, dict[str, Any]]]
     ) -> list[ItemFailure]:
         """Write ``(id, document)`` pairs; return the refused ones. Blocks while ES is down."""
-        backoff = 0.5
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await self._bulk(docs)
-            except (TimeoutError, TransportError, ApiError, OSError) as exc:
-                if (
-                    isinstance(exc, ApiError)
-                    and 400 <= exc.meta.status < 500
-                    and (exc.meta.status != 429)
-                ):
-                    raise
-                log.warning(
-                    "elasticsearch unavailable, retrying bulk",
-                    extra={"attempt": attempt, "retry_in_s": backoff, "error": repr(exc)[:300]},
-                )
-                if self.on_retry is not None:
-                    self.on_retry()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, self.max_backoff)
+        return await retrying(
+            lambda: self._bulk(docs), "bulk", max_backoff=self.max_backoff, on_retry=self.on_retry
+        )
+
+    async def mark_duplicates(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Set ``first_seen`` and ``duplicate_of`` on documents about to be written: a document
+        that nearly duplicates one seen before it (indexed, or earlier in this batch) is a
+        copy of the earliest such (processors/dedup.py). One ``msearch`` on the fingerprint
+        bands finds the candidates. ``first_seen`` survives re-indexing, so a replay of the
+        first copy stays the first. Blocks while ES is down. Returns how many were marked."""
+        wanted = [(doc_id, doc) for doc_id, doc in docs if doc.get("fingerprint")]
+        if not wanted:
+            return 0
+        searches: list[dict[str, Any]] = []
+        for _, doc in wanted:
+            searches += [{"index": self.index}, _same_story_query(doc)]
+        found = await retrying(
+            lambda: self.es.msearch(searches=searches),
+            "duplicate search",
+            max_backoff=self.max_backoff,
+            on_retry=self.on_retry,
+        )
+        earlier_by_doc = []
+        for (doc_id, doc), response in zip(wanted, found["responses"], strict=True):
+            hits = [] if "error" in response else response["hits"]["hits"]
+            earlier = [_copy(hit["_id"], hit.get("_source") or {}) for hit in hits]
+            stored = next((c for c in earlier if c.id == doc_id), None)  # a replay
+            doc["first_seen"] = min(
+                doc.get("enriched_at") or "", stored.first_seen if stored else "~"
+            )
+            earlier_by_doc.append(earlier)
+        batch = [_copy(doc_id, doc) for doc_id, doc in wanted]
+        marked = 0
+        for (doc_id, doc), earlier in zip(wanted, earlier_by_doc, strict=True):
+            first = first_copy(
+                doc_id, doc["first_seen"], doc["fingerprint"]["minhash"], earlier + batch
+            )
+            doc["duplicate_of"] = first
+            marked += first is not None
+        return marked
 
     async def _bulk(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemFailure]:
         actions = [

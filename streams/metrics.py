@@ -11,6 +11,7 @@ __all__ = [
     "BATCH_SECONDS",
     "DEAD_LETTERS",
     "DELIVERIES",
+    "DUPLICATES",
     "ES_RETRIES",
     "LATENCY_SECONDS",
     "RULE_MATCHES",
@@ -33,7 +34,10 @@ LATENCY_SECONDS = Histogram(
     "From the article's arrival on Kafka to its document written in Elasticsearch.",
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
 )
-ES_RETRIES = Counter("newsmon_es_retries_total", "Bulk calls retried while ES was unavailable.")
+ES_RETRIES = Counter("newsmon_es_retries_total", "ES calls retried while ES was unavailable.")
+DUPLICATES = Counter(
+    "newsmon_duplicates_total", "Articles indexed as near-duplicates of an earlier one."
+)
 
 RULE_MATCHES = Counter("newsmon_rule_matches_total", "Article-rule matches found.")
 ALERTS = Counter("newsmon_alerts_total", "Alerts emitted, by kind.", ["kind"])

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from api.search import search_articles
+from api.search import SearchRequest, build_search_body, search_articles
 from processors.identity import article_id
 from streams.deadletter import read_dead_letters
 from streams.producer import iter_messages, produce_messages
@@ -129,3 +129,43 @@ def test_html_body_is_cleaned_before_indexing(pipeline):
     doc = wait_for(lambda: pipeline.get("html-1"), timeout=30, what="the HTML article")
     assert doc["text"] == "Police arrested 31 protesters in Santiago."
     assert doc["body"] == html  # the input is kept as sent
+
+
+def test_a_later_copy_of_a_story_is_marked_and_can_be_left_out_of_search(pipeline):
+    story = (
+        "Engineers closed the Larchmont river bridge on Thursday after divers found cracks in "
+        "two of its stone piers, and the county said traffic would use the ferry crossing near "
+        "the old customs house until the repairs are finished later in the spring."
+    )
+    first = {"id": "dedup-first", "title": "Larchmont bridge shut", "body": story}
+    produce_raw(pipeline.settings, [json.dumps(first).encode()])
+    wait_for(lambda: pipeline.get("dedup-first"), timeout=30, what="the first copy indexed")
+    # searchable after the next refresh (1 s); a copy arriving sooner, in another batch, is
+    # not compared with it (the README says so)
+    pipeline.es.indices.refresh(index=pipeline.settings.articles_alias)
+    copy = {
+        "id": "dedup-copy",
+        "title": "Cracks close the bridge at Larchmont",  # another feed's headline
+        "body": story.replace("on Thursday", "on Thursday morning"),
+    }
+    other = {"id": "dedup-other", "title": "Larchmont fair opens", "body": "The fair " * 20}
+    produce_raw(pipeline.settings, [json.dumps(copy).encode(), json.dumps(other).encode()])
+    doc = wait_for(lambda: pipeline.get("dedup-copy"), timeout=30, what="the copy indexed")
+    assert doc["duplicate_of"] == "dedup-first"
+    assert pipeline.get("dedup-first")["duplicate_of"] is None
+    wait_for(lambda: pipeline.get("dedup-other"), timeout=30, what="another story indexed")
+    assert pipeline.get("dedup-other")["duplicate_of"] is None
+    # replaying the first copy does not make it a copy of the later one
+    produce_raw(pipeline.settings, [json.dumps(first).encode()])
+    time.sleep(3)
+    assert pipeline.get("dedup-first")["duplicate_of"] is None
+
+    pipeline.es.indices.refresh(index=pipeline.settings.articles_alias)
+    assert {h.id for h in search_articles(pipeline.es, pipeline.settings, "Larchmont").hits} >= {
+        "dedup-first",
+        "dedup-copy",
+    }
+    body = build_search_body(SearchRequest(q="Larchmont bridge", duplicates=False))
+    found = pipeline.es.search(index=pipeline.settings.articles_alias, **body)
+    ids = {hit["_id"] for hit in found["hits"]["hits"]}
+    assert "dedup-first" in ids and "dedup-copy" not in ids
