@@ -81,6 +81,9 @@ class ArticleOut(_Open):
     countries: list[str] = []
     regions: list[str] = []
     location: dict[str, float] | None = None
+    duplicate_of: str | None = Field(
+        None, description="id of the first copy of this story, when this is a later one"
+    )
 
 
 class SearchHitOut(BaseModel):
@@ -98,6 +101,9 @@ class SearchHitOut(BaseModel):
     places: list[PlaceOut] = []
     events: list[dict[str, Any]] = Field(
         default_factory=list, description="type, place {name, lat, lon, country_code}, counts"
+    )
+    duplicate_of: str | None = Field(
+        None, description="id of the first copy of this story, when this is a later one"
     )
 
 

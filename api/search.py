@@ -82,6 +82,7 @@ class SearchRequest:
     size: int = 20
     after: str | None = None  # the ``next`` token of the previous page
     facets: bool = True
+    duplicates: bool = True  # False: leave out later copies of a story (``duplicate_of`` set)
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):  # one clock: aware, UTC
@@ -199,6 +200,9 @@ def _interval(req: SearchRequest) -> str:
     return "day"
 
 
+STORED_ONLY = ("text_norm", "fingerprint")  # fields for Elasticsearch, not for readers
+
+
 def _utc(moment: datetime) -> str:
     """ISO-8601 with ``Z`` (``SearchRequest`` made it UTC): Elasticsearch (java.time) refuses
     offsets beyond ±18:00, which Python accepts."""
@@ -213,12 +217,15 @@ def build_search_body(req: SearchRequest) -> dict[str, Any]:
         sort: list[Any] = [{"date": {"order": "desc", "unmapped_type": "date"}}, {"id": "asc"}]
     else:
         sort = ["_score", {"date": {"order": "desc", "unmapped_type": "date"}}, {"id": "asc"}]
+    query: dict[str, Any] = {"must": must, "filter": _filters(req)}
+    if not req.duplicates:
+        query["must_not"] = [{"exists": {"field": "duplicate_of"}}]
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must, "filter": _filters(req)}},
+        "query": {"bool": query},
         "sort": sort,
         "size": req.size,
         "track_total_hits": True,
-        "_source": {"excludes": ["text_norm"]},
+        "_source": {"excludes": list(STORED_ONLY)},
     }
     if req.after:
         body["search_after"] = _decode_after(req.after)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException
 
 from api.deps import ESDep, ReadAccess, SettingsDep
 from api.models import ArticleOut, ErrorOut
+from api.search import STORED_ONLY
 
 router = APIRouter(tags=["articles"])
 
@@ -21,7 +22,7 @@ async def get_article(
 ) -> ArticleOut:
     try:
         found = await es.get(
-            index=settings.articles_alias, id=article_id, source_excludes=["text_norm"]
+            index=settings.articles_alias, id=article_id, source_excludes=list(STORED_ONLY)
         )
     except NotFoundError:
         raise HTTPException(404, detail=f"no article {article_id!r}") from None

@@ -56,6 +56,9 @@ async def search(
     sort: Literal["time", "relevance"] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(description="`next` of the previous page")] = None,
+    duplicates: Annotated[
+        bool, Query(description="false: leave out later copies of a story already indexed")
+    ] = True,
 ) -> SearchOut:
     try:
         request = SearchRequest(
@@ -74,6 +77,7 @@ async def search(
             sort=sort,
             size=size,
             after=after,
+            duplicates=duplicates,
         )
         body = build_search_body(request)
         parsed = request.parsed()
@@ -106,6 +110,7 @@ async def search(
                     {k: e.get(k) for k in ("type", "place", "fatalities", "injured", "date")}
                     for e in h.article.get("events", [])[:5]
                 ],
+                "duplicate_of": h.article.get("duplicate_of"),
             }
             for h in result.hits
         ],

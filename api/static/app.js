@@ -237,6 +237,7 @@ async function runSearch(append = false) {
   if (form.q.value.trim()) params.set("q", form.q.value.trim());
   if (form.since.value) params.set("since", form.since.value);
   params.set("sort", form.sort.value);
+  if (!form.copies.checked) params.set("duplicates", "false");
   for (const [param, value] of state.filters) params.append(param, value);
   if (append && state.next) params.set("after", state.next);
   const error = document.querySelector("#search-error");
@@ -255,7 +256,7 @@ async function runSearch(append = false) {
   const results = document.querySelector("#results");
   const cards = result.hits.map((hit) => el("li", { class: "card hit", dataset: { id: hit.id } },
     el("h3", { onclick: () => openArticle(hit.id) }, hit.title),
-    el("div", { class: "meta" }, [hit.source, when(hit.date), hit.countries.join(", ")].filter(Boolean).join(" · ")),
+    el("div", { class: "meta" }, [hit.source, when(hit.date), hit.countries.join(", "), hit.duplicate_of && "copy of an earlier article"].filter(Boolean).join(" · ")),
     hit.segments.map(segmentsNode),
     el("div", { class: "chips" }, hit.event_types.map((t) => el("span", { class: "chip event" }, t)))));
   if (append) results.append(...cards); else results.replaceChildren(...cards);
@@ -300,6 +301,9 @@ async function openArticle(id) {
   catch (failure) { alert(`Could not open the article: ${failure.message}`); return; }
   document.querySelector("#article-title").textContent = article.title || article.id;
   document.querySelector("#article-meta").textContent = [article.source, when(article.published_at || article.date), article.url, (article.countries || []).join(", ")].filter(Boolean).join(" · ");
+  const copyOf = document.querySelector("#article-copy-of");
+  copyOf.hidden = !article.duplicate_of;
+  copyOf.replaceChildren(...(article.duplicate_of ? ["A later copy of ", el("a", { href: "#", onclick: (event) => { event.preventDefault(); openArticle(article.duplicate_of); } }, "the first article"), " of this story."] : []));
   const text = article.text || "";
   const marks = [];
   for (const p of article.places || []) marks.push({ start: p.start, end: p.end, cls: "ent place", title: `${p.name} · ${p.country_code || ""} ${p.admin1_name || ""}${p.metonymic ? " · metonymic" : ""}` });

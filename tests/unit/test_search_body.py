@@ -82,3 +82,10 @@ def test_histogram_interval_follows_the_range() -> None:
     assert interval(since=timedelta(days=30)) == "day"
     assert interval(date_from=datetime(2020, 1, 1, tzinfo=UTC)) == "week"
     assert parse_since("7d") == timedelta(days=7)
+
+
+def test_later_copies_can_be_left_out():
+    assert "must_not" not in build_search_body(SearchRequest())["query"]["bool"]
+    body = build_search_body(SearchRequest(duplicates=False))
+    assert body["query"]["bool"]["must_not"] == [{"exists": {"field": "duplicate_of"}}]
+    assert "fingerprint" in body["_source"]["excludes"]
