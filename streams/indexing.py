@@ -1,4 +1,5 @@
-"""Writing to Elasticsearch: clients, the articles index behind its alias, and bulk indexing.
+"""Writing to Elasticsearch: clients, the articles index behind its alias, bulk indexing, and
+marking the later copies of a story (``BulkIndexer.mark_duplicates``).
 
 Writes are idempotent (``_id`` = article id) and retried without end while Elasticsearch is down
 or overloaded (connection errors, 5xx, 429), with doubling back-off capped by
