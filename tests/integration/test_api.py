@@ -145,6 +145,29 @@ def test_article_has_its_entities_places_and_events(desk: Desk, indexed: dict) -
     assert any(p["country_code"] == "SY" for p in article["places"])
 
 
+def test_a_copy_of_a_story_is_marked_and_can_be_left_out(desk: Desk, indexed: dict) -> None:
+    seed = json.loads(SEED_PATH.read_text())
+    copy = {**seed, "id": "api-seed-copy", "url": None, "title": "Another feed's headline"}
+    copy = {k: v for k, v in copy.items() if v is not None}
+    desk.pipeline.es.indices.refresh(index=desk.settings.articles_alias)  # the seed searchable
+    produce_messages(
+        desk.settings, iter([(b"api-seed-copy", json.dumps(copy).encode())]), progress=False
+    )
+    wait_for(lambda: desk.pipeline.get("api-seed-copy"), timeout=30, what="the copy indexed")
+    desk.pipeline.es.indices.refresh(index=desk.settings.articles_alias)
+    with desk.client(READ_KEY) as reader:
+        assert reader.get("/articles/api-seed-copy").json()["duplicate_of"] == indexed["seed"]
+        assert reader.get(f"/articles/{indexed['seed']}").json()["duplicate_of"] is None
+        assert "fingerprint" not in reader.get("/articles/api-seed-copy").json()
+        every = reader.get("/search", params={"q": "Hasakah", "size": 100}).json()["hits"]
+        assert {"api-seed-copy", indexed["seed"]} <= {h["id"] for h in every}
+        copy_hit = next(h for h in every if h["id"] == "api-seed-copy")
+        assert copy_hit["duplicate_of"] == indexed["seed"]
+        params = {"q": "Hasakah", "size": 100, "duplicates": "false"}
+        firsts = {h["id"] for h in reader.get("/search", params=params).json()["hits"]}
+    assert indexed["seed"] in firsts and "api-seed-copy" not in firsts
+
+
 def test_alerts_list_acknowledge_and_assign(desk: Desk, indexed: dict) -> None:
     seed = indexed["seed"]
     with desk.client() as client:
