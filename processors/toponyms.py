@@ -638,9 +638,6 @@ def find_place_spans(
         if ps.mention.role != "literal":
             continue
         _peel_place_words(ps, gazetteer)
-        after = doc[ps.span.end].lower_ if ps.span.end < len(doc) else ""
-        if after in _SETTLEMENTS and doc[ps.span.end].is_lower:  # "Quamishli city"
-            ps.mention.settlement = True
         if _modifier(ps.span):
             ps.mention.role = "modifier"
             continue
@@ -665,8 +662,13 @@ _SETTLEMENTS = frozenset({"village", "town", "city", "barangay", "hamlet", "kebe
 
 def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
     """ "Libreville city", "Barangay Camudlas", "Ilam district": look up the name alone (and
-    for "district" or "province" prefer regions)."""
+    for "district" or "province" prefer regions). A unit word in or after the name ("Tsrancha
+    village", "Quamishli city") also says the place is a settlement."""
     words = ps.span
+    doc = words.doc
+    after = doc[words.end] if words.end < len(doc) else None
+    if after is not None and after.is_lower and after.lower_ in _SETTLEMENTS:
+        ps.mention.settlement = True
     if len(words) < 2:
         return
     first, last = words[0].lower_, words[-1].lower_
@@ -680,7 +682,9 @@ def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
         text = words[1:].text
     if text:  # the unit word is not part of the name: it says what kind of place this is
         ps.mention.lookup = text
-        ps.mention.settlement = last in _SETTLEMENTS or first in _SETTLEMENTS
+        ps.mention.settlement = (
+            ps.mention.settlement or last in _SETTLEMENTS or first in _SETTLEMENTS
+        )
 
 
 def _modifier(span: Span) -> bool:
