@@ -41,13 +41,14 @@ from streams.metrics import (
     ES_RETRIES,
     LATENCY_SECONDS,
 )
+from streams.sending import Send, confirm_all, send_of
 
 __all__ = ["register_agents"]
 
 log = logging.getLogger(__name__)
 
 
-async def _dead_letter(
+def _dead_letter(
     topics: Topics,
     event: EventT,
     *,
@@ -55,7 +56,9 @@ async def _dead_letter(
     reason: str,
     error: str,
     errors: list[dict[str, str]] | None = None,
-) -> Any:
+    keep_value: bool = True,
+) -> Send:
+    """The send of ``event``'s message, byte for byte, to the dead-letter topic with why."""
     message = event.message
     DEAD_LETTERS.labels(stage, reason).inc()
     log.warning(
@@ -67,20 +70,38 @@ async def _dead_letter(
             "source": f"{message.topic}/{message.partition}/{message.offset}",
         },
     )
-    return await topics.dlq.send(
-        key=message.key,
-        value=message.value,
-        headers=dead_letter_headers(
-            reason=reason,
-            error=error,
-            stage=stage,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            errors=errors,
-        ),
-        force=True,
+    headers = dead_letter_headers(
+        reason=reason,
+        error=error,
+        stage=stage,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        errors=errors,
     )
+    value = message.value if keep_value else b""
+    return send_of(topics.dlq, message.key, value, headers=headers)
+
+
+async def _dead_letter_all(topics: Topics, letters: list[tuple[EventT, Send]]) -> None:
+    """Send dead letters until Kafka confirms them. One the topic refuses for good (a record
+    too large) is sent again without the original's bytes, which its source offset still
+    names; if even that is refused, the batch fails and is not acknowledged."""
+    failures = await confirm_all([send for _, send in letters], topic=topics.dlq.get_topic_name())
+    again = [
+        _dead_letter(
+            topics,
+            event,
+            stage="dead_letter",
+            reason="dead_letter_rejected",
+            error=f"the dead-letter topic refused the original ({exc!r}); it is at the source",
+            keep_value=False,
+        )
+        for (event, _), exc in zip(letters, failures, strict=True)
+        if exc is not None
+    ]
+    if again and any(await confirm_all(again, topic=topics.dlq.get_topic_name())):
+        raise RuntimeError("the dead-letter topic refused records even without their values")
 
 
 async def _ack_all(stream: faust.StreamT, events: Sequence[EventT]) -> None:
@@ -158,35 +179,56 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
 async def _send_outcomes(
     events: Sequence[EventT], outcomes: Sequence[Outcome], topics: Topics
 ) -> None:
-    """Send each enriched article on, or its input to the DLQ; wait until Kafka confirms all."""
-    pending = []
+    """Send each enriched article on, or its input to the DLQ; return once Kafka confirmed
+    all. An enriched record Kafka refuses for good (too large) dead-letters its input."""
+    enriched: list[tuple[EventT, Send]] = []
+    letters: list[tuple[EventT, Send]] = []
     for event, outcome in zip(events, outcomes, strict=True):
         if outcome.article is not None:
             article = outcome.article
-            pending.append(
-                await topics.enriched.send(
-                    key=article["id"].encode(),
-                    value=json.dumps(article, ensure_ascii=False).encode(),
-                    timestamp=event.message.timestamp,
-                    force=True,
-                )
+            value = json.dumps(article, ensure_ascii=False).encode()
+            send = send_of(
+                topics.enriched, article["id"].encode(), value, timestamp=event.message.timestamp
             )
-            ARTICLES.labels("enrich", "ok").inc()
+            enriched.append((event, send))
         else:
             assert outcome.error is not None
             err = outcome.error
-            pending.append(
-                await _dead_letter(
-                    topics,
+            letters.append(
+                (
                     event,
-                    stage="enrich",
-                    reason=err.reason,
-                    error=err.message,
-                    errors=err.to_dict()["errors"],
+                    _dead_letter(
+                        topics,
+                        event,
+                        stage="enrich",
+                        reason=err.reason,
+                        error=err.message,
+                        errors=err.to_dict()["errors"],
+                    ),
                 )
             )
-            ARTICLES.labels("enrich", "dead_letter").inc()
-    await asyncio.gather(*pending)
+    refused = await confirm_all(
+        [send for _, send in enriched], topic=topics.enriched.get_topic_name()
+    )
+    for (event, _), exc in zip(enriched, refused, strict=True):
+        if exc is None:
+            ARTICLES.labels("enrich", "ok").inc()
+        else:
+            letters.append(
+                (
+                    event,
+                    _dead_letter(
+                        topics,
+                        event,
+                        stage="enrich",
+                        reason="output_rejected",
+                        error=f"Kafka refused the enriched article: {exc!r}",
+                    ),
+                )
+            )
+    if letters:
+        await _dead_letter_all(topics, letters)
+        ARTICLES.labels("enrich", "dead_letter").inc(len(letters))
 
 
 async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: Topics) -> None:
@@ -194,7 +236,7 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
     when every document is written or dead-lettered (it waits out Elasticsearch outages)."""
     docs: list[tuple[str, dict[str, Any]]] = []
     by_id: dict[str, EventT] = {}
-    pending = []
+    letters: list[tuple[EventT, Send]] = []
     for event in events:
         try:
             article = json.loads(event.message.value)
@@ -202,29 +244,38 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
             docs.append((doc_id, search_document(article)))
             by_id[doc_id] = event
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            pending.append(
-                await _dead_letter(
-                    topics,
+            letters.append(
+                (
                     event,
-                    stage="index",
-                    reason="bad_enriched",
-                    error=f"not an enriched article ({type(exc).__name__}: {exc})",
+                    _dead_letter(
+                        topics,
+                        event,
+                        stage="index",
+                        reason="bad_enriched",
+                        error=f"not an enriched article ({type(exc).__name__}: {exc})",
+                    ),
                 )
             )
     if docs:  # copies of a story indexed before are marked as such (processors/dedup.py)
         DUPLICATES.inc(await indexer.mark_duplicates(docs))
     failures = await indexer.index_documents(docs) if docs else []
     for failure in failures:
-        pending.append(
-            await _dead_letter(
-                topics,
-                by_id[failure.doc_id],
-                stage="index",
-                reason="index_rejected",
-                error=f"Elasticsearch refused the document ({failure.status}): {failure.reason}",
+        event = by_id[failure.doc_id]
+        letters.append(
+            (
+                event,
+                _dead_letter(
+                    topics,
+                    event,
+                    stage="index",
+                    reason="index_rejected",
+                    error=f"Elasticsearch refused the document ({failure.status}): "
+                    f"{failure.reason}",
+                ),
             )
         )
-    await asyncio.gather(*pending)
+    if letters:
+        await _dead_letter_all(topics, letters)
     now = time.time()
     for event in events:
         LATENCY_SECONDS.observe(max(0.0, now - event.message.timestamp))

@@ -17,7 +17,6 @@ alert ids are stable, so restarts and replays never lose or duplicate an alert.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -33,6 +32,7 @@ from streams.background import keep_running
 from streams.indexing import BulkIndexer, async_client
 from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, RULE_MATCHES
 from streams.rulestore import RuleStore
+from streams.sending import Send, confirm_all, send_of
 
 __all__ = ["register_alert_agents"]
 
@@ -60,7 +60,7 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
     async def alert_match(stream: faust.StreamT) -> None:
         await store.loaded.wait()
         async for events in stream.noack_take(64, within=0.02):
-            pending = []
+            sends: list[Send] = []
             now = time.time()
             ruleset = store.ruleset
             for event in events:
@@ -73,14 +73,9 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
                         match, article, arrived_at=event.message.timestamp, matched_at=now
                     )
                     RULE_MATCHES.inc()
-                    pending.append(
-                        await matches_topic.send(
-                            key=match.rule.id.encode(),
-                            value=json.dumps(record, ensure_ascii=False).encode(),
-                            force=True,
-                        )
-                    )
-            await asyncio.gather(*pending)
+                    value = json.dumps(record, ensure_ascii=False).encode()
+                    sends.append(send_of(matches_topic, match.rule.id.encode(), value))
+            _confirmed(await confirm_all(sends, topic=settings.matches_topic))
             for event in events:
                 await stream.ack(event)
 
@@ -133,6 +128,14 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
     return store
 
 
+def _confirmed(refused: list[BaseException | None]) -> None:
+    """Matches and alerts are small records of our own making: one Kafka refuses for good is a
+    bug to see, and its input stays unacknowledged (so it is processed again) rather than lost."""
+    errors = [exc for exc in refused if exc is not None]
+    if errors:
+        raise RuntimeError(f"Kafka refused {len(errors)} record(s): {errors[0]!r}")
+
+
 async def _decide_one(event: EventT, store: RuleStore, state: Any, topics: Topics) -> None:
     key = event.message.key
     rule_id = key.decode() if isinstance(key, bytes) else str(key)
@@ -145,17 +148,14 @@ async def _decide_one(event: EventT, store: RuleStore, state: Any, topics: Topic
         decision = due_digests(rule, current, now=now)
     else:
         decision = decide(rule, json.loads(event.message.value), current, now=now)
-    pending = []
+    sends = [
+        send_of(topics.alerts, alert["id"].encode(), json.dumps(alert, ensure_ascii=False).encode())
+        for alert in decision.alerts
+    ]
+    # the alerts exist before the state says they were sent
+    _confirmed(await confirm_all(sends, topic=topics.alerts.get_topic_name()))
     for alert in decision.alerts:
-        pending.append(
-            await topics.alerts.send(
-                key=alert["id"].encode(),
-                value=json.dumps(alert, ensure_ascii=False).encode(),
-                force=True,
-            )
-        )
         ALERTS.labels(alert["kind"]).inc()
         ALERT_LATENCY_SECONDS.observe(alert["latency_ms"] / 1000)
-    await asyncio.gather(*pending)  # the alerts exist before the state says they were sent
     if decision.state != current:
         state[key] = decision.state

@@ -12,8 +12,17 @@ import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 
 from config import Settings
+from streams.consumer import Transport
 
-__all__ = ["Topics", "create_app"]
+__all__ = ["NewsmonApp", "Topics", "create_app"]
+
+
+class NewsmonApp(faust.App):
+    """``faust.App`` whose Kafka consumer commits only what was processed
+    (``streams.consumer``)."""
+
+    def _new_transport(self) -> Transport:
+        return Transport(self.conf.broker_consumer, self)
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
     """A configured Faust app; ``with_agents=False`` gives one for producing only."""
     datadir = settings.cache_dir / "faust" / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
-    app = faust.App(
+    app = NewsmonApp(
         settings.app_id,
         broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap.split(",")],
         store="memory://",

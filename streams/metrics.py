@@ -9,11 +9,14 @@ __all__ = [
     "ALERT_LATENCY_SECONDS",
     "ARTICLES",
     "BATCH_SECONDS",
+    "COMMITS_HELD",
     "DEAD_LETTERS",
     "DELIVERIES",
     "DUPLICATES",
     "ES_RETRIES",
     "LATENCY_SECONDS",
+    "OFFSETS_REREAD",
+    "SEND_RETRIES",
     "RULE_MATCHES",
 ]
 
@@ -48,4 +51,17 @@ ALERT_LATENCY_SECONDS = Histogram(
 )
 DELIVERIES = Counter(
     "newsmon_deliveries_total", "Alert deliveries, by channel and outcome.", ["channel", "outcome"]
+)
+OFFSETS_REREAD = Counter(
+    "newsmon_offsets_reread_total",
+    "Partitions re-read from their committed offset because a record there was never processed.",
+    ["topic"],
+)
+SEND_RETRIES = Counter(
+    "newsmon_kafka_send_retries_total", "Kafka sends retried after a retriable error.", ["topic"]
+)
+COMMITS_HELD = Counter(
+    "newsmon_commits_held_total",
+    "Commits held back where faust's own rule would have passed an unprocessed record.",
+    ["topic"],
 )

@@ -1,0 +1,464 @@
+"""``newsmon chaos``: a fault campaign against real processes, ending in a count.
+
+N articles (real texts from ../shared, cycled) go to the articles topic at a steady rate, with one
+malformed message of every dead-letter kind mixed in, through W workers that hold one catch-all
+alert rule delivered to a webhook receiver run here. Meanwhile a schedule of faults is carried
+out on the real processes: a worker killed with SIGKILL, a worker stopped with SIGTERM,
+Elasticsearch stopped for a minute, the Kafka broker restarted, a worker added and removed.
+
+It ends by counting, by id, what the promise says: every article indexed exactly once, every
+alert fired and delivered exactly once, every malformed message in the dead-letter topic with
+its reason; and, per fault, the time from the fault's end until articles are again indexed
+within ``--recovery-latency`` seconds of their arrival. The figures are printed and written to
+JSON. The exit status is 0 only when nothing was lost or doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from config import Settings
+
+__all__ = ["MALFORMED", "SCHEDULES", "run_chaos"]
+
+# One message of every kind the pipeline dead-letters (processors.articles.REASONS).
+MALFORMED: dict[str, bytes | None] = {
+    "empty": None,
+    "invalid_utf8": b'{"id": "x", "title": "\xff\xfe"}',
+    "not_json": b"this is not json {",
+    "not_object": b'["an", "array"]',
+    "wrong_type": b'{"id": "chaos-bad-type", "title": 5, "body": "text"}',
+    "invalid_field": b'{"id": "chaos-bad-date", "title": "t", "published_at": "soon"}',
+    "missing_id": b'{"title": "no id and no url", "body": "some text"}',
+    "missing_text": b'{"id": "chaos-no-text", "title": "", "body": ""}',
+    "body_too_large": None,  # made from the settings' max_body_chars
+}
+
+
+@dataclass
+class Fault:
+    """One fault of a schedule: ``name`` starts at ``at`` (a fraction of the produce time) and
+    clears ``hold`` seconds later."""
+
+    name: str
+    at: float
+    hold: float = 0.0
+    started: float | None = None
+    cleared: float | None = None
+
+
+def _schedule(name: str) -> list[Fault]:
+    if name == "short":  # the version `make test` runs on the one-broker stack
+        return [
+            Fault("sigkill-worker", 0.15, 3.0),
+            Fault("elasticsearch-down", 0.35, 30.0),
+            Fault("broker-restart", 0.75, 5.0),
+        ]
+    if name == "full":
+        return [
+            Fault("sigkill-worker", 0.06, 5.0),
+            Fault("elasticsearch-down", 0.14, 60.0),
+            Fault("broker-restart", 0.40, 10.0),
+            Fault("sigterm-worker", 0.50, 10.0),
+            Fault("scale-out", 0.62, 0.0),
+            Fault("scale-in", 0.80, 0.0),
+        ]
+    raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+
+
+SCHEDULES = ("full", "short")
+
+
+class _Receiver(ThreadingHTTPServer):
+    """A webhook receiver on 127.0.0.1 counting deliveries by ``X-Newsmon-Alert-Id``."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.deliveries: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver.lock:
+                    receiver.deliveries[self.headers.get("X-Newsmon-Alert-Id") or "?"] += 1
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+class _IndexWatch(threading.Thread):
+    """Notes when each produced article becomes readable in Elasticsearch (a realtime ``mget``,
+    no refresh needed), so arrival-to-index latency is known per article."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(daemon=True)
+        from streams.indexing import sync_client
+
+        self.es = sync_client(settings)
+        self.index = settings.articles_alias
+        self.produced: dict[str, float] = {}
+        self.indexed: dict[str, float] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def add(self, doc_id: str, at: float) -> None:
+        with self.lock:
+            self.produced[doc_id] = at
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            with self.lock:
+                pending = [i for i in self.produced if i not in self.indexed][:2000]
+            if pending:
+                try:
+                    found = self.es.mget(index=self.index, ids=pending, source=False)
+                    now = time.time()
+                    for doc in found["docs"]:
+                        if doc.get("found"):
+                            self.indexed.setdefault(doc["_id"], now)
+                except Exception:  # noqa: BLE001 - Elasticsearch down is one of the faults
+                    pass
+            self.stop.wait(0.25)
+
+
+@dataclass
+class _Cluster:
+    """The workers of the campaign, by slot; each slot's process can be killed and restarted."""
+
+    settings: Settings
+    env: dict[str, str]
+    run_id: str
+    workers: list[Any] = field(default_factory=list)
+
+    def start_worker(self) -> Any:
+        from newsmon.run import WorkerProcess, free_port
+
+        port = free_port()
+        env = {**self.env, "NEWSMON_WORKER_PORT": str(port)}
+        worker = WorkerProcess(
+            self.settings.model_copy(update={"worker_port": port}),
+            env=env,
+            name=f"chaos-{self.run_id}-w{len(self.workers)}",
+        )
+        worker.start(timeout=300)
+        self.workers.append(worker)
+        return worker
+
+    def live(self) -> list[Any]:
+        return [w for w in self.workers if w.proc is not None and w.proc.poll() is None]
+
+    def stop_all(self) -> None:
+        for worker in self.live():
+            worker.stop()
+
+
+def _carry_out(fault: Fault, cluster: _Cluster, settings: Settings, log: Callable) -> None:
+    """Do ``fault`` to the real processes, hold it, clear it."""
+    from deploy import stack
+
+    fault.started = time.time()
+    log(f"fault: {fault.name}")
+    if fault.name in ("sigkill-worker", "sigterm-worker"):
+        victim = cluster.live()[0 if fault.name == "sigkill-worker" else -1]
+        if fault.name == "sigkill-worker":
+            victim.proc.kill()
+            victim.proc.wait()
+        else:
+            victim.stop()
+        time.sleep(fault.hold)
+        cluster.start_worker()  # its replacement (a new process in the same group)
+    elif fault.name == "elasticsearch-down":
+        stack.down(settings, only=["elasticsearch"])
+        time.sleep(fault.hold)
+        stack.up(settings, only=["elasticsearch"])
+    elif fault.name == "broker-restart":
+        stack.down(settings, only=["kafka"])
+        time.sleep(fault.hold)
+        stack.up(settings, only=["kafka"])
+    elif fault.name == "scale-out":
+        cluster.start_worker()
+    elif fault.name == "scale-in":
+        cluster.live()[-1].stop()
+    fault.cleared = time.time()
+    log(f"cleared: {fault.name} ({fault.cleared - fault.started:.0f} s)")
+
+
+def _recovery(fault: Fault, watch: _IndexWatch, bound: float, window: float = 5.0) -> float | None:
+    """Seconds from ``fault`` clearing until every article produced in a ``window`` from then on
+    was indexed within ``bound`` seconds of its arrival; None if that never happened."""
+    assert fault.cleared is not None
+    times = sorted((at, watch.indexed.get(i)) for i, at in watch.produced.items())
+    after = [(p, ix) for p, ix in times if p >= fault.cleared]
+    for k, (start, _) in enumerate(after):
+        span = [(p, ix) for p, ix in after[k:] if p <= start + window]
+        if span[-1][0] < start + window * 0.8 and k + len(span) == len(after):
+            return None  # the stream ended before a whole window
+        if all(ix is not None and ix - p <= bound for p, ix in span):
+            return round(start - fault.cleared, 1)
+    return None
+
+
+def _count_topic(settings: Settings, topic: str) -> tuple[Counter[bytes], list[Any]]:
+    from streams.topics import read_to_end
+
+    keys: Counter[bytes] = Counter()
+    records = []
+    reader = read_to_end(settings, topic, timeout_s=10.0)
+    try:
+        for record in reader:
+            keys[record.key or b""] += 1
+            records.append(record)
+    finally:
+        reader.close()
+    return keys, records
+
+
+def run_chaos(
+    settings: Settings,
+    *,
+    n: int = 5000,
+    rate: float = 8.0,
+    workers: int = 2,
+    schedule: str = "full",
+    output: Path | None = None,
+    recovery_latency: float = 2.0,
+    drain_timeout: float = 600.0,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Run the campaign; return (and write to ``output``) the counts and recovery times."""
+    from kafka import KafkaProducer
+
+    from deploy import stack
+    from newsmon.bench import bench_texts
+    from newsmon.run import free_port
+    from processors.rules import validate_rule
+    from streams.deadletter import parse_dead_letter
+    from streams.indexing import ensure_articles_index_sync, sync_client
+    from streams.rulestore import publish_rules
+    from streams.topics import ensure_topics
+
+    faults = _schedule(schedule)
+    run_id = uuid.uuid4().hex[:8]
+    overrides: dict[str, Any] = {
+        "topic_prefix": f"chaos-{run_id}-",
+        "index_prefix": f"chaos-{run_id}",
+        "app_id": f"newsmon-chaos-{run_id}",
+        "worker_port": free_port(),
+        "es_retry_max_backoff": 2.0,
+        "delivery_max_backoff": 2.0,
+    }
+    chaos = settings.model_copy(update=overrides)
+    stack.up(chaos)
+    ensure_topics(chaos)
+    ensure_articles_index_sync(chaos, sync_client(chaos))
+    receiver = _Receiver()
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    rule = {
+        "id": "chaos-all",
+        "name": "every campaign article",
+        "sources": ["newsmon-chaos"],
+        "channels": [{"type": "webhook", "url": receiver.url}],
+    }
+    publish_rules(chaos, [validate_rule(rule)])
+    env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
+    cluster = _Cluster(chaos, env, run_id)
+    log(f"campaign {run_id}: {n} articles at {rate:g}/s, {workers} workers, schedule {schedule}")
+    for _ in range(workers):
+        cluster.start_worker()
+
+    pool = bench_texts(chaos.shared_dir)
+    malformed = dict(MALFORMED)
+    malformed["body_too_large"] = json.dumps(
+        {"id": "chaos-too-large", "title": "t", "body": "x" * (chaos.max_body_chars + 1)}
+    ).encode()
+    inject_at = {int(n * (k + 1) / (len(malformed) + 1)): kind for k, kind in enumerate(malformed)}
+    watch = _IndexWatch(chaos)
+    watch.start()
+    producer = KafkaProducer(
+        bootstrap_servers=chaos.kafka_bootstrap.split(","),
+        acks="all",
+        retries=2**31 - 1,
+        delivery_timeout_ms=300_000,
+        request_timeout_ms=10_000,
+        max_block_ms=120_000,
+    )
+    send_errors: list[str] = []
+    duration = n / rate
+    pending_faults = list(faults)
+    fault_threads: list[threading.Thread] = []
+    started = time.time()
+    try:
+        for i in range(n):
+            if i in inject_at:
+                kind = inject_at[i]  # a key, since a record needs one of key or value
+                producer.send(chaos.articles_topic, key=kind.encode(), value=malformed[kind])
+            source = pool[i % len(pool)]
+            doc_id = f"chaos-{run_id}-{i}"
+            article = {
+                "id": doc_id,
+                "title": source.get("title") or "",
+                "body": source.get("body") or source.get("text"),
+                "source": "newsmon-chaos",
+            }
+            future = producer.send(
+                chaos.articles_topic, key=doc_id.encode(), value=json.dumps(article).encode()
+            )
+            future.add_errback(lambda exc, d=doc_id: send_errors.append(f"{d}: {exc}"))
+            watch.add(doc_id, time.time())
+            while pending_faults and time.time() - started >= pending_faults[0].at * duration:
+                fault = pending_faults.pop(0)
+                thread = threading.Thread(
+                    target=_carry_out, args=(fault, cluster, chaos, log), daemon=True
+                )
+                thread.start()
+                fault_threads.append(thread)
+            delay = started + (i + 1) / rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+        producer.flush(timeout=300)
+        for thread in fault_threads:
+            thread.join()
+        log(f"produced {n} in {time.time() - started:.0f} s; draining ...")
+        deadline = time.time() + drain_timeout
+        last, last_change = -1, time.time()
+        while time.time() < deadline:
+            done = len(watch.indexed)
+            if done >= n:
+                break
+            if done != last:
+                last, last_change = done, time.time()
+            elif time.time() - last_change > 180:
+                break  # nothing new for three minutes: what is missing is lost
+            time.sleep(1)
+        time.sleep(8)  # let the alert and delivery stages finish behind the index
+        watch.stop.set()
+        watch.join()
+
+        ids = [f"chaos-{run_id}-{i}" for i in range(n)]
+        es = sync_client(chaos)
+        es.indices.refresh(index=f"{chaos.index_prefix}-*")
+        indexed = es.count(index=chaos.articles_alias)["count"]
+        missing = [i for i in ids if i not in watch.indexed]
+        enriched_keys, _ = _count_topic(chaos, chaos.enriched_topic)
+        dlq_keys, dlq_records = _count_topic(chaos, chaos.dlq_topic)
+        reasons = Counter(
+            parse_dead_letter(r.headers or [], r.key, r.value).reason for r in dlq_records
+        )
+        alert_keys, alert_records = _count_topic(chaos, chaos.alerts_topic)
+        alerts_of: dict[str, set[str]] = {}
+        for record in alert_records:
+            alert = json.loads(record.value)
+            alerts_of.setdefault(alert["article_id"], set()).add(alert["id"])
+        alert_ids = {a for found in alerts_of.values() for a in found}
+        deliveries = dict(receiver.deliveries)
+        result: dict[str, Any] = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "run": run_id,
+            "schedule": schedule,
+            "articles": n,
+            "rate_per_s": rate,
+            "workers": workers,
+            "indexed": indexed,
+            "missing": len(missing),
+            "missing_ids": missing[:50],
+            "enriched_records": sum(enriched_keys.values()),
+            "enriched_distinct": len(enriched_keys),
+            "dead_letters": sum(dlq_keys.values()),
+            "dead_letter_reasons": dict(reasons),
+            "dead_letter_kinds_missing": sorted(set(malformed) - set(reasons)),
+            "alerts_distinct": len(alert_ids),
+            "alerts_records": len(alert_records),
+            "articles_without_alert": sum(1 for i in ids if not alerts_of.get(i)),
+            "articles_with_two_alerts": sum(1 for i in ids if len(alerts_of.get(i, ())) > 1),
+            "deliveries": sum(deliveries.values()),
+            "alerts_undelivered": len(alert_ids - set(deliveries)),
+            "alerts_delivered_twice": sum(1 for c in deliveries.values() if c > 1),
+            "send_errors": send_errors[:20],
+            "faults": [
+                {
+                    "fault": f.name,
+                    "at_s": round((f.started or started) - started, 1),
+                    "held_s": round((f.cleared or 0) - (f.started or 0), 1),
+                    "recovered_s": _recovery(f, watch, recovery_latency),
+                }
+                for f in faults
+                if f.cleared is not None
+            ],
+            "recovery_latency_bound_s": recovery_latency,
+        }
+        result["ok"] = (
+            not missing
+            and indexed == n
+            and not result["dead_letter_kinds_missing"]
+            and result["articles_without_alert"] == 0
+            and result["articles_with_two_alerts"] == 0
+            and result["alerts_undelivered"] == 0
+            and result["alerts_delivered_twice"] == 0
+        )
+    finally:
+        producer.close(timeout=10)
+        for thread in fault_threads:  # a fault still running may yet start a worker
+            thread.join(timeout=400)
+        cluster.stop_all()
+        receiver.shutdown()
+    _print(result, log)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=2) + "\n")
+        log(f"written to {output}")
+    return result
+
+
+def _print(result: dict[str, Any], log: Callable[[str], None]) -> None:
+    log(
+        f"articles {result['articles']}: indexed {result['indexed']}, missing {result['missing']}"
+        f"; articles-enriched {result['enriched_records']} records, "
+        f"{result['enriched_distinct']} distinct"
+    )
+    log(
+        f"dead letters {result['dead_letters']} {result['dead_letter_reasons']}"
+        + (
+            f", kinds missing {result['dead_letter_kinds_missing']}"
+            if result["dead_letter_kinds_missing"]
+            else ""
+        )
+    )
+    log(
+        f"alerts {result['alerts_distinct']} distinct ({result['alerts_records']} records), "
+        f"articles without one {result['articles_without_alert']}; webhook deliveries "
+        f"{result['deliveries']}, undelivered {result['alerts_undelivered']}, "
+        f"twice {result['alerts_delivered_twice']}"
+    )
+    for fault in result["faults"]:
+        recovered = fault["recovered_s"]
+        log(
+            f"  {fault['fault']:<20} at {fault['at_s']:>6.1f} s, held {fault['held_s']:>5.1f} s, "
+            + (
+                f"back under {result['recovery_latency_bound_s']:g} s latency "
+                f"{recovered:.1f} s after"
+                if recovered is not None
+                else "latency never back under the bound"
+            )
+        )
+    log("OK: nothing lost, nothing doubled" if result["ok"] else "FAILED: see the counts above")

@@ -1,0 +1,156 @@
+"""Faust's Kafka consumer with newsmon's commit rule: never commit past an unprocessed record.
+
+``GatedConsumer`` is faust's aiokafka consumer with one decision replaced, the offset to commit
+(``streams.offsets.committable_run`` says why faust's own loses records), and two duties added:
+
+- it remembers, per partition, where the group's committed position is, from the broker when
+  the partition is assigned (``perform_seek``) and from its own commits after that, also across
+  a revocation, when faust forgets it;
+- it re-reads a partition whose next record to commit was abandoned: when offsets after it are
+  acknowledged and it is neither acknowledged nor being processed for ``reread_after``
+  seconds (a record dropped by a rebalance, a crashed agent's batch), the partition is sought
+  back to it, so it is processed again instead of holding the partition's commits for ever.
+  Replays are harmless: every effect is idempotent by article id.
+
+``Transport`` is faust's aiokafka transport with this consumer; ``streams.app`` uses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import TP
+from mode import Service
+
+from streams.metrics import COMMITS_HELD, OFFSETS_REREAD
+from streams.offsets import committable_run
+
+__all__ = ["GatedConsumer", "Transport"]
+
+log = logging.getLogger(__name__)
+
+
+class _FaustView:
+    """The four fields faust's ``_new_offset`` reads, so it can be asked without side effects."""
+
+
+class GatedConsumer(faust_aiokafka.Consumer):
+    """See the module docstring."""
+
+    reread_after: float = 15.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._base: dict[TP, int] = {}  # the next offset the group has not committed
+        self._held_since: dict[TP, float] = {}  # when acks started waiting on a missing head
+        self._held_logged: dict[TP, int] = {}
+
+    # -- what may be committed ------------------------------------------------------------
+    def _base_of(self, tp: TP) -> int | None:
+        # faust keeps None both for "committed 0" and after a revocation; ours survives both
+        known = [v for v in (self._committed_offset.get(tp), self._base.get(tp)) if v is not None]
+        return max(known) if known else None
+
+    def _new_offset(self, tp: TP) -> int | None:
+        base = self._base_of(tp)
+        acked = self._acked[tp]
+        offset, covered = committable_run(base, acked)
+        faust_offset = self._faust_offset(tp)
+        if (
+            faust_offset is not None
+            and faust_offset > (offset or base or 0)
+            and self._held_logged.get(tp) != faust_offset
+        ):
+            self._held_logged[tp] = faust_offset
+            # the loss faust-streaming would have caused: say where, so it is seen
+            COMMITS_HELD.labels(tp.topic).inc()
+            log.warning(
+                "commit held at an unprocessed record",
+                extra={
+                    "topic": tp.topic,
+                    "partition": tp.partition,
+                    "committing": offset,
+                    "faust_would_commit": faust_offset,
+                    "committed": self._committed_offset.get(tp),
+                    "gaps": [[i.begin, i.end] for i in sorted(self._gap[tp])][:5],
+                    "acked_head": sorted(acked)[:5],
+                },
+            )
+        if covered:
+            done = set(covered)
+            acked[:] = [o for o in acked if o not in done]
+            self._acked_index[tp].difference_update(done)
+        if offset is not None:
+            self._base[tp] = offset
+        if acked and offset is None:
+            self._held_since.setdefault(tp, time.monotonic())
+        else:
+            self._held_since.pop(tp, None)
+        return offset
+
+    async def perform_seek(self) -> None:
+        await super().perform_seek()
+        for tp in self.assignment():
+            committed = self._committed_offset.get(tp)
+            if committed:
+                self._base[tp] = committed
+            else:  # no commit yet (or 0): the position the group starts reading from
+                position = await self.position(tp)
+                if position is not None:
+                    self._base[tp] = position
+            self._held_since.pop(tp, None)
+
+    def _faust_offset(self, tp: TP) -> int | None:
+        """What faust's own rule would commit now, worked out on copies of its state."""
+        view = _FaustView()
+        view._acked = {tp: list(self._acked[tp])}
+        view._acked_index = {tp: set(self._acked_index[tp])}
+        view._gap = {tp: self._gap[tp].copy()}
+        view._committed_offset = {tp: self._committed_offset.get(tp)}
+        return faust_aiokafka.Consumer._new_offset(view, tp)  # type: ignore[arg-type]
+
+    # -- abandoned records ----------------------------------------------------------------
+    def _in_flight(self, tp: TP, offset: int) -> bool:
+        return any(m.tp == tp and m.offset == offset for m in list(self._unacked_messages))
+
+    def abandoned(self, now: float | None = None) -> list[tuple[TP, int]]:
+        """Partitions whose next record to commit has waited ``reread_after`` seconds with later
+        records acknowledged and nobody processing it; with that record's offset."""
+        now = time.monotonic() if now is None else now
+        assigned = self.assignment()
+        found = []
+        for tp, since in list(self._held_since.items()):
+            base = self._base_of(tp)
+            if (
+                tp in assigned
+                and base is not None
+                and now - since >= self.reread_after
+                and not self._in_flight(tp, base)
+            ):
+                found.append((tp, base))
+        return found
+
+    @Service.task
+    async def _reread_abandoned(self) -> None:
+        while not self.should_stop:
+            await asyncio.sleep(self.reread_after / 3)
+            if self.app.rebalancing:
+                continue
+            for tp, offset in self.abandoned():
+                log.warning(
+                    "record never processed; re-reading the partition from it",
+                    extra={"topic": tp.topic, "partition": tp.partition, "offset": offset},
+                )
+                OFFSETS_REREAD.labels(tp.topic).inc()
+                self._held_since.pop(tp, None)
+                await self.seek(tp, offset)
+
+
+class Transport(faust_aiokafka.Transport):
+    """Faust's aiokafka transport, with ``GatedConsumer``."""
+
+    Consumer = GatedConsumer

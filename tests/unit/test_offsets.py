@@ -1,0 +1,115 @@
+"""The commit rule: only an unbroken run of processed records from the committed offset.
+
+``committable_run`` is tested on plain offsets; ``GatedConsumer`` on the state of a real (not
+started) faust consumer, which needs no broker: the decisions are bookkeeping.
+"""
+
+from __future__ import annotations
+
+import faust.transport.drivers.aiokafka as faust_aiokafka
+import pytest
+from faust.types import TP
+
+from config import Settings
+from streams.app import create_app
+from streams.consumer import GatedConsumer
+from streams.offsets import committable_run
+
+TP0 = TP("articles", 0)
+
+
+def test_a_run_from_the_committed_offset_is_committed():
+    assert committable_run(10, [12, 10, 11]) == (13, [10, 11, 12])
+
+
+def test_nothing_is_committed_while_the_next_record_is_unprocessed():
+    assert committable_run(10, [11, 12, 13]) == (None, [])
+
+
+def test_a_hole_in_the_run_stops_it_there():
+    assert committable_run(10, [10, 11, 13, 14]) == (12, [10, 11])
+
+
+def test_repeated_and_already_committed_offsets_do_not_move_it():
+    assert committable_run(10, [8, 9, 10, 10, 11]) == (12, [8, 9, 10, 11])
+    assert committable_run(10, [7, 9]) == (None, [7, 9])
+
+
+def test_an_unknown_start_commits_nothing():
+    assert committable_run(None, [0, 1, 2]) == (None, [])
+
+
+@pytest.fixture
+def consumer() -> GatedConsumer:
+    app = create_app(Settings(app_id="offsets-test"), with_agents=False)
+    consumer = app.consumer
+    assert isinstance(consumer, GatedConsumer)
+    return consumer
+
+
+def _ack(consumer, tp: TP, *offsets: int) -> None:
+    consumer._acked[tp].extend(offsets)
+    consumer._acked_index[tp].update(offsets)
+
+
+def test_faust_own_rule_commits_past_an_unprocessed_record(consumer):
+    """Why GatedConsumer exists: with 10 committed and 11, 12 processed while 10 is not (a
+    batch abandoned, a record dropped in a rebalance), faust-streaming commits 13, and record
+    10 is never processed. If this starts failing, faust fixed it; keep the gate anyway."""
+    consumer._committed_offset[TP0] = 10
+    _ack(consumer, TP0, 11, 12)
+    assert faust_aiokafka.Consumer._new_offset(consumer, TP0) == 13
+
+
+def test_gate_holds_the_commit_at_the_unprocessed_record(consumer):
+    consumer._committed_offset[TP0] = 10
+    _ack(consumer, TP0, 11, 12)
+    assert consumer._new_offset(TP0) is None
+    _ack(consumer, TP0, 10)
+    assert consumer._new_offset(TP0) == 13
+    assert consumer._acked[TP0] == []
+
+
+def test_gate_ignores_faust_gaps(consumer):
+    """Offsets faust marks as a gap (never delivered to a stream) are not done."""
+    consumer._committed_offset[TP0] = 10
+    consumer._gap[TP0].addi(10, 13)
+    _ack(consumer, TP0, 13, 14)
+    assert consumer._new_offset(TP0) is None
+
+
+def test_gate_keeps_the_committed_offset_across_a_revocation(consumer):
+    """Faust forgets the committed offset of revoked partitions, then accepts any run: an
+    in-flight batch finishing during the revocation must not commit over an abandoned one."""
+    consumer._committed_offset[TP0] = 10
+    _ack(consumer, TP0, 10, 11)
+    assert consumer._new_offset(TP0) == 12
+    consumer._committed_offset.pop(TP0)  # what faust's on_partitions_revoked does
+    consumer._acked.pop(TP0)
+    _ack(consumer, TP0, 15, 16)  # 12..14 were in a batch that was abandoned
+    assert consumer._new_offset(TP0) is None
+    assert faust_aiokafka.Consumer._new_offset(consumer, TP0) == 17  # faust would lose 12..14
+
+
+def test_an_abandoned_head_is_found_for_re_reading(consumer, monkeypatch):
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._committed_offset[TP0] = 10
+    _ack(consumer, TP0, 11)
+    assert consumer._new_offset(TP0) is None
+    since = consumer._held_since[TP0]
+    assert consumer.abandoned(now=since + 1) == []  # give it time: it may be in a slow batch
+    assert consumer.abandoned(now=since + consumer.reread_after) == [(TP0, 10)]
+
+
+def test_a_head_still_being_processed_is_not_re_read(consumer, monkeypatch):
+    class Message:
+        tp, offset, acked = TP0, 10, False
+
+    in_flight = Message()
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._unacked_messages.add(in_flight)
+    consumer._committed_offset[TP0] = 10
+    _ack(consumer, TP0, 11)
+    consumer._new_offset(TP0)
+    since = consumer._held_since[TP0]
+    assert consumer.abandoned(now=since + 10 * consumer.reread_after) == []
