@@ -198,6 +198,23 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return status
 
 
+def _cmd_chaos(args: argparse.Namespace) -> int:
+    from newsmon.chaos import run_chaos
+
+    status = 0
+    for _ in range(args.runs):
+        result = run_chaos(
+            get_settings(),
+            n=args.n,
+            rate=args.rate,
+            workers=args.workers,
+            schedule=args.schedule,
+            output=Path(args.json),
+        )
+        status |= 0 if result["ok"] else 1
+    return status
+
+
 def _cmd_eval(args: argparse.Namespace) -> int:
     from newsmon.evaluate import run_eval
 
@@ -434,6 +451,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", default="bench/results.json", help="where to write the figures")
     p.set_defaults(func=_cmd_bench)
 
+    p = sub.add_parser("chaos", help="a fault campaign on real processes, ending in a count")
+    p.add_argument("--n", type=int, default=5000, help="articles to send")
+    p.add_argument("--rate", type=float, default=8.0, help="articles per second")
+    p.add_argument("--workers", type=int, default=2, help="workers in the consumer group")
+    p.add_argument("--schedule", default="full", choices=("full", "short"), help="the faults")
+    p.add_argument("--runs", type=int, default=1, help="campaigns in a row")
+    p.add_argument("--json", default="bench/chaos.json", help="where to write the figures")
+    p.set_defaults(func=_cmd_chaos)
+
     p = sub.add_parser("rules", help="standing alert rules: add, list, show, rm, test")
     rules = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     r = rules.add_parser("add", help="validate a YAML/JSON rule file and publish its rules")
@@ -451,7 +477,11 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_rules)
 
     p = sub.add_parser("eval", help="score enrichment on ../shared/dev-eval with its scorer")
-    p.add_argument("--tasks", default="ner,geo,events", help="comma-separated: ner,geo,events")
+    p.add_argument(
+        "--tasks",
+        default="ner,geo,events,articles",
+        help="comma-separated: ner,geo,events,articles",
+    )
     p.add_argument("--out", default="eval-out", help="folder for predictions and metrics")
     p.set_defaults(func=_cmd_eval)
 
