@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     app_id: str = Field(
         "newsmon", description="Faust app id: the consumer group and internal topic prefix."
     )
+    kafka_session_timeout: float = Field(
+        10.0,
+        ge=6,
+        le=300,
+        description="Seconds a worker may go without a heartbeat before the group gives its "
+        "partitions to the others (a killed worker's articles wait this long).",
+    )
 
     # --- Elasticsearch ------------------------------------------------------------------
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")

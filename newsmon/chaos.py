@@ -150,23 +150,27 @@ class _Cluster:
     env: dict[str, str]
     run_id: str
     workers: list[Any] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start_worker(self) -> Any:
         from newsmon.run import WorkerProcess, free_port
 
+        with self.lock:  # faults run in threads of their own: one slot, one name each
+            slot = len(self.workers)
+            self.workers.append(None)
         port = free_port()
         env = {**self.env, "NEWSMON_WORKER_PORT": str(port)}
         worker = WorkerProcess(
             self.settings.model_copy(update={"worker_port": port}),
             env=env,
-            name=f"chaos-{self.run_id}-w{len(self.workers)}",
+            name=f"chaos-{self.run_id}-w{slot}",
         )
+        self.workers[slot] = worker
         worker.start(timeout=300)
-        self.workers.append(worker)
         return worker
 
     def live(self) -> list[Any]:
-        return [w for w in self.workers if w.proc is not None and w.proc.poll() is None]
+        return [w for w in self.workers if w and w.proc is not None and w.proc.poll() is None]
 
     def stop_all(self) -> None:
         for worker in self.live():

@@ -59,6 +59,9 @@ def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         broker_commit_interval=1.0,
+        # heartbeats come from the consumer's own thread, so spaCy's batches never delay them
+        broker_session_timeout=settings.kafka_session_timeout,
+        broker_heartbeat_interval=settings.kafka_session_timeout / 5,
         web_enabled=True,
         web_bind=settings.worker_host,
         web_host=settings.worker_host,

@@ -144,11 +144,27 @@ async def _logged(es: Any, settings: Settings, doc_id: str) -> bool:
     return bool(found.get("found")) and found["_source"].get("status") == "delivered"
 
 
+# Deliveries made by this process, so a restart of the channel's loop (a commit refused during
+# a rebalance) does not repeat one whose log entry is not written yet (Elasticsearch down).
+_DELIVERED: dict[str, None] = {}  # insertion-ordered: the oldest are forgotten first
+_REMEMBERED = 200_000
+
+
 async def _log(es: Any, settings: Settings, doc_id: str, doc: dict[str, Any]) -> None:
-    try:
-        await es.index(index=settings.deliveries_index, id=doc_id, document=doc)
-    except Exception as exc:  # noqa: BLE001 - the log must never block delivery
-        log.warning("delivery log not written", extra={"delivery": doc_id, "error": repr(exc)})
+    """Write the delivery log entry, retrying while Elasticsearch is down: the alert's offset
+    is committed only after this returns, so a delivery is never forgotten and repeated."""
+    backoff = 0.5
+    while True:
+        try:
+            await es.index(index=settings.deliveries_index, id=doc_id, document=doc)
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure: try again later
+            log.warning(
+                "delivery log not written yet",
+                extra={"delivery": doc_id, "error": repr(exc)[:200], "retry_in_s": backoff},
+            )
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, settings.delivery_max_backoff)
 
 
 async def _deliver(
@@ -158,10 +174,12 @@ async def _deliver(
     alert: dict[str, Any],
     n: int,
     channel: dict[str, Any],
-) -> None:
+) -> asyncio.Task[None] | None:
+    """Deliver one alert on one channel (retrying until it is delivered or refused for good);
+    return the task writing its log entry, or None when it was delivered before."""
     doc_id = f"{alert['id']}:{n}"
-    if await _logged(es, settings, doc_id):
-        return
+    if doc_id in _DELIVERED or await _logged(es, settings, doc_id):
+        return None
     kind = channel["type"]
     target = channel.get("url") or ", ".join(channel.get("to", []))
     attempt, backoff = 0, 1.0
@@ -193,22 +211,30 @@ async def _deliver(
             backoff = min(backoff * 2, settings.delivery_max_backoff)
             continue
         DELIVERIES.labels(kind, outcome).inc()
-        await _log(
-            es,
-            settings,
-            doc_id,
-            {
-                "alert_id": alert["id"],
-                "rule_id": alert["rule_id"],
-                "channel": f"{kind}:{target}",
-                "status": outcome,
-                "attempts": attempt,
-                "http_status": status,
-                "last_error": error,
-                "delivered_at": time.time(),
-            },
+        _DELIVERED[doc_id] = None
+        if len(_DELIVERED) > _REMEMBERED:
+            del _DELIVERED[next(iter(_DELIVERED))]
+        return asyncio.create_task(
+            _log(
+                es,
+                settings,
+                doc_id,
+                {
+                    "alert_id": alert["id"],
+                    "rule_id": alert["rule_id"],
+                    "channel": f"{kind}:{target}",
+                    "status": outcome,
+                    "attempts": attempt,
+                    "http_status": status,
+                    "last_error": error,
+                    "delivered_at": time.time(),
+                },
+            )
         )
-        return
+
+
+def _one_done(record: _Pending) -> None:
+    record.remaining -= 1
 
 
 @dataclass
@@ -247,12 +273,18 @@ async def run_channel(settings: Settings, kind: str) -> None:
     pending: dict[Any, deque[_Pending]] = {}
     queues: dict[str, asyncio.Queue[tuple[dict[str, Any], int, dict[str, Any], _Pending]]] = {}
     workers: list[asyncio.Task[None]] = []
+    log_writes: set[asyncio.Task[None]] = set()  # log entries still being written
 
     async def destination(queue: asyncio.Queue) -> None:  # type: ignore[type-arg]
         while True:
             alert, n, channel, record = await queue.get()
-            await _deliver(settings, es, session, alert, n, channel)
-            record.remaining -= 1
+            logging_it = await _deliver(settings, es, session, alert, n, channel)
+            if logging_it is None:
+                record.remaining -= 1
+            else:  # the offset moves past the alert once its delivery is in the log
+                log_writes.add(logging_it)
+                logging_it.add_done_callback(log_writes.discard)
+                logging_it.add_done_callback(lambda _, r=record: _one_done(r))
 
     await consumer.start()
     try:
@@ -292,8 +324,8 @@ async def run_channel(settings: Settings, kind: str) -> None:
             if commits:
                 await consumer.commit(commits)
     finally:
-        for worker in workers:
-            worker.cancel()
+        for task in [*workers, *log_writes]:
+            task.cancel()
         await consumer.stop()
         await session.close()
         await es.close()

@@ -77,3 +77,88 @@ def test_elasticsearch_down_delays_articles_and_loses_none(fresh, stack_settings
         stack.up(stack_settings, only=["elasticsearch"])
     wait_for(lambda: _all_indexed(fresh, ids), timeout=90, what="every article after ES returned")
     assert fresh.count() == len(ids)
+
+
+def _second_worker(pipeline):
+    from newsmon.run import WorkerProcess, free_port
+
+    port = free_port()
+    worker = WorkerProcess(
+        pipeline.settings.model_copy(update={"worker_port": port}),
+        env={**pipeline.env, "NEWSMON_WORKER_PORT": str(port)},
+        name=pipeline.worker.log.stem + "-second",
+    )
+    worker.start(timeout=180)
+    return worker
+
+
+def test_partitions_revoked_mid_stream_lose_and_double_nothing(fresh):
+    """A worker joins while batches are in flight (every partition is revoked and reassigned),
+    then the first one leaves with SIGTERM mid-stream: every article indexed, once."""
+    ids, values = _articles("revoke", 240)
+    produce_raw(fresh.settings, values, keys=[i.encode() for i in ids])
+    wait_for(lambda: fresh.count() >= 1, timeout=60, what="the first documents", every=0.05)
+    second = _second_worker(fresh)
+    try:
+        assert fresh.count() < len(ids), "the stream ended before the rebalance; raise the count"
+        fresh.worker.stop()  # its batches in flight at SIGTERM
+        wait_for(lambda: _all_indexed(fresh, ids), timeout=180, what="every article")
+        assert fresh.count() == len(ids)
+    finally:
+        second.stop()
+
+
+def test_broker_restart_mid_stream_loses_nothing(fresh, stack_settings):
+    """The broker goes away with batches in flight (the producer reconnects, the consumer
+    rejoins): articles produced before and after it are all indexed."""
+    before, before_values = _articles("broker-before", 120)
+    produce_raw(fresh.settings, before_values, keys=[i.encode() for i in before])
+    wait_for(lambda: fresh.count() >= 1, timeout=60, what="the first documents", every=0.05)
+    stack.down(stack_settings, only=["kafka"])
+    try:
+        time.sleep(3)
+    finally:
+        stack.up(stack_settings, only=["kafka"])
+    after, after_values = _articles("broker-after", 40)
+    produce_raw(fresh.settings, after_values, keys=[i.encode() for i in after])
+    wait_for(lambda: _all_indexed(fresh, before + after), timeout=240, what="every article")
+    assert fresh.worker.proc is not None and fresh.worker.proc.poll() is None
+
+
+def test_an_output_kafka_refuses_dead_letters_its_input(fresh):
+    """A send error no retry can fix (the enriched record is larger than its topic accepts)
+    sends the input to the dead-letter topic with the reason; the rest are indexed."""
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+    from streams.deadletter import read_dead_letters
+
+    admin = KafkaAdminClient(bootstrap_servers=fresh.settings.kafka_bootstrap.split(","))
+    try:
+        admin.alter_configs(
+            [
+                ConfigResource(
+                    ConfigResourceType.TOPIC,
+                    fresh.settings.enriched_topic,
+                    configs={"max.message.bytes": "20000"},
+                )
+            ]
+        )
+    finally:
+        admin.close()
+    small, small_values = _articles("fits", 6)
+    large = [f"too-large-{i}" for i in range(2)]
+    large_values = [
+        json.dumps(
+            {"id": i, "title": "Floods in Kerala", "body": "Rain fell in Kochi. " * 2000}
+        ).encode()
+        for i in large
+    ]
+    produce_raw(fresh.settings, small_values + large_values, keys=None)
+    wait_for(lambda: _all_indexed(fresh, small), timeout=90, what="the articles that fit")
+
+    def refused():
+        letters = read_dead_letters(fresh.settings)
+        return {json.loads(d.value)["id"] for d in letters if d.reason == "output_rejected"}
+
+    wait_for(lambda: refused() == set(large), timeout=60, what="the refused ones dead-lettered")
+    assert fresh.count() == len(small)
