@@ -19,12 +19,14 @@ from processors.consistency import make_names_consistent
 from processors.events import EventExtractor, Taxonomy
 from processors.gazetteer import Gazetteer, locale_vocabulary
 from processors.places import place_dict, resolve_mentions, summarize_places
+from processors.sentences import mark_sentence_starts
 from processors.spans import clean_entity_spans
 from processors.toponyms import find_place_spans, mark_metonymy
 
 __all__ = ["COMPONENTS", "PlaceResolver"]
 
 COMPONENTS = (
+    "newsmon_sentence_starts",
     "newsmon_entity_ruler",
     "newsmon_entity_spans",
     "newsmon_name_consistency",
@@ -39,6 +41,12 @@ for _name, _default in (("places", None), ("countries", None), ("regions", None)
         Doc.set_extension(_name, default=_default)
 if not Span.has_extension("canonical"):
     Span.set_extension("canonical", default=None)
+
+
+@Language.component("newsmon_sentence_starts", assigns=["token.is_sent_start"])
+def sentence_starts(doc: Doc) -> Doc:
+    """Headline, paragraphs and dateline as sentences of their own (processors.sentences)."""
+    return mark_sentence_starts(doc)
 
 
 @Language.factory(
