@@ -34,6 +34,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from processors.casualties import CasualtyVocabulary, statements
 from processors.dates import resolve_date
 from processors.errors import ConfigurationError
 from processors.numbers import count_of
@@ -41,32 +42,20 @@ from processors.places import SPECIFICITY
 
 __all__ = ["EventExtractor", "EventType", "Taxonomy", "finalize_events"]
 
-COUNT_FIELDS = ("fatalities", "injured", "arrested", "surrendered", "escaped", "held")
-_COUNT_LEMMAS = {
-    "fatalities": {
-        "kill",
-        "die",
-        "dead",
-        "death",
-        "execute",
-        "murder",
-        "drown",
-        "behead",
-        "massacre",
-        "assassinate",
-        "lynch",
-        "fatality",
-        "toll",
-        "body",
-        "slay",
-    },
-    "injured": {"injure", "wound", "hurt", "injury", "injured", "wounded"},
-    "arrested": {"arrest", "detain", "apprehend", "detention", "custody"},
-    "surrendered": {"surrender"},
-    "escaped": {"escape", "flee", "fled"},
-    "held": {"hold", "held", "hostage", "captive"},
-}
+COUNT_FIELDS = (
+    "fatalities",
+    "injured",
+    "arrested",
+    "surrendered",
+    "escaped",
+    "held",
+    "missing",
+    "displaced",
+    "evacuated",
+)
+DISASTER = "Disaster"  # newsmon's family of events without violence (config/events.yaml)
 _SEVERITY = {
+    DISASTER: 2.5,
     "Explosions/Remote violence": 3.0,
     "Battles": 3.0,
     "Violence against civilians": 3.0,
@@ -74,25 +63,19 @@ _SEVERITY = {
     "Protests": 1.5,
     "Strategic developments": 1.0,
 }
+_VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"}
 _COMPATIBLE = {  # which events a count-only sentence may lend its counts to
-    "fatalities": {"Battles", "Explosions/Remote violence", "Violence against civilians", "Riots"},
-    "injured": {
-        "Battles",
-        "Explosions/Remote violence",
-        "Violence against civilians",
-        "Riots",
-        "Protests",
-    },
+    "fatalities": {*_VIOLENT, DISASTER},
+    "shot": {*_VIOLENT, DISASTER},
+    "missing": {*_VIOLENT, DISASTER, "Strategic developments"},
+    "displaced": {*_VIOLENT, DISASTER},
+    "evacuated": {*_VIOLENT, DISASTER},
+    "injured": {*_VIOLENT, DISASTER, "Protests"},
     "surrendered": {"Battles", "Strategic developments"},
     "escaped": {"Strategic developments", "Battles"},
     "arrested": {"Strategic developments", "Protests", "Riots"},
     "held": {"Strategic developments", "Battles", "Violence against civilians"},
 }
-_CODED_RE = re.compile(r"fatalities (?:were )?coded as (\d+)", re.IGNORECASE)
-_SPLIT_RE = re.compile(
-    r"fatalities (?:were )?split (?:between|across|among) (two|three|four|\d+) events",
-    re.IGNORECASE,
-)
 _ANIMALS = frozenset(
     "livestock cattle cow cows goat goats sheep camel camels animal animals dog dogs donkey "
     "donkeys horse horses chicken chickens pig pigs".split()
@@ -103,6 +86,7 @@ _NONE_RE = re.compile(
     r"without (?:any )?(?:casualties|fatalities))",
     re.IGNORECASE,
 )
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "LAW"})
 _PROTEST_TYPES = (
     "peaceful_protest",
     "protest_with_intervention",
@@ -135,6 +119,10 @@ class Taxonomy:
     protest_excessive_force: frozenset[str]
     mob_actors: frozenset[str]
     non_event_heads: frozenset[str]
+    background_frames: frozenset[str]
+    object_verbs: frozenset[str]
+    noun_only: frozenset[str]
+    casualties: CasualtyVocabulary
 
     @classmethod
     def load(cls, path: Path) -> Taxonomy:
@@ -172,9 +160,28 @@ class Taxonomy:
                 "protest_excessive_force",
                 "mob_actors",
                 "non_event_heads",
+                "background_frames",
+                "object_verbs",
             )
         }
-        return cls(types=types, **words)
+        words["noun_only"] = frozenset(str(w).lower() for w in data.get("noun_only_triggers") or [])
+        fields = data.get("casualty_words") or {}
+        unknown = set(fields) - set(COUNT_FIELDS) - {"shot"}
+        if unknown or not isinstance(fields, dict):
+            raise ConfigurationError(
+                f"{path}: casualty_words has unknown count fields {sorted(unknown)}; "
+                f"use {', '.join(COUNT_FIELDS)} or shot"
+            )
+        for key in ("people_nouns", "perpetrator_nouns", "not_counted"):
+            if not data.get(key):
+                raise ConfigurationError(f"{path}: `{key}` (a list of words) is missing")
+        casualties = CasualtyVocabulary(
+            fields={f: frozenset(str(w).lower() for w in ws or []) for f, ws in fields.items()},
+            people=frozenset(str(w).lower() for w in data["people_nouns"]),
+            perpetrators=frozenset(str(w).lower() for w in data["perpetrator_nouns"]),
+            not_counted=frozenset(str(w).lower() for w in data["not_counted"]),
+        )
+        return cls(types=types, **words, casualties=casualties)
 
 
 @dataclass
@@ -188,6 +195,44 @@ class _Event:
     counts: dict[str, int | None] = field(default_factory=dict)
     mentions: int = 1
     order: int = 0
+    stated: dict[str, list[int]] = field(default_factory=dict)
+    added: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        given, self.counts = self.counts, {}
+        for fld, value in given.items():
+            if value is not None:
+                self.add(fld, value)
+
+    def add(self, fld: str, value: int) -> None:
+        """One more statement of a count: the incident keeps the best-supported value (the
+        one stated most often, the larger on a tie), never a sum of repeats; a statement of
+        more people ("was also killed": key ``_also_<field>``) adds to it."""
+        if fld.startswith("_also_"):
+            fld = fld[len("_also_") :]
+            self.added[fld] = self.added.get(fld, 0) + value
+        else:
+            self.stated.setdefault(fld, []).append(value)
+        stated = self.stated.get(fld)
+        self.counts[fld] = (best_supported(stated) if stated else 0) + self.added.get(fld, 0)
+
+
+def _carry(source: _Event, target: _Event) -> None:
+    """Every count statement of ``source`` becomes one of ``target`` (the same incident)."""
+    for fld, values in source.stated.items():
+        for value in values:
+            target.add(fld, value)
+    for fld, value in source.added.items():
+        target.add(f"_also_{fld}", value)
+
+
+def best_supported(values: Sequence[int]) -> int:
+    """The value stated most often; of equally frequent ones, the largest (a later update of
+    a toll is larger, and a partial one, "one of the victims", smaller)."""
+    tally: dict[int, int] = {}
+    for value in values:
+        tally[value] = tally.get(value, 0) + 1
+    return max(tally, key=lambda v: (tally[v], v))
 
 
 def _noun_phrase(tok: Token) -> Span:
@@ -361,99 +406,39 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def _victims(word: Token) -> list[Token]:
-    """The nouns a count word is about: "killed two soldiers", "two soldiers were killed",
-    "shot dead", "beaten to death", "the death of the local", "the bodies of five men"."""
-    victims = [v for v in _victim_nouns(word) if v.lemma_.lower() not in _ANIMALS]
-    if word.head.lemma_ in ("attempt", "try", "plot", "threaten") and word.dep_ == "xcomp":
-        return []  # "attempted to kill": nobody died of it
-    return victims
-
-
-def _victim_nouns(word: Token) -> list[Token]:
-    if word.lemma_ in ("death", "killing", "body", "corpse", "murder") and word.pos_ == "NOUN":
-        of = _prep_object(word, ("of",))
-        if of is not None:
-            return [of, *of.conjuncts]
-        if word.lemma_ in ("body", "corpse"):
-            return [word]
-    verb = word
-    if word.dep_ in ("acomp", "oprd", "xcomp") or (word.dep_ == "pobj" and word.lower_ == "death"):
-        verb = word.head if word.dep_ != "pobj" else word.head.head
-    elif word.lower_ == "dead" and word.head.pos_ == "VERB":  # "shot dead a teacher"
-        verb = word.head
-    if word.pos_ in ("ADJ",) and word.dep_ == "amod":  # "two dead soldiers"
-        return [word.head]
-    if word.dep_ in ("acl", "amod") and word.pos_ == "VERB":  # "27 people killed"
-        return [word.head]
-    for deps in (("dobj",), ("nsubjpass",), ("nsubj",)):
-        nouns = [c for c in verb.children if c.dep_ in deps]
-        if nouns:
-            if deps == ("nsubj",) and verb.lemma_ in (
-                "kill",
-                "execute",
-                "murder",
-                "arrest",
-                "detain",
-                "injure",
-                "wound",
-                "hold",
-            ):
-                continue  # the subject of "killed" is the killer, not the victim
-            return [n for noun in nouns for n in (noun, *noun.conjuncts)]
-    if word.dep_ == "pobj" and word.head.lower_ == "of" and word.lower_ in ("death",):
-        return [word]  # "resulted in the death of the local"
-    return []
-
-
-_FIELDS_OF: dict[str, list[str]] = {}
-for _field, _lemmas in _COUNT_LEMMAS.items():
-    for _lemma in _lemmas:
-        _FIELDS_OF.setdefault(_lemma, []).append(_field)
-
-
-def _sentence_counts(sent: Span) -> dict[str, int | None]:
+def _sentence_counts(sent: Span, vocab: CasualtyVocabulary) -> dict[str, int | None]:
+    """The counts one sentence states: casualty statements (processors.casualties), a death
+    toll ("the toll rose to 40"), and "no casualties" as zeros."""
     counts: dict[str, int | None] = {}
-    seen: set[int] = set()
+    for statement in statements(sent, vocab):
+        key = f"_also_{statement.field}" if statement.additional else statement.field
+        counts[key] = statement.value
+        if statement.perpetrators:
+            counts[f"_perpetrators_{statement.field}"] = statement.perpetrators
     for tok in sent:
-        lemma = tok.lemma_.lower()
-        if lemma == "toll":
-            value, used = _toll(tok)
+        if tok.lemma_.lower() == "toll":
+            value, _ = _toll(tok)
             if value is not None:
-                counts["fatalities"] = (counts.get("fatalities") or 0) + value
-                seen |= used
-            continue
-        fields = _FIELDS_OF.get(lemma) or _FIELDS_OF.get(tok.lower_) or []
-        if not fields and tok.pos_ == "VERB" and any(c.lower_ == "fatally" for c in tok.children):
-            fields = ["fatalities"]  # "fatally shot", "fatally stabbed"
-        for fld in fields:
-            if fld == "held" and not (
-                tok.dep_ in ("ROOT", "conj", "advcl", "relcl") and _child(tok, ("nsubjpass",))
-            ):
-                continue  # "being held" of people, not "held a demonstration"
-            for noun in _victims(tok):
-                if noun.i in seen:
-                    continue
-                value = _count_of_phrase(noun)
-                if value is not None:
-                    seen.add(noun.i)
-                    counts[fld] = (counts.get(fld) or 0) + value
-    text = sent.text
-    if _NONE_RE.search(text):
-        lower = text.lower()
+                counts["fatalities"] = max(counts.get("fatalities") or 0, value)
+    if _NONE_RE.search(sent.text):
+        lower = sent.text.lower()
         if any(w in lower for w in ("fatalit", "death", "killed", "casualt", "dead")):
             counts.setdefault("fatalities", 0)
         if any(w in lower for w in ("injur", "casualt", "wound")):
             counts.setdefault("injured", 0)
-    split = _SPLIT_RE.search(text)
-    if split and counts.get("fatalities"):
-        parts = count_of([split.group(1)]) or 1
-        counts["fatalities"] = (counts["fatalities"] or 0) // parts
-    coded = _CODED_RE.search(text)
-    if coded:
-        counts["fatalities"] = int(coded.group(1))
-        counts["_coded"] = 1
     return counts
+
+
+# Types one killing or shooting is read as, depending on who it befell ("the gunman killed two
+# customers" an attack; "the gunman was also killed" by police, a clash): mentions of them at
+# one place are one incident.
+_HARM_TYPES = frozenset({"attack", "armed_clash", "mob_violence"})
+
+
+def _same_incident(a: _Event, b: _Event) -> bool:
+    """Are two mentions one happening? The same type, or two readings of one killing, at the
+    same place (or in the same first-level region)."""
+    return (a.type == b.type or {a.type, b.type} <= _HARM_TYPES) and _near(a, b)
 
 
 def _near(a: _Event, b: _Event) -> bool:
@@ -496,10 +481,15 @@ class EventExtractor:
         ]
         found += self._governed_matches(doc)
         spans = []
+        triggers = {i for _, start, end in found for i in range(start, end)}
         for label, start, end in found:
             span = Span(doc, start, end, label=label)
-            if self._negated(span) or self._modifies_thing(span):
-                continue  # negated, or a modifier: "detention centres", "kidnapping suspect"
+            if (
+                self._negated(span)
+                or self._modifies_thing(span, triggers)
+                or self._not_an_incident(span)
+            ):
+                continue  # negated, a modifier ("detention centres"), no incident of its own
             spans.append(span)
         by_sentence: dict[int, list[tuple[str, Span]]] = {}
         for span in filter_spans(spans):  # longest first: "air strike" over "strike"
@@ -524,14 +514,59 @@ class EventExtractor:
                         out.append((name, tok.i, tok.i + 1))
         return out
 
-    def _modifies_thing(self, span: Span) -> bool:
+    def _modifies_thing(self, span: Span, triggers: set[int] = frozenset()) -> bool:
+        """A trigger that only modifies a noun names a kind of thing, not an event: "detention
+        centres", "a hostage response team", "a patrol car", "a stolen car" (unless the noun
+        is itself a trigger: "bomb attack")."""
         root = span.root
         head = root.head
         while root.dep_ == "conj" and head.dep_ in ("compound", "amod", "nmod"):
             root, head = head, head.head  # "drug and kidnapping suspect"
-        return root.dep_ in ("compound", "amod", "nmod") and (
-            head.lower_ in self.taxonomy.non_event_heads
-            or head.lemma_.lower() in self.taxonomy.non_event_heads
+        if root.dep_ not in ("compound", "amod", "nmod") or head is root:
+            return False
+        if head.lower_ in self.taxonomy.non_event_heads or (
+            head.lemma_.lower() in self.taxonomy.non_event_heads
+        ):
+            return True
+        if head.i in triggers:
+            return False
+        # a participle ("stolen car") or a noun modifier ("patrol car") of a plain noun
+        return root.dep_ == "compound" or root.tag_ in ("VBN", "VBG")
+
+    _PATH_DEPS = frozenset(
+        {"pobj", "prep", "pcomp", "dobj", "compound", "conj", "amod", "nmod", "appos", "nsubjpass",
+         "attr", "acomp", "cc"}
+    )  # fmt: skip
+
+    def _governor(self, span: Span, words: frozenset[str]) -> Token | None:
+        """The nearest word of ``words`` that governs the trigger through its objects
+        ("responsible [for [attacks]]", "found [two [IEDs]]"), if any."""
+        tok = span.root
+        for _ in range(6):
+            if tok.dep_ not in self._PATH_DEPS or tok.head is tok:
+                return None
+            tok = tok.head
+            if tok.lemma_.lower() in words or tok.lower_ in words:
+                return tok
+        return None
+
+    def _not_an_incident(self, span: Span) -> bool:
+        """Mentions that report no incident: a characterisation ("is responsible for attacks",
+        "coordinated bomb attacks"), a weapon handled ("found two IEDs"), a noun-only trigger
+        used as a verb ("struck by gunfire"), a trigger inside a name or a date ("March 3",
+        "the March Lane shooting" keeps "shooting" but not "March")."""
+        t = self.taxonomy
+        if span.root.ent_type_ in _NAME_LABELS and span.root.lemma_.lower() in t.noun_only:
+            return True
+        if any(tok.ent_type_ in ("DATE", "TIME") for tok in span):
+            return True
+        if span.root.lemma_.lower() in t.noun_only and span.root.pos_ != "NOUN":
+            return True
+        if self._governor(span, t.background_frames) is not None:
+            return True
+        acled = t.types[span.label_].acled_type
+        return acled == "Explosions/Remote violence" and (
+            self._governor(span, t.object_verbs) is not None
         )
 
     @staticmethod
@@ -633,7 +668,7 @@ class EventExtractor:
         loose_counts: list[tuple[int, dict[str, int | None]]] = []
         by_sentence = self._doc_matches(doc)
         for n, sent in enumerate(sentences):
-            counts = _sentence_counts(sent)
+            counts = _sentence_counts(sent, self.taxonomy.casualties)
             matches = by_sentence.get(sent.start, [])
             if not matches:
                 if counts:
@@ -667,7 +702,7 @@ class EventExtractor:
                     order=n,
                 )
             )
-        events = self._fold_surrenders(self._merge(events))
+        events = self._fold_into_disasters(self._fold_surrenders(self._merge(events)))
         self._lend(events, loose_counts)
         if not events:
             return []
@@ -696,7 +731,7 @@ class EventExtractor:
     def _merge(self, events: list[_Event]) -> list[_Event]:
         merged: list[_Event] = []
         for event in events:
-            same = next((m for m in merged if m.type == event.type and _near(m, event)), None)
+            same = next((m for m in merged if _same_incident(m, event)), None)
             if same is None:
                 merged.append(event)
                 continue
@@ -708,9 +743,7 @@ class EventExtractor:
                 same.place = event.place  # the most specific place any mention gives
             same.actor1 = same.actor1 or event.actor1
             same.actor2 = same.actor2 or event.actor2
-            for fld, value in event.counts.items():
-                if value is not None:
-                    same.counts[fld] = max(same.counts.get(fld) or 0, value)
+            _carry(event, same)
         return merged
 
     def _fold_surrenders(self, events: list[_Event]) -> list[_Event]:
@@ -725,14 +758,36 @@ class EventExtractor:
                 kept.append(event)
                 continue
             battle.mentions += 1
-            for fld, value in event.counts.items():
-                if value is not None:
-                    battle.counts[fld] = max(battle.counts.get(fld) or 0, value)
+            _carry(event, battle)
+        return kept
+
+    _HARM_WITHOUT_AGENT = frozenset({"kill", "killing", "die", "dead", "drown", "injure", "wound"})
+
+    def _fold_into_disasters(self, events: list[_Event]) -> list[_Event]:
+        """In an article that reports a disaster, deaths and injuries told without anyone
+        doing them ("two people were killed", "a child drowned") are its casualties, not an
+        attack: no violence is reported where there was none."""
+        disasters = [e for e in events if self.taxonomy.types[e.type].acled_type == DISASTER]
+        if not disasters:
+            return events
+        kept = []
+        for event in events:
+            if (
+                self.taxonomy.types[event.type].acled_type == "Violence against civilians"
+                and event.actor1 is None
+                and event.trigger.root.lemma_.lower() in self._HARM_WITHOUT_AGENT
+            ):
+                target = max(disasters, key=self._salience)
+                target.mentions += 1
+                _carry(event, target)
+                continue
+            kept.append(event)
         return kept
 
     def _lend(self, events: list[_Event], loose: list[tuple[int, dict[str, int | None]]]) -> None:
         for _, counts in loose:
-            for fld, value in counts.items():
+            for key, value in counts.items():
+                fld = key.removeprefix("_also_")
                 if fld.startswith("_") or value is None:
                     continue
                 fits = [
@@ -742,10 +797,7 @@ class EventExtractor:
                 ]
                 if fits:
                     target = max(fits, key=self._salience)
-                    if fld == "fatalities" and counts.get("_coded"):
-                        target.counts[fld] = value
-                    else:
-                        target.counts[fld] = max(target.counts.get(fld) or 0, value)
+                    target.add(key, value)
 
     def _salience(self, event: _Event) -> float:
         etype = self.taxonomy.types[event.type]
@@ -816,9 +868,18 @@ class EventExtractor:
                 else None
             )
         )
-        fatalities = event.counts.get("fatalities")
+        counts = dict(event.counts)
+        fatalities = counts.get("fatalities")
         if fatalities is None:
             fatalities = 0  # no death reported with the event
+        shot = counts.get("shot")
+        if shot is not None and shot > fatalities:  # shot and not reported dead: hurt
+            counts["injured"] = max(counts.get("injured") or 0, shot - fatalities)
+        perpetrators = {
+            f: counts[f"_perpetrators_{f}"]
+            for f in COUNT_FIELDS
+            if counts.get(f"_perpetrators_{f}")
+        }
         return {
             "type": event.type,
             "acled_event_type": etype.acled_type,
@@ -831,7 +892,8 @@ class EventExtractor:
             "actor2": event.actor2,
             "place": out_place,
             "fatalities": fatalities,
-            **{f: event.counts.get(f) for f in COUNT_FIELDS if f != "fatalities"},
+            **{f: counts.get(f) for f in COUNT_FIELDS if f != "fatalities"},
+            **({"perpetrators": perpetrators} if perpetrators else {}),
             "date": resolve_date(event.sentence.text),
         }
 

@@ -80,6 +80,8 @@ def count_of(words: Sequence[str]) -> int | None:
             if after and after[0] in _SCALES:
                 return 3 * _SCALES[after[0]]
     words = [t for t in numeric if _numberish(t)]  # "two suspected ISGS" -> "two"
+    if not words and numeric and _VAGUE.get(numeric[0]) is not None:
+        return _VAGUE[numeric[0]]  # "several suspected insurgents" -> 3
     if not words:
         return 1 if any(t in ("a", "an") for t in numeric) else None
     return parse_number(words)

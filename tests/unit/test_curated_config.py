@@ -25,8 +25,9 @@ def test_a_bad_entity_entry_names_its_position_and_fields(tmp_path):
     assert "entity #1" in message and "'label' is missing" in message and "aliases" in message
 
 
-def test_shipped_taxonomy_maps_every_type_to_acled():
+def test_shipped_taxonomy_maps_every_type_to_acled_or_the_disaster_family():
     taxonomy = Taxonomy.load(DATA_DIR / "events.yaml")
+    assert taxonomy.types["flood"].acled_type == "Disaster"
     assert taxonomy.types["armed_clash"].acled_type == "Battles"
     assert taxonomy.types["air_strike"].acled_sub_type == "Air/drone strike"
     assert {t.acled_type for t in taxonomy.types.values()} == {
@@ -36,6 +37,7 @@ def test_shipped_taxonomy_maps_every_type_to_acled():
         "Protests",
         "Riots",
         "Strategic developments",
+        "Disaster",  # newsmon's own: ACLED codes no disasters
     }
 
 

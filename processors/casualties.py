@@ -1,0 +1,305 @@
+"""Casualty statements: how many people a sentence says were killed, hurt, shot or held.
+
+A count is a number the parse ties to the people an event befell. The words that say what
+befell them (``killed``, ``wounded``, ``shot``, ``detained``, ``displaced``, ...) and the
+nouns that name people are vocabularies in config/events.yaml; this module reads the parse:
+
+- who: the passive subject ("three men were killed"), the object ("killed three men"), the
+  subject of an intransitive ("two people died"), the noun a participle modifies ("27 people
+  killed", "two dead soldiers"), the "of" of a noun ("the deaths of five men"), the noun a
+  count word itself is ("four deaths", "13 were injured"); a verb joined to another ("were
+  shot and killed") shares its people;
+- how many: the phrase's number ("at least 12", "twenty-seven", "several" = 3), one for a
+  singular person ("a 9-year-old girl", "Jane Doe"), and conjuncts add up ("a man and a
+  woman"). Numbers that are not counts of people are never read as counts: ages
+  ("9-year-old", "aged 34", "Jane Doe, 34,"), times and dates, years, durations, addresses
+  ("the 300 block"), money, calibres, rounds fired, ranks;
+- shot: "shot" alone means hurt unless a death is reported; "shot dead", "fatally shot",
+  "shot to death" and "shot and killed" are deaths. ``shot`` is kept as its own field so the
+  incident can take injured = shot - killed ("four people were shot, one fatally": 1 and 3);
+- partitives: "five were shot, two of them fatally" gives 2 killed.
+
+``statements(sentence)`` gives one ``Statement`` per field with the people it counted, so the
+same people named twice in a sentence are counted once, and the article model can tell which
+statements repeat which (processors.events).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from processors.numbers import count_of
+
+__all__ = ["CasualtyVocabulary", "Statement", "statements"]
+
+
+@dataclass(frozen=True)
+class CasualtyVocabulary:
+    """The word lists of config/events.yaml that casualty counting reads."""
+
+    fields: dict[str, frozenset[str]]  # field -> lemmas that state it
+    people: frozenset[str]  # nouns naming people
+    perpetrators: frozenset[str]  # nouns naming those who did it
+    not_counted: frozenset[str]  # units whose numbers are never counts of people
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One field of one sentence: the count and the tokens of the people it counts."""
+
+    field: str
+    value: int
+    people: tuple[int, ...]
+    perpetrators: int = 0  # of ``value``, how many are named as the perpetrators
+    additional: bool = False  # "was also killed", "another man died": more, not a restatement
+
+
+_AGE_RE = re.compile(r"^\d+-(?:year|month|week|day)s?-old$|^(?:year|month|week|day)s?-old$", re.I)
+_NUMBERISH = re.compile(r"^\d[\d,.]*$")
+_FATAL_ADVERBS = frozenset({"fatally", "mortally"})
+_DEATH_COMPLEMENTS = frozenset({"dead", "death"})  # "shot dead", "beaten to death"
+_PARTITIVE_RE = re.compile(
+    r"\b(\w+(?:-\w+)?|\d+) of (?:them|whom|the victims|those)(?: \w+){0,2}? "
+    r"(?:(fatally|mortally|died|dead|killed)|(?:critically |seriously |slightly )?"
+    r"(injured|wounded|hurt))",
+    re.IGNORECASE,
+)
+
+
+def _is_age_or_unit(tok: Token, vocab: CasualtyVocabulary) -> bool:
+    """A number or word that belongs to an age, a time, a place or an amount, not a count."""
+    doc = tok.doc
+    if _AGE_RE.match(tok.text) or tok.lower_ in ("aged", "age", "ages"):
+        return True
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    prev = doc[tok.i - 1] if tok.i > 0 else None
+    if nxt is not None and nxt.text == "-" and tok.i + 2 < len(doc):
+        nxt = doc[tok.i + 2]  # "9 - year - old" as the tokenizer splits it
+    if nxt is not None and (
+        nxt.lemma_.lower() in vocab.not_counted or nxt.lower_ in vocab.not_counted
+    ):
+        return True
+    if prev is not None and prev.lower_ in ("aged", "age", "ages", "$", "£", "€", "no.", "#"):
+        return True
+    head = tok.head
+    if head is not tok and (
+        head.lemma_.lower() in vocab.not_counted or head.lower_ in vocab.not_counted
+    ):
+        return True
+    if tok.like_num and _NUMBERISH.match(tok.text):
+        value = int(float(tok.text.replace(",", ""))) if tok.text[0].isdigit() else 0
+        if 1800 <= value <= 2100 and len(tok.text) == 4:
+            return True  # a year
+        if (
+            prev is not None
+            and prev.text == ","
+            and (prev.i > 0 and doc[prev.i - 1].pos_ == "PROPN")
+        ):
+            return True  # "Jane Doe, 34," gives her age
+        if tok.dep_ == "appos" or (tok.dep_ in ("npadvmod", "nummod") and head.pos_ == "PROPN"):
+            return True
+    return ":" in tok.text  # "11:30"
+
+
+def _count_words(noun: Token, vocab: CasualtyVocabulary) -> list[str]:
+    return [
+        t.text
+        for t in noun.subtree
+        if t.i < noun.i
+        and t.dep_ in ("nummod", "det", "quantmod", "amod", "advmod", "compound", "npadvmod")
+        and not _is_age_or_unit(t, vocab)
+        and not any(_is_age_or_unit(a, vocab) for a in t.ancestors if a.i < noun.i and a != noun)
+    ]
+
+
+def _is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
+    lemma, lower = noun.lemma_.lower(), noun.lower_
+    return (
+        lemma in vocab.people
+        or lower in vocab.people
+        or lemma in vocab.perpetrators
+        or noun.ent_type_ in ("PERSON", "NORP")
+        or noun.pos_ == "PRON"
+        and lower in ("he", "she", "him", "her", "i", "we", "they", "them")
+        or (noun.like_num and not _is_age_or_unit(noun, vocab))
+    )
+
+
+def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
+    """How many people a noun phrase names, or None when it names no countable people."""
+    lower = noun.lower_
+    if noun.like_num and not _is_age_or_unit(noun, vocab):  # "13 were injured"
+        return count_of([*_count_words(noun, vocab), noun.text])
+    if lower in ("one", "another"):
+        return 1
+    if lower in _QUANTITY_NOUNS:  # "dozens of fighters", "hundreds were displaced"
+        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        whom = next((g for g in of.children if g.dep_ == "pobj"), None) if of else None
+        if whom is None or _is_person(whom, vocab):
+            return count_of([*_count_words(noun, vocab), noun.text])
+        return None
+    if not _is_person(noun, vocab):
+        return None
+    if noun.pos_ == "PRON":
+        return 1 if lower in ("he", "she", "him", "her", "i") else None
+    if noun.ent_type_ == "PERSON" and noun.pos_ == "PROPN":
+        return 1
+    words = _count_words(noun, vocab)
+    value = count_of(words) if words else None
+    if value is None and noun.tag_ in ("NN", "NNP"):
+        return 1  # "a man", "the victim", "his son"
+    return value
+
+
+def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
+    """The nouns naming the people a casualty word is about (see the module docstring)."""
+    lemma = word.lemma_.lower()
+    if word.pos_ in ("NOUN", "PROPN") and lemma in _NOUN_FORMS:
+        of = next((c for c in word.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        obj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
+        if obj is not None:
+            return _with_conjuncts([obj])
+        if any(c.dep_ == "nummod" or c.like_num for c in word.children):
+            return [word]  # "four deaths", "13 casualties"
+        return []
+    if word.dep_ in ("amod",) and word.head.pos_ in ("NOUN", "PROPN"):
+        return [word.head]  # "two dead soldiers"
+    if (
+        word.dep_ in ("acl", "relcl")
+        and word.pos_ == "VERB"
+        and word.head.pos_ in ("NOUN", "PROPN", "NUM")
+    ):
+        return [word.head]  # "27 people killed"
+    verb = word
+    if word.dep_ in ("acomp", "oprd", "xcomp", "ccomp") and word.lower_ in (
+        "dead",
+        "injured",
+        "wounded",
+        "hurt",
+        "missing",
+    ):
+        verb = word.head  # "were found dead", "left two injured"
+    for dep in ("nsubjpass", "dobj", "nsubj"):
+        nouns = [c for c in verb.children if c.dep_ == dep]
+        if dep == "nsubj" and lemma in _TRANSITIVE and verb is word:
+            continue  # the subject of "killed" is the killer
+        if len(nouns) > 1 and dep != "dobj":  # a clause has one subject: the nearest
+            nouns = [min(nouns, key=lambda n: abs(verb.i - n.i))]
+        if nouns:
+            return _with_conjuncts(nouns)
+    own = [c for c in word.children if c.like_num and not _is_age_or_unit(c, vocab)]
+    if own:
+        return own  # "13 were injured and one killed": the conjunct's own number
+    if word.dep_ == "pobj" and word.head.dep_ == "prep":  # "taken into custody"
+        holder = word.head.head
+        for dep in ("nsubjpass", "dobj", "nsubj"):
+            nouns = [c for c in holder.children if c.dep_ == dep]
+            if nouns:
+                return _with_conjuncts(nouns)
+    if word.dep_ == "conj" and word.head.pos_ in ("VERB", "ADJ"):
+        return _people_of(word.head, vocab)  # "were shot and killed"
+    return []
+
+
+_QUANTITY_NOUNS = frozenset("dozens scores hundreds thousands dozen hundred thousand".split())
+_NOUN_FORMS = frozenset(
+    {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "arrest",
+     "detention", "disappearance", "displacement", "evacuation"}
+)  # fmt: skip
+_TRANSITIVE = frozenset(
+    {"kill", "murder", "execute", "shoot", "injure", "wound", "hurt", "arrest", "detain",
+     "apprehend", "capture", "displace", "evacuate", "abduct", "kidnap", "stab", "slay"}
+)  # fmt: skip
+
+
+_MORE = frozenset({"also", "another", "additional", "further", "too"})
+
+
+def _adds(word: Token, noun: Token) -> bool:
+    """Does the statement add people to those already counted ("the gunman was also killed",
+    "another man died", "two other victims")?"""
+    near = [*word.children, *noun.children, noun]
+    return any(t.lower_ in _MORE for t in near)
+
+
+def _with_conjuncts(nouns: list[Token]) -> list[Token]:
+    """The nouns and those joined after them ("a man and a woman"); not a list the noun is
+    itself the last of ("27 members ..., and 550 prisoners")."""
+    return [n for noun in nouns for n in (noun, *(c for c in noun.conjuncts if c.i > noun.i))]
+
+
+def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
+    lemma, lower = tok.lemma_.lower(), tok.lower_
+    found = [f for f, words in vocab.fields.items() if lemma in words or lower in words]
+    if "shot" in found:
+        children = {c.lower_ for c in tok.children} | {
+            g.lower_ for c in tok.children if c.dep_ == "prep" for g in c.children
+        }
+        if children & (_FATAL_ADVERBS | _DEATH_COMPLEMENTS):
+            return ["fatalities"]  # "fatally shot", "shot dead", "shot to death"
+    elif any(c.lower_ in _FATAL_ADVERBS for c in tok.children) and tok.pos_ == "VERB":
+        return ["fatalities"]  # "fatally stabbed", "mortally wounded"
+    return found
+
+
+def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
+    """The casualty statements of one sentence, at most one per field."""
+    people: dict[str, dict[int, tuple[int, bool]]] = {}
+    additional: set[str] = set()
+    for tok in sent:
+        if tok.pos_ not in ("VERB", "ADJ", "NOUN", "PROPN", "AUX"):
+            continue
+        fields = _fields_of(tok, vocab)
+        if not fields:
+            continue
+        if tok.head.lemma_ in ("attempt", "try", "plot", "threaten", "vow") and tok.dep_ == "xcomp":
+            continue  # "attempted to kill": nobody died of it
+        for noun in _people_of(tok, vocab):
+            value = _count(noun, vocab)
+            if value is None:
+                continue
+            perpetrator = noun.lemma_.lower() in vocab.perpetrators
+            more = _adds(tok, noun)
+            for fld in fields:
+                people.setdefault(fld, {})[noun.i] = (value, perpetrator)
+                if more:
+                    additional.add(fld)
+    # "shot and killed": the same people, dead; "shot" stands for the hurt only
+    shot = people.get("shot", {})
+    for i in list(shot):
+        if i in people.get("fatalities", {}) or i in people.get("injured", {}):
+            del shot[i]
+    out = [
+        Statement(
+            fld,
+            sum(v for v, _ in found.values()),
+            tuple(sorted(found)),
+            sum(v for v, p in found.values() if p),
+            fld in additional,
+        )
+        for fld, found in people.items()
+        if found
+    ]
+    return _partitives(sent, out)
+
+
+def _partitives(sent: Span, found: list[Statement]) -> list[Statement]:
+    """ "five were shot, two of them fatally": two of the shot were killed."""
+    match = _PARTITIVE_RE.search(sent.text)
+    if match is None:
+        return found
+    value = count_of([match.group(1)])
+    if value is None:
+        return found
+    fld = "fatalities" if match.group(2) else "injured"
+    kept = [s for s in found if s.field != fld]
+    return [*kept, Statement(fld, value, ())]
+
+
+def total(found: Iterable[Statement], fld: str) -> int | None:
+    values = [s.value for s in found if s.field == fld]
+    return sum(values) if values else None

