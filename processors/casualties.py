@@ -165,15 +165,17 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
             return _with_conjuncts([obj])
         if any(c.dep_ == "nummod" or c.like_num for c in word.children):
             return [word]  # "four deaths", "13 casualties"
-        return []
+        if word.dep_ != "pobj":
+            return []
     if word.dep_ in ("amod",) and word.head.pos_ in ("NOUN", "PROPN"):
         return [word.head]  # "two dead soldiers"
     if (
         word.dep_ in ("acl", "relcl")
         and word.pos_ == "VERB"
         and word.head.pos_ in ("NOUN", "PROPN", "NUM")
+        and not any(c.dep_ in ("dobj", "nsubj", "nsubjpass") for c in word.children)
     ):
-        return [word.head]  # "27 people killed"
+        return [word.head]  # "27 people killed" (not "a shooting that killed four people")
     verb = word
     if word.dep_ in ("acomp", "oprd", "xcomp", "ccomp") and word.lower_ in (
         "dead",
@@ -207,8 +209,9 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
 
 _QUANTITY_NOUNS = frozenset("dozens scores hundreds thousands dozen hundred thousand".split())
 _NOUN_FORMS = frozenset(
-    {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "arrest",
-     "detention", "disappearance", "displacement", "evacuation"}
+    {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "corpse", "arrest",
+     "detention", "custody", "disappearance", "displacement", "evacuation", "hostage",
+     "captive", "wound"}
 )  # fmt: skip
 _TRANSITIVE = frozenset(
     {"kill", "murder", "execute", "shoot", "injure", "wound", "hurt", "arrest", "detain",
@@ -253,6 +256,8 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     for tok in sent:
         if tok.pos_ not in ("VERB", "ADJ", "NOUN", "PROPN", "AUX"):
             continue
+        if tok.pos_ in ("NOUN", "PROPN") and tok.lemma_.lower() not in _NOUN_FORMS:
+            continue  # "ten shots were fired": a noun counts people only in its own forms
         fields = _fields_of(tok, vocab)
         if not fields:
             continue

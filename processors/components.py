@@ -14,11 +14,17 @@ from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 
 from config import DATA_DIR, get_settings
+from processors.addresses import is_address, is_ordinary_word, load_street_words, ordinary_words
 from processors.aliases import CURATED, AliasTable, load_entities, ruler_patterns
 from processors.consistency import make_names_consistent
 from processors.events import EventExtractor, Taxonomy
 from processors.gazetteer import Gazetteer, locale_vocabulary
-from processors.places import place_dict, resolve_mentions, summarize_places
+from processors.places import (
+    drop_stray_namesakes,
+    place_dict,
+    resolve_mentions,
+    summarize_places,
+)
 from processors.sentences import mark_sentence_starts
 from processors.spans import clean_entity_spans
 from processors.toponyms import find_place_spans, mark_metonymy
@@ -85,15 +91,28 @@ def newsmon_name_consistency(doc: Doc) -> Doc:
 class PlaceResolver:
     """Finds place mentions, resolves them against the gazetteer, writes ``doc._.places``."""
 
-    def __init__(self, gazetteer: Gazetteer, vocabulary: dict[str, str]) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        vocabulary: dict[str, str],
+        street_words: frozenset[str] = frozenset(),
+    ) -> None:
         self.gazetteer = gazetteer
         self.vocabulary = vocabulary
+        self.street_words = street_words
 
     def __call__(self, doc: Doc) -> Doc:
         spans, hints = find_place_spans(doc, self.gazetteer, self.vocabulary)
+        lower_words = ordinary_words(doc)
+        spans = [  # streets and ordinary words are no towns (processors.addresses)
+            s
+            for s in spans
+            if s.mention.fixed is not None
+            or not (is_address(s.span, self.street_words) or is_ordinary_word(s.span, lower_words))
+        ]
         resolved = resolve_mentions([s.mention for s in spans], self.gazetteer, hints=hints)
         mark_metonymy(spans, [r.place if r else None for r in resolved], self.gazetteer)
-        places = [place_dict(r, doc.text, self.gazetteer) for r in resolved if r is not None]
+        places = [place_dict(r, doc.text, self.gazetteer) for r in drop_stray_namesakes(resolved)]
         doc._.places = places
         doc._.countries, doc._.regions, doc._.location = summarize_places(places)
         return doc
@@ -135,17 +154,23 @@ def make_canonicalizer(nlp: Language, name: str, entities_path: str) -> Canonica
 
 @Language.factory(
     "newsmon_places",
-    default_config={"supplement_path": str(DATA_DIR / "places.yaml"), "cache_dir": ""},
+    default_config={
+        "supplement_path": str(DATA_DIR / "places.yaml"),
+        "addresses_path": str(DATA_DIR / "addresses.yaml"),
+        "cache_dir": "",
+    },
     requires=["doc.ents", "token.dep", "token.pos"],
     assigns=["doc.ents", "doc._.places", "doc._.countries", "doc._.regions", "doc._.location"],
 )
 def make_place_resolver(
-    nlp: Language, name: str, supplement_path: str, cache_dir: str
+    nlp: Language, name: str, supplement_path: str, addresses_path: str, cache_dir: str
 ) -> PlaceResolver:
     cache = Path(cache_dir) if cache_dir else get_settings().cache_dir
     supplement = Path(supplement_path)
     return PlaceResolver(
-        Gazetteer.open(cache, supplement=supplement), locale_vocabulary(supplement)
+        Gazetteer.open(cache, supplement=supplement),
+        locale_vocabulary(supplement),
+        load_street_words(Path(addresses_path)),
     )
 
 

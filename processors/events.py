@@ -197,6 +197,7 @@ class _Event:
     order: int = 0
     stated: dict[str, list[int]] = field(default_factory=dict)
     added: dict[str, int] = field(default_factory=dict)
+    background: bool = False  # told as something that happened before ("in March", "last year")
 
     def __post_init__(self) -> None:
         given, self.counts = self.counts, {}
@@ -429,6 +430,21 @@ def _sentence_counts(sent: Span, vocab: CasualtyVocabulary) -> dict[str, int | N
     return counts
 
 
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan\\.|Feb\\.|Aug\\.|Sept?\\.|Oct\\.|Nov\\.|Dec\\."
+)
+# Time adverbials that place a mention before the reported incident: "in March" (a month with
+# no day), "in 2014", "last year", "two years ago", "earlier this month", "since 2010".
+_BACKGROUND_RE = re.compile(
+    rf"\b(?:(?:in|since|during|until) (?:early |late |mid-)?(?:{_MONTHS})(?! \d)(?:,? \d{{4}})?"
+    r"|(?:in|since|during) (?:19|20)\d\d\b"
+    r"|(?:last|so far this|this) (?:year|month|summer|winter|spring|fall|autumn|decade)"
+    r"|earlier this (?:year|month|summer|spring|fall|winter)"
+    r"|\w+ (?:years|months|decades) ago|a (?:year|month|decade) ago"
+    r"|(?:previous|prior) (?:incident|shooting|attack)s?)",
+)
+
 # Types one killing or shooting is read as, depending on who it befell ("the gunman killed two
 # customers" an attack; "the gunman was also killed" by police, a clash): mentions of them at
 # one place are one incident.
@@ -438,6 +454,8 @@ _HARM_TYPES = frozenset({"attack", "armed_clash", "mob_violence"})
 def _same_incident(a: _Event, b: _Event) -> bool:
     """Are two mentions one happening? The same type, or two readings of one killing, at the
     same place (or in the same first-level region)."""
+    if a.background != b.background:
+        return False  # a past incident named for context is not the one reported
     return (a.type == b.type or {a.type, b.type} <= _HARM_TYPES) and _near(a, b)
 
 
@@ -670,8 +688,9 @@ class EventExtractor:
         for n, sent in enumerate(sentences):
             counts = _sentence_counts(sent, self.taxonomy.casualties)
             matches = by_sentence.get(sent.start, [])
+            background = bool(_BACKGROUND_RE.search(sent.text))
             if not matches:
-                if counts:
+                if counts and not background:  # a past incident's counts are not this one's
                     loose_counts.append((n, counts))
                 continue
             etype, trigger = max(
@@ -700,6 +719,7 @@ class EventExtractor:
                     place=self._place(sent, places),
                     counts=counts,
                     order=n,
+                    background=background,
                 )
             )
         events = self._fold_into_disasters(self._fold_surrenders(self._merge(events)))
@@ -808,6 +828,7 @@ class EventExtractor:
             + 0.8 * math.log1p(harm)
             + 1.5 * min(2, event.mentions - 1)
             + lead
+            - (6.0 if event.background else 0.0)  # background ranks below what is reported
         )
 
     @staticmethod

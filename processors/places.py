@@ -413,6 +413,39 @@ def place_dict(resolved: ResolvedPlace, text: str, gazetteer: Gazetteer) -> dict
     }
 
 
+_STRAY_MAX_POPULATION = 100_000
+
+
+def drop_stray_namesakes(resolved: list[ResolvedPlace | None]) -> list[ResolvedPlace]:
+    """The resolved places, without small places abroad in a story told in one country.
+
+    When at least three literal mentions, and four in five of them, are in one country, a town
+    or village of another country that no qualifier pins ("Metro" in a story from Nevada) is
+    a namesake of something local, not a second country of the story. Countries, regions and
+    large cities abroad stay: a story may well name them."""
+    found = [r for r in resolved if r is not None]
+    literal = [
+        r
+        for r in found
+        if not r.mention.metonymic and r.mention.role == "literal" and r.place.country
+    ]
+    tally = Counter(r.place.country for r in literal)
+    if not tally:
+        return found
+    home, count = tally.most_common(1)[0]
+    if count < 3 or count < 0.8 * len(literal):
+        return found
+    return [
+        r
+        for r in found
+        if r.place.country in (home, None)
+        or r.place.kind not in ("city", "landmark", "admin2")
+        or r.place.population >= _STRAY_MAX_POPULATION
+        or r.mention.qualifier
+        or r.mention.fixed is not None
+    ]
+
+
 def summarize_places(
     places: Sequence[dict[str, object]],
 ) -> tuple[list[str], list[str], dict[str, float] | None]:

@@ -122,3 +122,27 @@ def test_the_perpetrators_are_told_apart(enrich):
     event = top(enrich("The gunman killed two customers. The gunman was also killed."))
     assert event["fatalities"] == 3
     assert event["perpetrators"] == {"fatalities": 1}
+
+
+def test_a_past_incident_named_for_context_stays_apart_and_ranks_below(enrich):
+    article = enrich(
+        "Two men were shot and wounded outside a bar on Friday night, police said. The bar "
+        "was the scene of a shooting that killed four people last year."
+    )
+    assert top(article)["injured"] == 2 and top(article)["fatalities"] == 0
+    assert any(e["fatalities"] == 4 for e in article["events"][1:])
+
+
+def test_shots_fired_are_not_people(enrich):
+    event = top(enrich("Police said 25 shots were fired and one man was wounded."))
+    assert (event["injured"], event["fatalities"]) == (1, 0)
+
+
+def test_streets_and_ordinary_words_are_not_towns(enrich):
+    article = enrich(
+        "A teenager was shot near 12th Street and Broadway in Louisville, Kentucky, on Sunday.",
+        title="Man Shot Near Broadway",
+    )
+    names = {p["name"] for p in article["places"]}
+    assert "Broadway" not in names and "Man" not in names
+    assert top(article)["place"]["admin1"] == "US-KY"
