@@ -140,7 +140,7 @@ def test_shots_fired_are_not_people(enrich):
 
 def test_streets_and_ordinary_words_are_not_towns(enrich):
     article = enrich(
-        "A teenager was shot near 12th Street and Broadway in Louisville, Kentucky, on Sunday.",
+        "A man was shot near 12th Street and Broadway in Louisville, Kentucky, on Sunday.",
         title="Man Shot Near Broadway",
     )
     names = {p["name"] for p in article["places"]}
