@@ -116,10 +116,30 @@ def _count_words(noun: Token, vocab: CasualtyVocabulary) -> list[str]:
     ]
 
 
+_AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ant", "ants", "ian", "ians")
+_NOT_AGENTS = frozenset(
+    "launcher launchers container containers trailer trailers computer computers motor motors "
+    "tractor tractors rocket rockets number numbers order orders matter matters water center "
+    "centre corner border borders quarter quarters monitor error errors sector sectors".split()
+)
+
+
+def _agentive(noun: Token) -> bool:
+    """A noun for someone who does something ("kidnapper", "financier", "associates")."""
+    lower = noun.lower_
+    return (
+        noun.pos_ == "NOUN"
+        and lower.endswith(_AGENT_SUFFIXES)
+        and lower not in _NOT_AGENTS
+        and len(lower) > 5
+    ) or noun.lemma_.lower() in ("associate", "accomplice")
+
+
 def _is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
     lemma, lower = noun.lemma_.lower(), noun.lower_
     return (
         lemma in vocab.people
+        or _agentive(noun)
         or lower in vocab.people
         or lemma in vocab.perpetrators
         or noun.ent_type_ in ("PERSON", "NORP")
@@ -198,6 +218,8 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         return own  # "13 were injured and one killed": the conjunct's own number
     if word.dep_ == "pobj" and word.head.dep_ == "prep":  # "taken into custody"
         holder = word.head.head
+        if holder.dep_ == "acl" and holder.head.pos_ in ("NOUN", "PROPN", "NUM"):
+            return _with_conjuncts([holder.head])  # "two men taken into custody"
         for dep in ("nsubjpass", "dobj", "nsubj"):
             nouns = [c for c in holder.children if c.dep_ == dep]
             if nouns:
@@ -263,6 +285,8 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             continue
         if tok.head.lemma_ in ("attempt", "try", "plot", "threaten", "vow") and tok.dep_ == "xcomp":
             continue  # "attempted to kill": nobody died of it
+        if tok.pos_ == "VERB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+            continue  # "a raid to capture a leader": an aim, not a fact
         for noun in _people_of(tok, vocab):
             value = _count(noun, vocab)
             if value is None:

@@ -27,7 +27,7 @@ from processors.places import (
 )
 from processors.sentences import mark_sentence_starts
 from processors.spans import clean_entity_spans
-from processors.toponyms import find_place_spans, mark_metonymy
+from processors.toponyms import find_place_spans, mark_metonymy, mark_newsroom
 
 __all__ = ["COMPONENTS", "PlaceResolver"]
 
@@ -113,6 +113,7 @@ class PlaceResolver:
         resolved = resolve_mentions([s.mention for s in spans], self.gazetteer, hints=hints)
         mark_metonymy(spans, [r.place if r else None for r in resolved], self.gazetteer)
         places = [place_dict(r, doc.text, self.gazetteer) for r in drop_stray_namesakes(resolved)]
+        mark_newsroom(doc, places)
         doc._.places = places
         doc._.countries, doc._.regions, doc._.location = summarize_places(places)
         return doc

@@ -1,10 +1,10 @@
 """How many: the count a news phrase gives for a group of people.
 
 "about 200", "more than 550", "27", "twenty-seven", "1,200", "two dozen", "dozens", "a man",
-"one another", "between five and 23" (the lower bound, as conflict data coders count). Vague
+"one another", "between five and 23" (the lower bound: at least that many). Vague
 quantities become conventional lower bounds: "dozens" is 24 (two dozen), "scores" 40,
-"hundreds" 200, "several" 3. ``None`` means the text gives no count at all ("an unspecified
-number of militants").
+"hundreds" 200, "several" 3, "numerous" 3, "multiple" 2 (each word's least reading).
+``None`` means the text gives no count at all ("an unspecified number of militants").
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _UNITS = {
 _SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000}
 _VAGUE = {
     "dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "several": 3,
-    "few": 3, "a few": 3, "some": None, "many": None, "numerous": None,
+    "few": 3, "a few": 3, "some": None, "many": None, "numerous": 3, "multiple": 2,
     "tens": 20, "handful": 3,
 }  # fmt: skip
 _DIGITS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")

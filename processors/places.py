@@ -297,7 +297,8 @@ def resolve_mentions(
     for i, m in enumerate(mentions):
         # an unknown name pinned by known ones, or whose namesakes all lie elsewhere
         # ("Famale (Dessa, Tillaberi)" is in Niger, whatever Famale Ethiopia has): use those
-        strong = bool(m.qualifier) and m.qualifier.startswith("(")
+        # ... and so is a named unit in a region: "Nawa district, Helmand province"
+        strong = bool(m.qualifier) and (m.qualifier.startswith("(") or m.prefer_admin)
         small = m.settlement or all(
             p.kind in ("city", "admin2") and p.population < 100_000 for p, _ in cands[i]
         )  # "Barangay Poblacion, ..., Lanao del Sur": the text says it is a small place
@@ -460,6 +461,13 @@ def summarize_places(
     regions = list(dict.fromkeys(str(p["admin1"]) for p in literal if p["admin1"]))
     if not literal:
         return countries, regions, None
+    told = [  # the newsroom of a dateline is where the story was filed, not where it happened
+        p
+        for p in literal
+        if not p.get("newsroom") and SPECIFICITY.get(str(p["kind"]), 1) > SPECIFICITY["country"]
+    ]
+    if told:
+        literal = [p for p in literal if not p.get("newsroom")]
     counts = Counter((p["lat"], p["lon"]) for p in literal)
     first = {}
     for n, p in enumerate(literal):

@@ -26,7 +26,7 @@ from processors.gazetteer import Gazetteer, Place, place_key
 from processors.places import Mention
 from processors.sports import HOME_NATIONS, is_sports_report
 
-__all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans"]
+__all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans", "mark_newsroom"]
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _MAYBE_PLACE = frozenset({"PERSON", "ORG", "NORP"})
@@ -254,6 +254,8 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     if link == "(":
         close = next((k for k in range(i, min(len(doc), i + 12)) if doc[k].text == ")"), i)
     limit = min(close, i + 8, len(doc))
+    if link == "(" and any(t.ent_type_ in ("DATE", "TIME") or t.like_num for t in doc[i:close]):
+        return None  # "KABUL, Afghanistan (May 3)": a date, not a place that pins it
     names: list[str] = []
     while i < limit and not doc[i].is_sent_start:
         if not _capitalised(doc[i]):
@@ -421,6 +423,23 @@ def _dateline(doc: Doc, start: int, end: int) -> bool:
         and after is not None
         and after.text in (",", "(", "-", "--", "–", "—")
     )
+
+
+def mark_newsroom(doc: Doc, places: list[dict[str, object]]) -> None:
+    """Set ``newsroom`` on a dateline that names its city and country ("KABUL, Afghanistan
+    (May 3) -"): the story was filed there by a correspondent or a press office, so it says
+    where the newsroom is, not where the story happened. A dateline of a city alone, or with
+    its state ("SAN ANTONIO -", "RICHMOND, Ind. -"), is local news, usually from the place."""
+    by_start = {int(p["start"]): p for p in places}
+    for place in places:
+        span = doc.char_span(int(place["start"]), int(place["end"]), alignment_mode="expand")
+        if span is None or not _dateline(doc, span.start, span.end):
+            continue
+        comma = span.end
+        if comma + 1 < len(doc) and doc[comma].text == ",":
+            after = by_start.get(doc[comma + 1].idx)
+            if after is not None and after.get("kind") == "country":
+                place["newsroom"] = True
 
 
 def _strong_slot(doc: Doc, start: int, end: int) -> bool:

@@ -146,3 +146,23 @@ def test_streets_and_ordinary_words_are_not_towns(enrich):
     names = {p["name"] for p in article["places"]}
     assert "Broadway" not in names and "Man" not in names
     assert top(article)["place"]["admin1"] == "US-KY"
+
+
+def test_aims_are_not_facts_and_agents_are_people(enrich):
+    event = top(
+        enrich(
+            "The force detained a smuggler and two associates during a raid to "
+            "capture a bomb maker."
+        )
+    )
+    assert event["arrested"] == 3
+    assert top(enrich("Police detained multiple suspects on Friday."))["arrested"] == 2
+
+
+def test_a_dateline_with_its_country_is_the_newsroom_not_the_place(enrich):
+    article = enrich(
+        "KABUL, Afghanistan (May 3) - A patrol detained two suspected insurgents in Nawa "
+        "district, Helmand province, yesterday. The detainees were questioned."
+    )
+    assert top(article)["place"]["admin1"] == "AF-HEL"
+    assert [p for p in article["places"] if p["name"] == "KABUL"][0]["newsroom"] is True
