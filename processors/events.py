@@ -568,6 +568,23 @@ class EventExtractor:
                 return tok
         return None
 
+    def _habitual(self, span: Span) -> bool:
+        """A trigger in the object of a verb in the simple present with a subject of its own
+        ("the leader coordinates bomb attacks", "he conducts attacks in the region") tells
+        what someone does, not what happened."""
+        tok = span.root
+        for _ in range(6):
+            if tok.dep_ not in self._PATH_DEPS or tok.head is tok:
+                return False
+            tok = tok.head
+            if tok.pos_ in ("VERB", "AUX"):
+                return (
+                    tok.tag_ in ("VBZ", "VBP")
+                    and not any(c.dep_ in ("aux", "auxpass") for c in tok.children)
+                    and any(c.dep_ == "nsubj" and c.pos_ != "PRON" for c in tok.children)
+                )
+        return False
+
     def _not_an_incident(self, span: Span) -> bool:
         """Mentions that report no incident: a characterisation ("is responsible for attacks",
         "coordinated bomb attacks"), a weapon handled ("found two IEDs"), a noun-only trigger
@@ -581,6 +598,8 @@ class EventExtractor:
         if span.root.lemma_.lower() in t.noun_only and span.root.pos_ != "NOUN":
             return True
         if self._governor(span, t.background_frames) is not None:
+            return True
+        if self._habitual(span):
             return True
         acled = t.types[span.label_].acled_type
         return acled == "Explosions/Remote violence" and (

@@ -166,3 +166,11 @@ def test_a_dateline_with_its_country_is_the_newsroom_not_the_place(enrich):
     )
     assert top(article)["place"]["admin1"] == "AF-HEL"
     assert [p for p in article["places"] if p["name"] == "KABUL"][0]["newsroom"] is True
+
+
+def test_what_someone_habitually_does_is_no_incident(enrich):
+    article = enrich(
+        "Police detained two suspects in the district. The network leader directs bomb "
+        "attacks and supplies explosives to fighters in the area."
+    )
+    assert [e["type"] for e in article["events"]] == ["arrests"]
