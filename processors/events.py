@@ -449,6 +449,9 @@ _BACKGROUND_RE = re.compile(
 # customers" an attack; "the gunman was also killed" by police, a clash): mentions of them at
 # one place are one incident.
 _HARM_TYPES = frozenset({"attack", "armed_clash", "mob_violence"})
+_DISASTER_TYPES = frozenset(
+    {"flood", "earthquake", "storm", "wildfire", "landslide", "drought_famine", "epidemic"}
+)
 
 
 def _same_incident(a: _Event, b: _Event) -> bool:
@@ -456,16 +459,30 @@ def _same_incident(a: _Event, b: _Event) -> bool:
     same place (or in the same first-level region)."""
     if a.background != b.background:
         return False  # a past incident named for context is not the one reported
+    if a.type == b.type and a.type in _DISASTER_TYPES:  # a flood covers a region
+        return (
+            a.place is None
+            or b.place is None
+            or (a.place.get("country_code") == b.place.get("country_code"))
+        )
     return (a.type == b.type or {a.type, b.type} <= _HARM_TYPES) and _near(a, b)
 
 
 def _near(a: _Event, b: _Event) -> bool:
-    """Same place, or the same first-level region."""
+    """Same place, the same first-level region, or one inside the other: a headline's
+    "central Mali" holds the lead's town in Mali."""
     if a.place is None or b.place is None:
         return True
     if (a.place["lat"], a.place["lon"]) == (b.place["lat"], b.place["lon"]):
         return True
-    return bool(a.place.get("admin1")) and a.place.get("admin1") == b.place.get("admin1")
+    if bool(a.place.get("admin1")) and a.place.get("admin1") == b.place.get("admin1"):
+        return True
+    vague = {"country", "region"}
+    return (
+        (a.place.get("kind") in vague or b.place.get("kind") in vague)
+        and bool(a.place.get("country_code"))
+        and a.place.get("country_code") == b.place.get("country_code")
+    )
 
 
 class EventExtractor:
@@ -801,6 +818,7 @@ class EventExtractor:
         return kept
 
     _HARM_WITHOUT_AGENT = frozenset({"kill", "killing", "die", "dead", "drown", "injure", "wound"})
+    _BEFALL = frozenset({"die", "dead", "drown"})
 
     def _fold_into_disasters(self, events: list[_Event]) -> list[_Event]:
         """In an article that reports a disaster, deaths and injuries told without anyone
@@ -811,10 +829,12 @@ class EventExtractor:
             return events
         kept = []
         for event in events:
+            lemma = event.trigger.root.lemma_.lower()
             if (
                 self.taxonomy.types[event.type].acled_type == "Violence against civilians"
-                and event.actor1 is None
-                and event.trigger.root.lemma_.lower() in self._HARM_WITHOUT_AGENT
+                # the subject of "drowned" or "died" is who it befell, not who did it
+                and (event.actor1 is None or lemma in self._BEFALL)
+                and lemma in self._HARM_WITHOUT_AGENT
             ):
                 target = max(disasters, key=self._salience)
                 target.mentions += 1

@@ -174,3 +174,24 @@ def test_what_someone_habitually_does_is_no_incident(enrich):
         "attacks and supplies explosives to fighters in the area."
     )
     assert [e["type"] for e in article["events"]] == ["arrests"]
+
+
+def test_headline_and_lead_are_one_incident_at_the_lead_town(enrich):
+    article = enrich(
+        "NAIROBI, Kenya - Gunmen attacked a cattle market in Garissa in eastern Kenya on "
+        "Monday, killing at least nine herders, officials said.",
+        title="Gunmen attack market in eastern Kenya, killing nine",
+    )
+    violent = [e for e in article["events"] if e["acled_event_type"] != "Disaster"]
+    assert len(violent) == 1
+    assert violent[0]["fatalities"] == 9 and violent[0]["place"]["name"] == "Garissa"
+
+
+def test_a_flood_story_reports_no_violence(enrich):
+    article = enrich(
+        "Monsoon rains flooded villages across the state on Sunday. Officials said two "
+        "people drowned and 15 were injured when a bridge collapsed.",
+        title="Floods force thousands from their homes",
+    )
+    assert {e["acled_event_type"] for e in article["events"]} == {"Disaster"}
+    assert top(article)["fatalities"] == 2 and top(article)["injured"] == 15
