@@ -122,6 +122,7 @@ class Taxonomy:
     background_frames: frozenset[str]
     object_verbs: frozenset[str]
     noun_only: frozenset[str]
+    aftermath_places: frozenset[str]
     casualties: CasualtyVocabulary
 
     @classmethod
@@ -162,6 +163,7 @@ class Taxonomy:
                 "non_event_heads",
                 "background_frames",
                 "object_verbs",
+                "aftermath_places",
             )
         }
         words["noun_only"] = frozenset(str(w).lower() for w in data.get("noun_only_triggers") or [])
@@ -766,11 +768,17 @@ class EventExtractor:
         ordered = sorted(events, key=self._salience, reverse=True)
         return [self._as_dict(e, places, location, fallback) for e in ordered]
 
-    @staticmethod
-    def _place(sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    def _place(self, sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """The sentence's most specific place, earliest first; an origin ("a rocket from the
-        Gaza Strip into Israel") only when there is nothing else."""
-        inside = [p for p in places if sent.start_char <= p["start"] < sent.end_char]
+        Gaza Strip into Israel") only when there is nothing else. Where the victims were taken
+        or the case is heard (a hospital, a court) is not where it happened."""
+        after = self.taxonomy.aftermath_places
+        inside = [
+            p
+            for p in places
+            if sent.start_char <= p["start"] < sent.end_char
+            and not (set(str(p["name"]).lower().split()) & after)
+        ]
         if not inside:
             return None
         doc = sent.doc
@@ -913,6 +921,7 @@ class EventExtractor:
         place = place or (fallback if location is None else None)
         if place is not None and place["kind"] == "country":
             place = self._within_country(place, places, location)
+        place = _consistent(place, places, location)
         out_place = (
             {k: place.get(k) for k in ("name", "lat", "lon", "country_code", "admin1")}
             if place
@@ -956,6 +965,33 @@ class EventExtractor:
             **({"perpetrators": perpetrators} if perpetrators else {}),
             "date": resolve_date(event.sentence.text),
         }
+
+
+def _consistent(
+    place: dict[str, Any] | None,
+    places: Sequence[dict[str, Any]],
+    location: dict[str, float] | None,
+) -> dict[str, Any] | None:
+    """A town in another state than the story's own, that nothing qualifies ("Austin" in a
+    Chicago story, "Jackson" in one from Mississippi), is a neighbourhood or a namesake of the
+    story's town, not a town elsewhere: the event is placed at the story's town instead."""
+    anchor = _at(places, location)
+    if (
+        place is None
+        or anchor is None
+        or place["kind"] not in ("city", "landmark")
+        or anchor["kind"] not in ("city", "landmark", "admin2")
+        or not place.get("admin1")
+        or not anchor.get("admin1")
+        or place.get("country_code") != anchor.get("country_code")
+        or place.get("admin1") == anchor.get("admin1")
+    ):
+        return place
+    qualified = any(
+        q["kind"] in ("admin1", "country") and 0 < int(q["start"]) - int(place["end"]) <= 3
+        for q in places
+    )
+    return place if qualified else anchor
 
 
 def _at(

@@ -195,3 +195,14 @@ def test_a_flood_story_reports_no_violence(enrich):
     )
     assert {e["acled_event_type"] for e in article["events"]} == {"Disaster"}
     assert top(article)["fatalities"] == 2 and top(article)["injured"] == 15
+
+
+def test_hospitals_are_not_the_scene_and_a_namesake_follows_the_story_town(enrich):
+    article = enrich(
+        "A man was shot on Tuesday in Lexington, Kentucky, and taken to a hospital, police "
+        "said. Lexington police said the shooting happened near a store in Jackson Street.",
+    )
+    assert top(article)["place"]["admin1"] == "US-KY"
+    assert "hospital" not in (top(article)["place"]["name"] or "").lower()
+    postal = enrich("Police in Jackson, MS said two men were shot and wounded on Friday.")
+    assert top(postal)["place"]["admin1"] == "US-MS"
