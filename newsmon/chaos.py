@@ -223,6 +223,22 @@ def _recovery(fault: Fault, watch: _IndexWatch, bound: float, window: float = 5.
     return None
 
 
+def _latency_summary(watch: _IndexWatch, faults: list[Fault], started: float) -> dict[str, Any]:
+    """Arrival-to-index latency before the first fault (the steady state) and overall."""
+    first = min((f.started for f in faults if f.started), default=None)
+
+    def pcts(values: list[float]) -> dict[str, float | None]:
+        values = sorted(values)
+        if not values:
+            return {"p50": None, "p95": None, "p99": None}
+        at = lambda q: round(values[min(len(values) - 1, int(q * len(values)))], 2)  # noqa: E731
+        return {"p50": at(0.5), "p95": at(0.95), "p99": at(0.99)}
+
+    done = [(p, watch.indexed[i] - p) for i, p in watch.produced.items() if i in watch.indexed]
+    steady = [lat for p, lat in done if first is None or p < first]
+    return {"before_faults": pcts(steady), "all": pcts([lat for _, lat in done])}
+
+
 def _count_topic(settings: Settings, topic: str) -> tuple[Counter[bytes], list[Any]]:
     from streams.topics import read_to_end
 
@@ -410,6 +426,7 @@ def run_chaos(
                 if f.cleared is not None
             ],
             "recovery_latency_bound_s": recovery_latency,
+            "latency_s": _latency_summary(watch, faults, started),
         }
         result["ok"] = (
             not missing

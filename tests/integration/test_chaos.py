@@ -1,0 +1,43 @@
+"""The short fault campaign (`newsmon chaos --schedule short`), on the real one-broker stack.
+
+1,000 articles at a steady rate through two workers with a catch-all webhook rule, while a
+worker is killed with SIGKILL, Elasticsearch is stopped and the broker is restarted; then every
+article, alert, delivery and dead letter is counted by id (newsmon/chaos.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmon.chaos import MALFORMED, run_chaos
+
+pytestmark = pytest.mark.integration
+
+RECOVERY_BOUND_S = 30.0  # after each fault clears, articles are indexed within 2 s again
+
+
+def test_short_campaign_loses_nothing_doubles_nothing_and_recovers(stack_settings, tmp_path):
+    result = run_chaos(
+        stack_settings,
+        n=1000,
+        rate=3.0,
+        workers=2,
+        schedule="short",
+        output=tmp_path / "chaos.json",
+        log=print,
+    )
+    assert result["missing"] == 0, result["missing_ids"]
+    assert result["indexed"] == result["articles"] == 1000
+    assert result["articles_without_alert"] == 0
+    assert result["articles_with_two_alerts"] == 0
+    assert result["alerts_undelivered"] == 0
+    assert result["alerts_delivered_twice"] == 0
+    assert set(result["dead_letter_reasons"]) == set(MALFORMED)
+    assert [f["fault"] for f in result["faults"]] == [
+        "sigkill-worker",
+        "elasticsearch-down",
+        "broker-restart",
+    ]
+    for fault in result["faults"]:
+        recovered = fault["recovered_s"]
+        assert recovered is not None and recovered <= RECOVERY_BOUND_S, fault
