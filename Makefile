@@ -7,7 +7,7 @@ VENDOR := api/ui/node_modules/.package-lock.json
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 N      ?= 2000
 
-.PHONY: install chromium run test unit bench eval stop status lint clean
+.PHONY: install chromium run test unit bench chaos eval stop status lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ unit: install      ## the fast tests only (no stack)
 
 bench: install     ## throughput of Kafka -> Faust -> ES against raw spaCy; writes bench/results.json
 	$(BIN)/newsmon bench all --n $(N) --json bench/results.json
+
+chaos: install    ## fault campaign on real processes: nothing lost or doubled; writes bench/chaos.json
+	$(BIN)/newsmon chaos --n 5000 --json bench/chaos.json
 
 eval: install      ## enrichment quality on ../shared/dev-eval, scored by its own scorer
 	$(BIN)/newsmon eval

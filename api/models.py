@@ -63,6 +63,12 @@ class EventOut(_Open):
     fatalities: int | None = None
     injured: int | None = None
     arrested: int | None = None
+    missing: int | None = None
+    displaced: int | None = None
+    evacuated: int | None = None
+    perpetrators: dict[str, int] | None = Field(
+        None, description="of the counts, those of the people who did it, where the text says"
+    )
     date: str | None = None
 
 

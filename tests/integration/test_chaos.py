@@ -16,11 +16,12 @@ pytestmark = pytest.mark.integration
 RECOVERY_BOUND_S = 30.0  # after each fault clears, articles are indexed within 2 s again
 
 
+@pytest.mark.timeout(900)  # about six minutes: 250 s of articles, workers starting, draining
 def test_short_campaign_loses_nothing_doubles_nothing_and_recovers(stack_settings, tmp_path):
     result = run_chaos(
         stack_settings,
         n=1000,
-        rate=3.0,
+        rate=4.0,
         workers=2,
         schedule="short",
         output=tmp_path / "chaos.json",
