@@ -1,7 +1,7 @@
 """Names a place finder should not resolve as towns: streets and ordinary words.
 
 Local news places its incidents by address: "the 300 block of Elm Street", "near 25th Street
-and Broadway", "at Jones and Lake Mead boulevards". Each of those names is also a town
+and Broadway", "at Oak and Pine streets". Each of those names is also a town
 somewhere (there are towns called Broadway and Elm), and resolving them sends a shooting in
 Louisville to Virginia. Headlines in title case capitalise ordinary words ("Man Shot Outside
 Store"), and "Man" is a town too. So, before resolution:

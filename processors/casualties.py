@@ -215,7 +215,7 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
             return _with_conjuncts(nouns)
     own = [c for c in word.children if c.like_num and not _is_age_or_unit(c, vocab)]
     if own:
-        return own  # "13 were injured and one killed": the conjunct's own number
+        return own  # "nine were hurt and one killed": the conjunct's own number
     if word.dep_ == "pobj" and word.head.dep_ == "prep":  # "taken into custody"
         holder = word.head.head
         if holder.dep_ == "acl" and holder.head.pos_ in ("NOUN", "PROPN", "NUM"):

@@ -12,8 +12,8 @@ most specific proposal wins, then context refines it:
 Actors come from the parse (subject or "by X" for actor1, object, "on X" or "with X" for
 actor2), named by their canonical entity where one is inside. The place is the sentence's most
 specific literal place (else the article's primary location). Counts come from the parse around
-death, injury, arrest, surrender, escape and holding words ("the death toll has risen to about
-200 prisoners and 27 members of the siege" gives 227 dead). Sentences that only add counts
+death, injury, arrest, surrender, escape and holding words ("the toll climbed to some 40
+villagers and 3 guards" gives 43 dead). Sentences that only add counts
 lend them to the most salient event they fit. Mentions of the same type at the same place
 merge; the most salient event comes first. Dates are resolved against ``published_at`` by
 ``finalize_events``, since the article's metadata is not part of the Doc.
@@ -104,7 +104,7 @@ class EventType:
     priority: int
     triggers: tuple[str, ...]
     # "verb preposition object" lemmas, however far apart the verb and its preposition stand:
-    # "fired with unspecified weapons on the positions of ..." is "fire on position"
+    # "fired with heavy guns on the hilltop positions of ..." is "fire on position"
     governed: tuple[tuple[str, str, str], ...] = ()
 
 
@@ -378,7 +378,7 @@ _TOLL_RE = re.compile(
 
 
 def _toll(word: Token) -> tuple[int | None, set[int]]:
-    """ "the death toll has risen to about 200 prisoners and 27 members of the siege": the sum
+    """ "the toll climbed to some 40 villagers and 3 guards": the sum
     of the counts listed after the toll, and the token indices it used (read from the text: a
     small parser often splits such lists)."""
     doc = word.doc
@@ -704,7 +704,7 @@ class EventExtractor:
         if a2 is not None and self._words(a2) & armed:
             return True
         for tok in sent:
-            if tok.lemma_ in _HARM_VERBS or (  # "opened fire on a convoy of the 5th Corps"
+            if tok.lemma_ in _HARM_VERBS or (  # "opened fire on an army supply column"
                 tok.lemma_ == "open" and any(c.lemma_ == "fire" for c in tok.children)
             ):
                 for child in tok.children:
@@ -881,7 +881,7 @@ class EventExtractor:
     @staticmethod
     def _fallback_place(places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """Where an event happened when no literal place is named: a place inside a name
-        ("the Cabinet of Ministers in Kyiv"). Demonyms and modifiers name the actors' side
+        ("the Ministry of Interior in Baghdad"). Demonyms and modifiers name the actors' side
         ("Israeli forces", "US aircraft"), not the place, so they are not used."""
         embedded = [p for p in places if p.get("role") == "embedded"]
         if embedded:

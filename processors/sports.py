@@ -1,6 +1,6 @@
 """Is this article a sports report? Place names there usually name teams.
 
-"Leicestershire beat Somerset by an innings" is about two cricket clubs, not two counties: in
+"Yorkshire beat Kent by six wickets" is about two cricket clubs, not two counties: in
 sports reports a town, county or state name standing as a player is a team (an organisation),
 while countries stay countries (national teams are read as the country, by convention) and
 venues ("at Headingley") stay places. Detection is by the sport a wire headline names, or by the

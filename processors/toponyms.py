@@ -195,7 +195,7 @@ _SITE_NOUNS = frozenset(
 
 def _locative(span: Span, *, conjuncts: bool = True) -> bool:
     """Does the syntax put ``span`` where places stand? ("in X", "city of X", "X prison"; and
-    with ``conjuncts``, "between Deir-ez-Zor and Homs")"""
+    with ``conjuncts``, "between Raqqa and Hama")"""
     head = _first_conjunct(span.root) if conjuncts else span.root
     if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE:
         return True
@@ -205,7 +205,7 @@ def _locative(span: Span, *, conjuncts: bool = True) -> bool:
 
 
 def _first_conjunct(tok: Token) -> Token:
-    while tok.dep_ == "conj" and tok.head is not tok:  # "between Deir-ez-Zor and Homs"
+    while tok.dep_ == "conj" and tok.head is not tok:  # "between Raqqa and Hama"
         tok = tok.head
     return tok
 
@@ -244,7 +244,7 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     bracketed, or after "in", a town may qualify too, while after a comma only a region or a
     country does: "Damascus, Aleppo and Homs" is a list)."""
     if end < len(doc) and doc[end].lower_ in _PLACE_WORDS:
-        end += 1  # "Kolofata town (Mayo-Sava, Extreme-Nord)"
+        end += 1  # "Mora town (Mayo-Sava, Far North)"
     if end >= len(doc) or doc[end].lower_ not in (",", "(", "in"):
         return None
     link = doc[end].lower_
@@ -454,7 +454,7 @@ def _strong_slot(doc: Doc, start: int, end: int) -> bool:
 
 def _in_place_chain(doc: Doc, start: int, end: int) -> bool:
     """Is [start, end) a later link of a chain of places - "in Barangay Poblacion, Marawi,
-    Lanao del Sur", "the area of Chatsworth (eThekwini, KwaZulu-Natal)" - whose first link
+    Lanao del Sur", "the area of Umlazi (eThekwini, KwaZulu-Natal)" - whose first link
     stands where places stand? Wire copy and incident reports name a place by its chain of
     larger units, and the NER often takes the later links for people or organisations."""
     after = doc[end] if end < len(doc) else None

@@ -40,7 +40,7 @@ def largest(article, field):
         ("Jane Roe, 34, was fatally stabbed at the scene, police said.", 1),
         ("A man aged 52 and his 20-year-old son were killed in the attack.", 2),
         ("The gunman fired 30 rounds into the crowd, killing four.", 4),
-        ("Three people were shot and killed on the 300 block of Elm Street at 11:30 p.m.", 3),
+        ("Three customers were shot and killed near the 300 block of Elm Street at 11:30 p.m.", 3),
     ],
 )
 def test_ages_times_addresses_and_rounds_are_never_counts(enrich, body, fatalities):
@@ -50,7 +50,7 @@ def test_ages_times_addresses_and_rounds_are_never_counts(enrich, body, fataliti
 def test_shot_alone_is_hurt_and_shot_dead_is_killed(enrich):
     event = top(enrich("Five people were shot Sunday night, two of them fatally."))
     assert (event["fatalities"], event["injured"]) == (2, 3)
-    hurt = top(enrich("A man was shot in the arm and is expected to survive."))
+    hurt = top(enrich("A courier was shot in his arm and is expected to survive."))
     assert (hurt["fatalities"], hurt["injured"]) == (0, 1)
     killed = top(enrich("Two brothers were shot and killed outside a store."))
     assert (killed["fatalities"], killed["injured"] or 0) == (2, 0)
@@ -73,8 +73,8 @@ def test_the_headline_repeats_the_lead_and_is_not_added_to_it(enrich):
 
 def test_an_incident_keeps_its_best_supported_count(enrich):
     article = enrich(
-        "Four people were killed in a shooting at a bar on Saturday. One of the victims was "
-        "a 19-year-old student. Police said all four were shot inside the bar."
+        "Four patrons were killed during gunfire inside a tavern on Saturday. One of the "
+        "victims was a 19-year-old student. Police said all four were shot inside the bar."
     )
     assert largest(article, "fatalities") == 4
 
@@ -86,7 +86,7 @@ def test_detentions_captures_and_custody_are_arrests(enrich):
 
 
 def test_characterisations_and_weapons_found_report_no_incident(enrich):
-    assert enrich("The commander is responsible for attacks on local police.")["events"] == []
+    assert enrich("Their chief is said to be responsible for raids on police.")["events"] == []
     assert enrich("The team found two IEDs and a box of grenades in a shed.")["events"] == []
     article = enrich(
         "Security forces detained four suspects in a night raid. The suspects coordinated "
@@ -96,7 +96,7 @@ def test_characterisations_and_weapons_found_report_no_incident(enrich):
 
 
 def test_names_dates_and_verbs_are_not_protests(enrich):
-    article = enrich("All three men were struck by the gunfire on March 3, police said.")
+    article = enrich("Both victims were struck by stray gunfire on March 3, police said.")
     assert {e["type"] for e in article["events"]} <= {"attack", "armed_clash"}
 
 
