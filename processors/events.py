@@ -881,12 +881,17 @@ class EventExtractor:
     @staticmethod
     def _fallback_place(places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """Where an event happened when no literal place is named: a place inside a name
-        ("the Ministry of Interior in Baghdad"). Demonyms and modifiers name the actors' side
-        ("Israeli forces", "US aircraft"), not the place, so they are not used."""
+        ("the Ministry of Interior in Baghdad"), else a town that modifies a noun ("city
+        police", "a Durham apartment": local news names its town so). Demonyms and countries
+        as modifiers name the actors' side ("Israeli forces", "US aircraft"), not the place,
+        so they are not used."""
         embedded = [p for p in places if p.get("role") == "embedded"]
         if embedded:
             return max(embedded, key=lambda p: SPECIFICITY.get(p["kind"], 0))
-        return None
+        towns = [
+            p for p in places if p.get("role") == "modifier" and p["kind"] in ("city", "admin2")
+        ]
+        return towns[0] if towns else None
 
     @staticmethod
     def _within_country(

@@ -206,3 +206,8 @@ def test_hospitals_are_not_the_scene_and_a_namesake_follows_the_story_town(enric
     assert "hospital" not in (top(article)["place"]["name"] or "").lower()
     postal = enrich("Police in Jackson, MS said two men were shot and wounded on Friday.")
     assert top(postal)["place"]["admin1"] == "US-MS"
+
+
+def test_a_town_that_only_modifies_a_noun_still_places_a_local_story(enrich):
+    article = enrich("Springfield police said a woman was shot and wounded on Friday night.")
+    assert top(article)["place"]["country_code"] == "US"
