@@ -151,6 +151,7 @@ class _Cluster:
     run_id: str
     workers: list[Any] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    ready: set[int] = field(default_factory=set)
 
     def start_worker(self) -> Any:
         from newsmon.run import WorkerProcess, free_port
@@ -167,14 +168,21 @@ class _Cluster:
         )
         self.workers[slot] = worker
         worker.start(timeout=300)
+        self.ready.add(slot)
         return worker
 
     def live(self) -> list[Any]:
-        return [w for w in self.workers if w and w.proc is not None and w.proc.poll() is None]
+        """The workers that started and still run (one still starting is no fault's victim)."""
+        return [
+            w
+            for slot, w in enumerate(self.workers)
+            if slot in self.ready and w is not None and w.proc is not None and w.proc.poll() is None
+        ]
 
     def stop_all(self) -> None:
-        for worker in self.live():
-            worker.stop()
+        for worker in self.workers:
+            if worker is not None:
+                worker.stop()
 
 
 def _carry_out(fault: Fault, cluster: _Cluster, settings: Settings, log: Callable) -> None:
