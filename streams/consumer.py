@@ -42,6 +42,14 @@ class GatedConsumer(faust_aiokafka.Consumer):
     """See the module docstring."""
 
     reread_after: float = 15.0
+    #: A record tracked longer than this is no longer taken to be in flight: its batch was
+    #: dropped (faust clears an agent's queue at a rebalance, and a record two agents read
+    #: then waits for ever on the one that never got it).
+    stuck_after: float = 120.0
+    #: How long a rebalance or a stop waits for records in flight before it goes on. Faust
+    #: waits without end; with commits gated, what is left unprocessed is simply read again by
+    #: the partition's next owner, so waiting longer buys nothing but a stalled group.
+    wait_empty_timeout: float = 15.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,9 +121,35 @@ class GatedConsumer(faust_aiokafka.Consumer):
         view._committed_offset = {tp: self._committed_offset.get(tp)}
         return faust_aiokafka.Consumer._new_offset(view, tp)  # type: ignore[arg-type]
 
+    def ack(self, message: Any) -> bool:
+        """Faust's ack, which keeps a record it does not count (one below the committed offset,
+        a repeat) among those in flight for ever: it is done, so it leaves that set."""
+        try:
+            return super().ack(message)
+        finally:
+            if message.acked:
+                self._unacked_messages.discard(message)
+
+    async def wait_empty(self) -> None:
+        try:
+            await asyncio.wait_for(super().wait_empty(), timeout=self.wait_empty_timeout)
+        except TimeoutError:
+            left = len(self._unacked_messages)
+            log.warning(
+                "records still in flight after the wait; they will be read again",
+                extra={"records": left, "waited_s": self.wait_empty_timeout},
+            )
+            await self.commit_and_end_transactions()
+
     # -- abandoned records ----------------------------------------------------------------
-    def _in_flight(self, tp: TP, offset: int) -> bool:
-        return any(m.tp == tp and m.offset == offset for m in list(self._unacked_messages))
+    def _in_flight(self, tp: TP, offset: int, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        return any(
+            m.tp == tp
+            and m.offset == offset
+            and (m.time_in is None or now - m.time_in < self.stuck_after)
+            for m in list(self._unacked_messages)
+        )
 
     def abandoned(self, now: float | None = None) -> list[tuple[TP, int]]:
         """Partitions whose next record to commit has waited ``reread_after`` seconds with later
@@ -129,7 +163,7 @@ class GatedConsumer(faust_aiokafka.Consumer):
                 tp in assigned
                 and base is not None
                 and now - since >= self.reread_after
-                and not self._in_flight(tp, base)
+                and not self._in_flight(tp, base, now)
             ):
                 found.append((tp, base))
         return found

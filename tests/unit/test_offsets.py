@@ -103,7 +103,7 @@ def test_an_abandoned_head_is_found_for_re_reading(consumer, monkeypatch):
 
 def test_a_head_still_being_processed_is_not_re_read(consumer, monkeypatch):
     class Message:
-        tp, offset, acked = TP0, 10, False
+        tp, offset, acked, time_in = TP0, 10, False, None
 
     in_flight = Message()
     monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
@@ -113,3 +113,35 @@ def test_a_head_still_being_processed_is_not_re_read(consumer, monkeypatch):
     consumer._new_offset(TP0)
     since = consumer._held_since[TP0]
     assert consumer.abandoned(now=since + 10 * consumer.reread_after) == []
+
+
+def test_a_head_tracked_too_long_is_stuck_not_in_flight(consumer, monkeypatch):
+    """A record two agents read, whose second copy a rebalance cleared from its queue, stays
+    tracked for ever: past ``stuck_after`` it counts as abandoned and is re-read."""
+
+    class Message:
+        tp, offset, acked, time_in = TP0, 10, False, 0.0
+
+    stuck = Message()
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._unacked_messages.add(stuck)
+    consumer._committed_offset[TP0] = 10
+    _ack(consumer, TP0, 11)
+    consumer._new_offset(TP0)
+    since = consumer._held_since[TP0]
+    later = max(since + consumer.reread_after, consumer.stuck_after + 1)
+    assert consumer.abandoned(now=later) == [(TP0, 10)]
+
+
+def test_a_record_faust_does_not_count_still_leaves_the_in_flight_set(consumer):
+    class Message:
+        tp, offset, acked, topic = TP0, 5, False, "articles"
+
+        def __hash__(self):
+            return id(self)
+
+    replayed = Message()
+    consumer._committed_offset[TP0] = 10  # a replay of a record committed before
+    consumer._unacked_messages.add(replayed)
+    consumer.ack(replayed)
+    assert replayed not in consumer._unacked_messages
