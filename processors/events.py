@@ -735,6 +735,11 @@ class EventExtractor:
                 matches,
                 key=lambda m: (self.taxonomy.types[m[0]].priority, -m[1].start),
             )
+            if self.taxonomy.types[etype].acled_type == DISASTER and self._protest_in(matches):
+                # people protest over an epidemic or a flood: the protest is what happened
+                etype, trigger = next(
+                    m for m in matches if m[0] in _PROTEST_TYPES or m[0] == "violent_demonstration"
+                )
             a1, a2 = _actors(trigger.root)
             context = doc[sent.start : sentences[n + 1].end] if n + 1 < len(sentences) else sent
             etype = self._refine(etype, trigger, sent, context, a1, a2, matches)

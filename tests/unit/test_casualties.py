@@ -211,3 +211,10 @@ def test_hospitals_are_not_the_scene_and_a_namesake_follows_the_story_town(enric
 def test_a_town_that_only_modifies_a_noun_still_places_a_local_story(enrich):
     article = enrich("Springfield police said a woman was shot and wounded on Friday night.")
     assert top(article)["place"]["country_code"] == "US"
+
+
+def test_a_protest_over_an_epidemic_is_a_protest_and_storming_is_no_storm(enrich):
+    protest = top(enrich("Hundreds of traders protested in the capital over the cholera outbreak."))
+    assert protest["acled_event_type"] == "Protests"
+    raid = enrich("Gunmen stormed the village at dawn and killed three farmers.")
+    assert top(raid)["acled_event_type"] == "Violence against civilians"
