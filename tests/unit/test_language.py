@@ -4,7 +4,7 @@ from processors.language import detect_language
 
 ENGLISH = "The minister said on Tuesday that the talks with the unions would resume next week."
 RESULTS_TABLE = (
-    "SOCCER - ENGLISH LEAGUE RESULTS . LONDON 1996-08-31 Results of English league matches "
+    "FOOTBALL - WEEKEND SCORES . LONDON 2001-03-04 Scores of English league matches "
     "Aston Villa 2 Derby 0 Leeds 1 Wimbledon 0 Chelsea 2 Coventry 2 Arsenal 3 Everton 1 "
     "Newcastle 2 Sheffield Wednesday 1"
 )

@@ -72,8 +72,8 @@ def test_directions_inside_a_country_and_metonymy(enrich):
 
 def test_sports_teams_named_after_places_are_organisations(enrich):
     article = enrich(
-        "CRICKET - LEICESTERSHIRE WIN .\nLeicestershire beat Somerset by an innings and 39 "
-        "runs at Grace Road on Friday, while Essex drew with Kent."
+        "CRICKET - LEICESTERSHIRE WIN .\nLeicestershire defeated Somerset by 39 runs on "
+        "Friday at their home ground, while Essex drew with Kent."
     )
     labels = {e["text"]: e["label"] for e in article["entities"]}
     assert labels["Somerset"] == "ORG" and labels["Essex"] == "ORG"
@@ -206,7 +206,9 @@ def test_a_verb_and_its_distant_preposition_make_a_clash(enrich):
 
 
 def test_opening_fire_on_an_armed_convoy_is_a_battle(enrich):
-    article = enrich("On Monday, gunmen opened fire on a convoy of the border guards near the dam.")
+    article = enrich(
+        "On Monday, gunmen opened fire on a truck carrying border guards near the dam."
+    )
     assert article["events"][0]["type"] == "armed_clash"
     civilians = enrich("On Monday, gunmen opened fire on a wedding party near the dam.")
     assert civilians["events"][0]["type"] == "attack"

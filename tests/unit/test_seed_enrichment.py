@@ -59,7 +59,9 @@ def test_main_event_is_the_armed_clash_at_the_prison_with_its_counts(seed):
     clash = seed["events"][0]
     assert clash["type"] == "armed_clash"
     assert "prison" in clash["place"]["name"] and clash["place"]["country_code"] == "SY"
-    assert clash["fatalities"] == 227  # about 200 prisoners and 27 members of the siege
+    assert (
+        clash["fatalities"] == 227
+    )  # the toll the article gives: prisoners and besiegers added up
     assert clash["surrendered"] == 550  # more than 550 prisoners
     assert {clash["actor1"], clash["actor2"]} == {"Syrian Democratic Forces", "Islamic State"}
     assert clash["date"] == "2022-01-20"  # "since last Thursday", published on a Tuesday
