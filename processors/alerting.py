@@ -159,6 +159,8 @@ def decide(rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: fl
     if rule.aggregate is not None:
         return _aggregate(rule, record, state, now=now)
     # a digest: gather the match for the next digest alert (see due_digests)
+    if record["article_id"] in (state.get("seen") or []):
+        return Decision([], state)  # digested before: a replay must not start another digest
     digest = dict(state.get("digest") or {})
     if not digest:
         digest = {"start": now, "items": []}
@@ -275,4 +277,6 @@ def due_digests(rule: Rule, state: dict[str, Any], *, now: float) -> Decision:
     )
     new_state = dict(state)
     new_state.pop("digest", None)
+    seen = [*(state.get("seen") or []), *(i["article_id"] for i in items)]
+    new_state["seen"] = seen[-_MAX_SEEN:]
     return Decision([alert], new_state)

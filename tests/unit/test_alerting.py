@@ -73,6 +73,19 @@ def test_digest_gathers_then_sends_one_alert():
     assert "digest" not in due.state
 
 
+def test_a_replayed_match_after_its_digest_starts_no_second_digest():
+    digest = rule(digest="15m")
+    state = {}
+    for n in range(2):
+        state = decide(digest, record(f"a{n}"), state, now=1000 + n).state
+    sent = due_digests(digest, state, now=1000 + 900)
+    replayed = decide(digest, record("a1"), sent.state, now=2000)  # a partition re-read
+    assert "digest" not in replayed.state
+    assert due_digests(digest, replayed.state, now=5000).alerts == []
+    fresh = decide(digest, record("b"), replayed.state, now=2001)
+    assert [i["article_id"] for i in fresh.state["digest"]["items"]] == ["b"]
+
+
 def test_alert_document_keeps_times_the_index_can_reread() -> None:
     from processors.alerting import alert_document
 
