@@ -27,7 +27,6 @@ statements repeat which (processors.events).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -327,8 +326,3 @@ def _partitives(sent: Span, found: list[Statement]) -> list[Statement]:
     fld = "fatalities" if match.group(2) else "injured"
     kept = [s for s in found if s.field != fld]
     return [*kept, Statement(fld, value, ())]
-
-
-def total(found: Iterable[Statement], fld: str) -> int | None:
-    values = [s.value for s in found if s.field == fld]
-    return sum(values) if values else None

@@ -83,6 +83,11 @@ def _dead_letter(
     return send_of(topics.dlq, message.key, value, headers=headers)
 
 
+def _letter(topics: Topics, event: EventT, **why: Any) -> tuple[EventT, Send]:
+    """``event`` with the send of its dead letter (see ``_dead_letter``)."""
+    return event, _dead_letter(topics, event, **why)
+
+
 async def _dead_letter_all(topics: Topics, letters: list[tuple[EventT, Send]]) -> None:
     """Send dead letters until Kafka confirms them. One the topic refuses for good (a record
     too large) is sent again without the original's bytes, which its source offset still
@@ -195,16 +200,13 @@ async def _send_outcomes(
             assert outcome.error is not None
             err = outcome.error
             letters.append(
-                (
+                _letter(
+                    topics,
                     event,
-                    _dead_letter(
-                        topics,
-                        event,
-                        stage="enrich",
-                        reason=err.reason,
-                        error=err.message,
-                        errors=err.to_dict()["errors"],
-                    ),
+                    stage="enrich",
+                    reason=err.reason,
+                    error=err.message,
+                    errors=err.to_dict()["errors"],
                 )
             )
     refused = await confirm_all(
@@ -215,15 +217,12 @@ async def _send_outcomes(
             ARTICLES.labels("enrich", "ok").inc()
         else:
             letters.append(
-                (
+                _letter(
+                    topics,
                     event,
-                    _dead_letter(
-                        topics,
-                        event,
-                        stage="enrich",
-                        reason="output_rejected",
-                        error=f"Kafka refused the enriched article: {exc!r}",
-                    ),
+                    stage="enrich",
+                    reason="output_rejected",
+                    error=f"Kafka refused the enriched article: {exc!r}",
                 )
             )
     if letters:
@@ -245,15 +244,12 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
             by_id[doc_id] = event
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             letters.append(
-                (
+                _letter(
+                    topics,
                     event,
-                    _dead_letter(
-                        topics,
-                        event,
-                        stage="index",
-                        reason="bad_enriched",
-                        error=f"not an enriched article ({type(exc).__name__}: {exc})",
-                    ),
+                    stage="index",
+                    reason="bad_enriched",
+                    error=f"not an enriched article ({type(exc).__name__}: {exc})",
                 )
             )
     if docs:  # copies of a story indexed before are marked as such (processors/dedup.py)
@@ -262,16 +258,12 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
     for failure in failures:
         event = by_id[failure.doc_id]
         letters.append(
-            (
+            _letter(
+                topics,
                 event,
-                _dead_letter(
-                    topics,
-                    event,
-                    stage="index",
-                    reason="index_rejected",
-                    error=f"Elasticsearch refused the document ({failure.status}): "
-                    f"{failure.reason}",
-                ),
+                stage="index",
+                reason="index_rejected",
+                error=f"Elasticsearch refused the document ({failure.status}): {failure.reason}",
             )
         )
     if letters:

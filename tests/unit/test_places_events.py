@@ -47,7 +47,7 @@ def test_the_article_geography_decides_between_namesakes(enrich):
 
 
 def test_counties_in_a_list_are_counties(enrich):
-    article = enrich("School boards in Barrow, Jackson and Madison counties in Georgia met.")
+    article = enrich("Sheriffs of Madison, Jackson and Barrow counties in Georgia met on Monday.")
     jackson = place(article, "Jackson")
     assert jackson["kind"] == "admin2" and jackson["admin1"] == "US-GA"
 
@@ -189,8 +189,8 @@ def test_administrative_units_make_places_of_names_the_ner_missed(enrich):
 
 def test_hyphenated_and_coordinated_names_are_places(enrich):
     article = enrich(
-        "Militants attacked an army convoy on the road between Deir-ez-Zor and Homs, killing "
-        "four soldiers."
+        "Militants attacked an army convoy on the highway between Homs and Deir-ez-Zor, "
+        "killing four soldiers."
     )
     names = {p["name"]: p["country_code"] for p in article["places"]}
     assert names.get("Deir-ez-Zor") == "SY" and names.get("Homs") == "SY"
