@@ -6,11 +6,17 @@
 - it remembers, per partition, where the group's committed position is, from the broker when
   the partition is assigned (``perform_seek``) and from its own commits after that, also across
   a revocation, when faust forgets it;
-- it re-reads a partition whose next record to commit was abandoned: when offsets after it are
-  acknowledged and it is neither acknowledged nor being processed for ``reread_after``
-  seconds (a record dropped by a rebalance, a crashed agent's batch), the partition is sought
-  back to it, so it is processed again instead of holding the partition's commits for ever.
-  Replays are harmless: every effect is idempotent by article id.
+- it never lets a fetched record go unread: faust's ``getmany`` stops handing on a fetched
+  batch when a rebalance starts or ends while it is delivering (flow stopped, generation
+  changed) and drops the rest, with the Kafka client's position already past them; those
+  records were then simply never delivered. ``getmany`` here seeks the partition back to the
+  first record it did not hand on (only ever backwards: a rebalance that already re-sought the
+  partition is left alone);
+- it re-reads a partition whose next record to commit was abandoned: when it (or a record
+  after it) was handed to the agents and for ``reread_after`` seconds it is neither
+  acknowledged nor being processed (a record dropped by a rebalance, a crashed agent's
+  batch), the partition is sought back to it, so it is processed again instead of holding the
+  partition's commits for ever. Replays are harmless: every effect is idempotent by article id.
 
 ``Transport`` is faust's aiokafka transport with this consumer; ``streams.app`` uses it.
 """
@@ -56,6 +62,8 @@ class GatedConsumer(faust_aiokafka.Consumer):
         self._base: dict[TP, int] = {}  # the next offset the group has not committed
         self._held_since: dict[TP, float] = {}  # when acks started waiting on a missing head
         self._held_logged: dict[TP, int] = {}
+        self._handed_on: dict[TP, int] = {}  # the last offset given to the agents, per partition
+        self._fetched: dict[TP, tuple[int, int]] = {}  # first and last offset being delivered
 
     # -- what may be committed ------------------------------------------------------------
     def _base_of(self, tp: TP) -> int | None:
@@ -94,7 +102,9 @@ class GatedConsumer(faust_aiokafka.Consumer):
             self._acked_index[tp].difference_update(done)
         if offset is not None:
             self._base[tp] = offset
-        if acked and offset is None:
+        handed_on = self._handed_on.get(tp)
+        waiting = acked or (handed_on is not None and base is not None and handed_on >= base)
+        if offset is None and waiting:
             self._held_since.setdefault(tp, time.monotonic())
         else:
             self._held_since.pop(tp, None)
@@ -111,6 +121,50 @@ class GatedConsumer(faust_aiokafka.Consumer):
                 if position is not None:
                     self._base[tp] = position
             self._held_since.pop(tp, None)
+
+    # -- fetched records are all handed on, or read again -----------------------------------
+    async def _wait_next_records(self, timeout: float) -> Any:
+        records, active = await super()._wait_next_records(timeout)
+        self._fetched = {
+            tp: (batch[0].offset, batch[-1].offset)
+            for tp, batch in (records or {}).items()
+            if batch
+        }
+        return records, active
+
+    async def getmany(self, timeout: float) -> Any:
+        """Faust's ``getmany``, then a seek back over whatever it fetched and did not hand on."""
+        handed: dict[TP, int] = {}
+        async for tp, message in super().getmany(timeout):
+            handed[tp] = message.offset
+            self._handed_on[tp] = message.offset
+            yield tp, message
+        fetched, self._fetched = self._fetched, {}
+        for tp, (first, last) in fetched.items():
+            resume = handed[tp] + 1 if tp in handed else first
+            if resume <= last:  # the common case, all handed on, costs nothing
+                await self._seek_back(tp, resume)
+
+    async def _seek_back(self, tp: TP, offset: int) -> None:
+        if tp not in self.assignment():
+            return
+        position = await self.position(tp)
+        if position is not None and position > offset:
+            log.info(
+                "fetched records not delivered; reading them again",
+                extra={
+                    "topic": tp.topic,
+                    "partition": tp.partition,
+                    "offset": offset,
+                    "records": position - offset,
+                },
+            )
+            OFFSETS_REREAD.labels(tp.topic).inc()
+            await self.seek(tp, offset)
+
+    async def seek(self, partition: TP, offset: int) -> None:
+        self._handed_on.pop(partition, None)
+        await super().seek(partition, offset)
 
     def _faust_offset(self, tp: TP) -> int | None:
         """What faust's own rule would commit now, worked out on copies of its state."""

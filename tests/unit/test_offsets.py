@@ -145,3 +145,80 @@ def test_a_record_faust_does_not_count_still_leaves_the_in_flight_set(consumer):
     consumer._unacked_messages.add(replayed)
     consumer.ack(replayed)
     assert replayed not in consumer._unacked_messages
+
+
+def test_a_tail_handed_on_and_never_finished_is_re_read(consumer, monkeypatch):
+    """Records given to the agents and then dropped (a rebalance cleared their queue) with
+    nothing after them acknowledged: the partition is read again from the first of them."""
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._committed_offset[TP0] = 10
+    consumer._handed_on[TP0] = 12  # 10, 11, 12 went to the agents; none came back
+    assert consumer._new_offset(TP0) is None
+    since = consumer._held_since[TP0]
+    assert consumer.abandoned(now=since + consumer.reread_after) == [(TP0, 10)]
+
+
+def test_an_idle_partition_is_not_re_read(consumer, monkeypatch):
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._committed_offset[TP0] = 10
+    consumer._handed_on[TP0] = 9  # everything handed on is committed
+    assert consumer._new_offset(TP0) is None
+    assert TP0 not in consumer._held_since
+
+
+def _record(offset: int):
+    from aiokafka.structs import ConsumerRecord
+
+    return ConsumerRecord("articles", 0, offset, 0, 0, b"k", b"v", None, 1, 1, ())
+
+
+@pytest.fixture
+def fetching(consumer, monkeypatch):
+    """``consumer`` with a fetch of offsets 10..13 waiting, and its seeks recorded."""
+    import faust.transport.consumer as faust_consumer
+
+    async def fetched(self, timeout):
+        return {TP0: [_record(o) for o in range(10, 14)]}, {TP0}
+
+    seeks: list[int] = []
+
+    async def seek(tp, offset):
+        seeks.append(offset)
+
+    async def position(tp):
+        return 14  # the client's position: past everything it returned
+
+    monkeypatch.setattr(faust_consumer.Consumer, "_wait_next_records", fetched)
+    monkeypatch.setattr(faust_aiokafka.Consumer, "seek", lambda self, tp, o: seek(tp, o))
+    monkeypatch.setattr(consumer, "position", position)
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    monkeypatch.setattr(consumer, "highwater", lambda tp: 14)
+    consumer.seeks = seeks
+    return consumer
+
+
+async def _deliver(consumer, *, rebalance_after: int | None = None) -> list[int]:
+    handed = []
+    async for _tp, message in consumer.getmany(timeout=1.0):
+        handed.append(message.offset)
+        if rebalance_after is not None and len(handed) == rebalance_after:
+            consumer.app.consumer_generation_id += 1  # a rebalance while it delivers
+    return handed
+
+
+def test_records_faust_fetched_and_dropped_are_read_again(fetching):
+    """Faust stops handing on a fetched batch when the generation changes mid-batch; the rest
+    would never be delivered (the client's position is past them). They are sought back to."""
+    import asyncio
+
+    handed = asyncio.run(_deliver(fetching, rebalance_after=2))
+    assert handed == [10, 11]
+    assert fetching.seeks == [12]
+
+
+def test_a_batch_handed_on_whole_needs_no_seek(fetching):
+    import asyncio
+
+    assert asyncio.run(_deliver(fetching)) == [10, 11, 12, 13]
+    assert fetching.seeks == []
+    assert fetching._handed_on[TP0] == 13
