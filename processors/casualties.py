@@ -44,6 +44,7 @@ class CasualtyVocabulary:
     people: frozenset[str]  # nouns naming people
     perpetrators: frozenset[str]  # nouns naming those who did it
     not_counted: frozenset[str]  # units whose numbers are never counts of people
+    gunfire: frozenset[str] = frozenset()  # "hit by <gunfire>": the people were shot
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ _DEATH_COMPLEMENTS = frozenset({"dead", "death"})  # "shot dead", "beaten to dea
 _PARTITIVE_RE = re.compile(
     r"\b(\w+(?:-\w+)?|\d+) of (?:them|whom|the victims|those)(?: \w+){0,2}? "
     r"(?:(fatally|mortally|died|dead|killed)|(?:critically |seriously |slightly )?"
-    r"(injured|wounded|hurt))",
+    r"(injured|wounded|hurt))"
+    # "five people were shot, two fatally": the number right after the shooting's comma
+    r"|\bshot, (\w+(?:-\w+)?|\d+) (fatally|mortally)\b",
     re.IGNORECASE,
 )
 
@@ -212,7 +215,13 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
             nouns = [min(nouns, key=lambda n: abs(verb.i - n.i))]
         if nouns:
             return _with_conjuncts(nouns)
-    own = [c for c in word.children if c.like_num and not _is_age_or_unit(c, vocab)]
+    own = [
+        c
+        for c in word.children
+        if c.like_num
+        and not _is_age_or_unit(c, vocab)
+        and not any(_fields_of(g, vocab) for g in c.children)  # "1 killed, 4 injured"
+    ]
     if own:
         return own  # "nine were hurt and one killed": the conjunct's own number
     if word.dep_ == "pobj" and word.head.dep_ == "prep":  # "taken into custody"
@@ -267,7 +276,23 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
             return ["fatalities"]  # "fatally shot", "shot dead", "shot to death"
     elif any(c.lower_ in _FATAL_ADVERBS for c in tok.children) and tok.pos_ == "VERB":
         return ["fatalities"]  # "fatally stabbed", "mortally wounded"
+    if not found and tok.pos_ == "VERB" and lemma in _STRUCK and _by_gunfire(tok, vocab):
+        return ["shot"]  # "were hit by gunfire", "struck by a stray bullet"
     return found
+
+
+_STRUCK = frozenset({"hit", "strike", "graze", "catch"})
+
+
+def _by_gunfire(verb: Token, vocab: CasualtyVocabulary) -> bool:
+    """Is the verb's "by" (or "in") phrase gunfire: the people it struck were shot?"""
+    return any(
+        g.lemma_.lower() in vocab.gunfire or g.lower_ in vocab.gunfire
+        for c in verb.children
+        if c.dep_ in ("agent", "prep") and c.lower_ in ("by", "in")
+        for g in c.children
+        if g.dep_ == "pobj"
+    )
 
 
 def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
@@ -320,9 +345,9 @@ def _partitives(sent: Span, found: list[Statement]) -> list[Statement]:
     match = _PARTITIVE_RE.search(sent.text)
     if match is None:
         return found
-    value = count_of([match.group(1)])
+    value = count_of([match.group(1) or match.group(4)])
     if value is None:
         return found
-    fld = "fatalities" if match.group(2) else "injured"
+    fld = "fatalities" if match.group(2) or match.group(5) else "injured"
     kept = [s for s in found if s.field != fld]
     return [*kept, Statement(fld, value, ())]

@@ -174,7 +174,7 @@ class Taxonomy:
                 f"{path}: casualty_words has unknown count fields {sorted(unknown)}; "
                 f"use {', '.join(COUNT_FIELDS)} or shot"
             )
-        for key in ("people_nouns", "perpetrator_nouns", "not_counted"):
+        for key in ("people_nouns", "perpetrator_nouns", "not_counted", "gunfire_nouns"):
             if not data.get(key):
                 raise ConfigurationError(f"{path}: `{key}` (a list of words) is missing")
         casualties = CasualtyVocabulary(
@@ -182,6 +182,7 @@ class Taxonomy:
             people=frozenset(str(w).lower() for w in data["people_nouns"]),
             perpetrators=frozenset(str(w).lower() for w in data["perpetrator_nouns"]),
             not_counted=frozenset(str(w).lower() for w in data["not_counted"]),
+            gunfire=frozenset(str(w).lower() for w in data["gunfire_nouns"]),
         )
         return cls(types=types, **words, casualties=casualties)
 

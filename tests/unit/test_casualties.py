@@ -56,6 +56,25 @@ def test_shot_alone_is_hurt_and_shot_dead_is_killed(enrich):
     assert (killed["fatalities"], killed["injured"] or 0) == (2, 0)
 
 
+def test_shot_then_a_number_fatally_is_a_partitive(enrich):
+    event = top(enrich("Four men were shot, one fatally, outside a bar in Toledo late Friday."))
+    assert (event["fatalities"], event["injured"]) == (1, 3)
+
+
+def test_a_headline_list_gives_each_number_to_its_own_word(enrich):
+    event = top(
+        enrich("Police are looking for two gunmen.", title="2 killed, 5 injured in Omaha shooting")
+    )
+    assert (event["fatalities"], event["injured"]) == (2, 5)
+
+
+def test_people_hit_by_gunfire_were_shot(enrich):
+    event = top(enrich("A toddler and two women were struck by gunfire outside a diner in Macon."))
+    assert event["injured"] == 3
+    fire = enrich("Two firefighters were caught in a house fire in Macon and treated for burns.")
+    assert largest(fire, "injured") != 3 and largest(fire, "fatalities") == 0
+
+
 def test_a_second_clause_keeps_its_own_number(enrich):
     event = top(enrich("Thirteen were injured and one killed when gunfire broke out."))
     assert (event["fatalities"], event["injured"]) == (1, 13)
