@@ -199,18 +199,27 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     ):
         return [word.head]  # "27 people killed" (not "a shooting that killed four people")
     verb = word
-    if word.dep_ in ("acomp", "oprd", "xcomp", "ccomp") and word.lower_ in (
-        "dead",
-        "injured",
-        "wounded",
-        "hurt",
-        "missing",
+    if (
+        word.dep_ in ("acomp", "oprd", "xcomp", "ccomp")
+        and word.lower_
+        in (
+            "dead",
+            "injured",
+            "wounded",
+            "hurt",
+            "missing",
+        )
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in word.children)
     ):
-        verb = word.head  # "were found dead", "left two injured"
+        verb = word.head  # "were found dead", "left two injured" (not "said two were hurt")
     for dep in ("nsubjpass", "dobj", "nsubj"):
         nouns = [c for c in verb.children if c.dep_ == dep]
+        if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
+            nouns += [c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
         if dep == "nsubj" and lemma in _TRANSITIVE and verb is word:
-            continue  # the subject of "killed" is the killer
+            if not _elided_passive(word, nouns, vocab):
+                continue  # the subject of "killed" is the killer
+            return _with_conjuncts(nouns)  # "Mother, son shot": a headline's list
         if len(nouns) > 1 and dep != "dobj":  # a clause has one subject: the nearest
             nouns = [min(nouns, key=lambda n: abs(verb.i - n.i))]
         if nouns:
@@ -237,6 +246,26 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     return []
 
 
+def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabulary) -> bool:
+    """A headline's "Two teens shot near school": a transitive casualty verb with a subject
+    but no object, auxiliary or target ("shot at officers") is a passive whose "were" was
+    left out, so the subject is who it befell; not when the subject is the one who does it
+    ("gunman", "police")."""
+    if any(
+        c.dep_ in ("dobj", "aux", "auxpass", "agent", "ccomp", "xcomp")
+        or (c.dep_ == "prep" and c.lower_ in ("at", "on", "into", "toward", "towards"))
+        for c in verb.children
+    ):
+        return False
+    return bool(subjects) and all(
+        n.lemma_.lower() not in vocab.perpetrators
+        and n.ent_type_ not in ("ORG", "NORP")
+        and n.lower_ not in ("police", "officers", "troops", "forces")
+        and _is_person(n, vocab)
+        for n in subjects
+    )
+
+
 _QUANTITY_NOUNS = frozenset("dozens scores hundreds thousands dozen hundred thousand".split())
 _NOUN_FORMS = frozenset(
     {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "corpse", "arrest",
@@ -260,9 +289,25 @@ def _adds(word: Token, noun: Token) -> bool:
 
 
 def _with_conjuncts(nouns: list[Token]) -> list[Token]:
-    """The nouns and those joined after them ("a man and a woman"); not a list the noun is
-    itself the last of ("27 members ..., and 550 prisoners")."""
-    return [n for noun in nouns for n in (noun, *(c for c in noun.conjuncts if c.i > noun.i))]
+    """The nouns and those joined after them ("a man and a woman", "a leader along with two
+    fighters"); not a list the noun is itself the last of ("27 members ..., and 550
+    prisoners")."""
+    out = []
+    for noun in nouns:
+        out += [noun, *(c for c in noun.conjuncts if c.i > noun.i), *_along_with(noun)]
+    return out
+
+
+def _along_with(noun: Token) -> list[Token]:
+    """ "X along with Y", "X together with Y": Y shares what befell X."""
+    found = []
+    holders = [noun, noun.head] if noun.dep_ in ("dobj", "nsubjpass") else [noun]
+    for prep in (c for h in holders for c in h.children):
+        if prep.dep_ == "prep" and prep.lower_ in ("along", "together"):
+            for with_ in prep.children:
+                if with_.dep_ == "prep" and with_.lower_ == "with":
+                    found += [g for g in with_.children if g.dep_ == "pobj"]
+    return found
 
 
 def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
@@ -298,7 +343,7 @@ def _by_gunfire(verb: Token, vocab: CasualtyVocabulary) -> bool:
 def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     """The casualty statements of one sentence, at most one per field."""
     people: dict[str, dict[int, tuple[int, bool]]] = {}
-    additional: set[str] = set()
+    more_of: dict[str, set[int]] = {}  # per field, the people said to be more ("also", ...)
     for tok in sent:
         if tok.pos_ not in ("VERB", "ADJ", "NOUN", "PROPN", "AUX"):
             continue
@@ -320,19 +365,26 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             for fld in fields:
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
                 if more:
-                    additional.add(fld)
+                    more_of.setdefault(fld, set()).add(noun.i)
     # "shot and killed": the same people, dead; "shot" stands for the hurt only
     shot = people.get("shot", {})
     for i in list(shot):
         if i in people.get("fatalities", {}) or i in people.get("injured", {}):
             del shot[i]
+    # "died of a gunshot wound", "was injured and later died": the dead are not the hurt
+    hurt = people.get("injured", {})
+    for i in list(hurt):
+        if i in people.get("fatalities", {}):
+            del hurt[i]
     out = [
         Statement(
             fld,
             sum(v for v, _ in found.values()),
             tuple(sorted(found)),
             sum(v for v, p in found.values() if p),
-            fld in additional,
+            # "another man died" adds people; "killed a commander and one additional
+            # fighter" is more than the commander only, all of them stated here
+            set(found) <= more_of.get(fld, set()),
         )
         for fld, found in people.items()
         if found

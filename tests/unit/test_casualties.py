@@ -68,6 +68,33 @@ def test_a_headline_list_gives_each_number_to_its_own_word(enrich):
     assert (event["fatalities"], event["injured"]) == (2, 5)
 
 
+def test_a_headline_without_were_names_the_victims(enrich):
+    article = enrich("Police have no suspect yet.", title="Father, son fatally shot in north Tulsa")
+    assert top(article)["fatalities"] == 2
+    shooter = enrich("Witnesses said the gunman shot at officers outside a bar in Tulsa.")
+    assert largest(shooter, "injured") == 0 and largest(shooter, "fatalities") == 0
+
+
+def test_the_dead_are_not_also_the_hurt(enrich):
+    wound = top(enrich("A boy died of a gunshot wound at a hospital in Flint on Sunday."))
+    assert (wound["fatalities"], wound["injured"] or 0) == (1, 0)
+    later = top(enrich("A man was injured in the robbery and later died, police in Flint said."))
+    assert (later["fatalities"], later["injured"] or 0) == (1, 0)
+
+
+def test_one_more_named_beside_another_is_counted_once_per_telling(enrich):
+    body = (
+        "Troops killed the rebel commander Abu Salim and one additional fighter in a raid. "
+        "The troops returned fire, killing Abu Salim and one additional fighter."
+    )
+    assert largest(enrich(body), "fatalities") == 2
+
+
+def test_people_along_with_others_share_what_befell_them(enrich):
+    event = top(enrich("Soldiers detained a smuggler along with two of his drivers near Gao."))
+    assert event["arrested"] == 3
+
+
 def test_people_hit_by_gunfire_were_shot(enrich):
     event = top(enrich("A toddler and two women were struck by gunfire outside a diner in Macon."))
     assert event["injured"] == 3
