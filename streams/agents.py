@@ -172,13 +172,15 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
     async def healthz(web: Any, request: Any) -> Any:
         assigned = sorted(f"{tp.topic}/{tp.partition}" for tp in app.consumer.assignment())
         ready = bool(assigned) and "enricher" in state and store.loaded.is_set()
+        stalled = app.consumer.stalled() if hasattr(app.consumer, "stalled") else []
         body = {
-            "status": "ready" if ready else "starting",
+            "status": ("stalled" if stalled else "ready") if ready else "starting",
             "assigned": assigned,
+            "stalled": stalled,  # partitions with records waiting and none read for a minute
             "rules": len(store.rules),
             "invalid_rules": store.invalid,
         }
-        return web.json(body, status=200 if ready else 503)
+        return web.json(body, status=200 if ready and not stalled else 503)
 
 
 async def _send_outcomes(

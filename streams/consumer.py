@@ -64,6 +64,7 @@ class GatedConsumer(faust_aiokafka.Consumer):
         self._held_logged: dict[TP, int] = {}
         self._handed_on: dict[TP, int] = {}  # the last offset given to the agents, per partition
         self._fetched: dict[TP, tuple[int, int]] = {}  # first and last offset being delivered
+        self._progress: dict[TP, float] = {}  # when a record was last handed on or committed
 
     # -- what may be committed ------------------------------------------------------------
     def _base_of(self, tp: TP) -> int | None:
@@ -102,6 +103,7 @@ class GatedConsumer(faust_aiokafka.Consumer):
             self._acked_index[tp].difference_update(done)
         if offset is not None:
             self._base[tp] = offset
+            self._progress[tp] = time.monotonic()
         handed_on = self._handed_on.get(tp)
         waiting = acked or (handed_on is not None and base is not None and handed_on >= base)
         if offset is None and waiting:
@@ -121,6 +123,7 @@ class GatedConsumer(faust_aiokafka.Consumer):
                 if position is not None:
                     self._base[tp] = position
             self._held_since.pop(tp, None)
+            self._progress[tp] = time.monotonic()
 
     # -- fetched records are all handed on, or read again -----------------------------------
     async def _wait_next_records(self, timeout: float) -> Any:
@@ -138,6 +141,7 @@ class GatedConsumer(faust_aiokafka.Consumer):
         async for tp, message in super().getmany(timeout):
             handed[tp] = message.offset
             self._handed_on[tp] = message.offset
+            self._progress[tp] = time.monotonic()
             yield tp, message
         fetched, self._fetched = self._fetched, {}
         for tp, (first, last) in fetched.items():
@@ -194,6 +198,35 @@ class GatedConsumer(faust_aiokafka.Consumer):
                 extra={"records": left, "waited_s": self.wait_empty_timeout},
             )
             await self.commit_and_end_transactions()
+
+    # -- a partition that stands still ---------------------------------------------------
+    stall_after: float = 60.0
+
+    def stalled(self, now: float | None = None) -> list[dict[str, Any]]:
+        """Assigned partitions with records waiting that for ``stall_after`` seconds had none
+        handed to the agents and none committed: what ``/healthz`` reports as a stall."""
+        now = time.monotonic() if now is None else now
+        found = []
+        for tp in sorted(self.assignment()):
+            base, end = self._base_of(tp), self._end_of(tp)
+            since = self._progress.get(tp)
+            if base is None or end is None or since is None or end <= base:
+                continue
+            if now - since >= self.stall_after:
+                found.append(
+                    {
+                        "partition": f"{tp.topic}/{tp.partition}",
+                        "waiting": end - base,
+                        "idle_s": round(now - since, 1),
+                    }
+                )
+        return found
+
+    def _end_of(self, tp: TP) -> int | None:
+        try:
+            return self.highwater(tp)
+        except Exception:  # noqa: BLE001 - not started, or the partition just moved
+            return None
 
     # -- abandoned records ----------------------------------------------------------------
     def _in_flight(self, tp: TP, offset: int, now: float | None = None) -> bool:

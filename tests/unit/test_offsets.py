@@ -222,3 +222,21 @@ def test_a_batch_handed_on_whole_needs_no_seek(fetching):
     assert asyncio.run(_deliver(fetching)) == [10, 11, 12, 13]
     assert fetching.seeks == []
     assert fetching._handed_on[TP0] == 13
+
+
+def test_a_partition_with_records_waiting_and_none_read_is_a_stall(consumer, monkeypatch):
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    monkeypatch.setattr(consumer, "highwater", lambda tp: 25)
+    consumer._committed_offset[TP0] = 10
+    consumer._progress[TP0] = 100.0
+    assert consumer.stalled(now=100.0 + consumer.stall_after - 1) == []
+    [stall] = consumer.stalled(now=100.0 + consumer.stall_after)
+    assert stall == {"partition": "articles/0", "waiting": 15, "idle_s": consumer.stall_after}
+
+
+def test_a_caught_up_partition_is_no_stall_however_quiet(consumer, monkeypatch):
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    monkeypatch.setattr(consumer, "highwater", lambda tp: 10)
+    consumer._committed_offset[TP0] = 10
+    consumer._progress[TP0] = 0.0
+    assert consumer.stalled(now=10_000.0) == []
