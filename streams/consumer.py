@@ -104,13 +104,19 @@ class GatedConsumer(faust_aiokafka.Consumer):
         if offset is not None:
             self._base[tp] = offset
             self._progress[tp] = time.monotonic()
+        if offset is not None:
+            self._held_since.pop(tp, None)  # progress: the clock starts again
+        self._note_waiting(tp, self._base_of(tp), bool(acked) and offset is None)
+        return offset
+
+    def _note_waiting(self, tp: TP, base: int | None, held: bool) -> None:
+        """Start (or stop) the clock on a partition whose next record to commit is not done
+        while later ones are (``held``), or while it was handed to the agents."""
         handed_on = self._handed_on.get(tp)
-        waiting = acked or (handed_on is not None and base is not None and handed_on >= base)
-        if offset is None and waiting:
+        if held or (handed_on is not None and base is not None and handed_on >= base):
             self._held_since.setdefault(tp, time.monotonic())
         else:
             self._held_since.pop(tp, None)
-        return offset
 
     async def perform_seek(self) -> None:
         await super().perform_seek()
@@ -239,10 +245,14 @@ class GatedConsumer(faust_aiokafka.Consumer):
         )
 
     def abandoned(self, now: float | None = None) -> list[tuple[TP, int]]:
-        """Partitions whose next record to commit has waited ``reread_after`` seconds with later
-        records acknowledged and nobody processing it; with that record's offset."""
+        """Partitions whose next record to commit has waited ``reread_after`` seconds, with
+        later records acknowledged or itself handed on, and nobody processing it; with that
+        record's offset."""
         now = time.monotonic() if now is None else now
         assigned = self.assignment()
+        for tp in assigned:  # faust asks about a partition only once it has acks to commit
+            if not self._acked.get(tp):
+                self._note_waiting(tp, self._base_of(tp), held=False)
         found = []
         for tp, since in list(self._held_since.items()):
             base = self._base_of(tp)

@@ -240,3 +240,14 @@ def test_a_caught_up_partition_is_no_stall_however_quiet(consumer, monkeypatch):
     consumer._committed_offset[TP0] = 10
     consumer._progress[TP0] = 0.0
     assert consumer.stalled(now=10_000.0) == []
+
+
+def test_a_tail_is_found_without_any_commit_asking_about_it(consumer, monkeypatch):
+    """Faust only asks for the offset of partitions with acks to commit; a partition whose
+    handed-on records all vanished has none, and is still found and re-read."""
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._committed_offset[TP0] = 10
+    consumer._handed_on[TP0] = 14
+    assert consumer.abandoned() == []  # the clock starts
+    since = consumer._held_since[TP0]
+    assert consumer.abandoned(now=since + consumer.reread_after) == [(TP0, 10)]
