@@ -88,6 +88,12 @@ def newsmon_name_consistency(doc: Doc) -> Doc:
     return make_names_consistent(doc, CURATED)
 
 
+def _in_headline(span: Span) -> bool:
+    """In the article's first line, when it has more than one (the title)."""
+    text = span.doc.text
+    return "\n" in text[span.end_char :] and "\n" not in text[: span.start_char]
+
+
 class PlaceResolver:
     """Finds place mentions, resolves them against the gazetteer, writes ``doc._.places``."""
 
@@ -104,11 +110,22 @@ class PlaceResolver:
     def __call__(self, doc: Doc) -> Doc:
         spans, hints = find_place_spans(doc, self.gazetteer, self.vocabulary)
         lower_words = ordinary_words(doc)
+        addresses = {id(s) for s in spans if is_address(s.span, self.street_words)}
+        # a headline's name that the text gives only as a street is that street ("Shot near
+        # Broadway" over "at 12th Street and Broadway"); "Washington" beside "Washington
+        # Street" is a place where the text also names it alone
+        streets = {s.span.text for s in spans if id(s) in addresses} - {
+            s.span.text for s in spans if id(s) not in addresses and not _in_headline(s.span)
+        }
         spans = [  # streets and ordinary words are no towns (processors.addresses)
             s
             for s in spans
             if s.mention.fixed is not None
-            or not (is_address(s.span, self.street_words) or is_ordinary_word(s.span, lower_words))
+            or not (
+                id(s) in addresses
+                or (s.span.text in streets and _in_headline(s.span))
+                or is_ordinary_word(s.span, lower_words)
+            )
         ]
         resolved = resolve_mentions([s.mention for s in spans], self.gazetteer, hints=hints)
         mark_metonymy(spans, [r.place if r else None for r in resolved], self.gazetteer)

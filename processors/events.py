@@ -605,6 +605,38 @@ class EventExtractor:
                 )
         return False
 
+    def _characterises(self, span: Span) -> bool:
+        """A bare plural trigger ("attacks", "roadside bomb attacks": no article, number or
+        possessive) in the object of a verb whose subject is one person ("the leader planned
+        attacks on convoys", "he conducted IED attacks") says what kind of person that is, in
+        any tense; it reports no one incident."""
+        root = span.root
+        while root.dep_ in ("compound", "amod") and root.head.pos_ == "NOUN":
+            root = root.head  # "bomb" in "bomb attacks"
+        if root.tag_ != "NNS" or any(
+            c.dep_ in ("det", "nummod", "poss") or c.like_num for c in root.children
+        ):
+            return False
+        tok = root
+        for _ in range(6):
+            if tok.dep_ not in self._PATH_DEPS or tok.dep_ == "nsubjpass" or tok.head is tok:
+                return False
+            tok = tok.head
+            if tok.pos_ in ("VERB", "AUX"):
+                subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                return len(subjects) == 1 and self._one_person(subjects[0])
+        return False
+
+    def _one_person(self, tok: Token) -> bool:
+        if tok.pos_ == "PRON":
+            return tok.lower_ in ("he", "she")
+        people = self.taxonomy.casualties.people | self.taxonomy.casualties.perpetrators
+        return (
+            tok.tag_ in ("NN", "NNP")
+            and (tok.lemma_.lower() in people or tok.ent_type_ == "PERSON")
+            and not any(c.dep_ == "conj" for c in tok.children)
+        )
+
     def _not_an_incident(self, span: Span) -> bool:
         """Mentions that report no incident: a characterisation ("is responsible for attacks",
         "coordinated bomb attacks"), a weapon handled ("found two IEDs"), a noun-only trigger
@@ -619,7 +651,7 @@ class EventExtractor:
             return True
         if self._governor(span, t.background_frames) is not None:
             return True
-        if self._habitual(span):
+        if self._habitual(span) or self._characterises(span):
             return True
         acled = t.types[span.label_].acled_type
         return acled == "Explosions/Remote violence" and (

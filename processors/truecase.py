@@ -1,9 +1,11 @@
-"""Give lines written in capitals ordinary case before the NER reads them.
+"""Give lines written in capitals, or in title case, ordinary case before the NER reads them.
 
 Wire copy puts headlines and datelines in capitals ("SOCCER - SHEARER NAMED AS ENGLAND
-CAPTAIN ."), where a small English model tags almost every word or none. Each word of such a line
-takes the case the same word has elsewhere in the article ("Shearer"), else title case when it
-is a known name (a place in the gazetteer, a curated alias), else lower case. Only the case of
+CAPTAIN ."), where a small English model tags almost every word or none; many sites write
+headlines in title case ("2 Dead, 3 Hurt In Bar Shooting"), where it takes "Dead" and "Hurt" for
+names and finds no casualty. Each word of such a line takes the case the same word has
+elsewhere in the article ("Shearer", "dead"), else title case when it is a known name (a place
+in the gazetteer, a curated alias), else lower case. Only the case of
 letters changes, never their number, so every offset into the text stays valid: the NER reads
 the recased copy and entities are reported against the original text.
 """
@@ -14,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-__all__ = ["shouting", "truecase"]
+__all__ = ["shouting", "title_cased", "truecase"]
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’.][^\W\d_]+)*\.?")
 _LINE_RE = re.compile(r"[^\n]*\n?")
@@ -24,6 +26,25 @@ def shouting(line: str) -> bool:
     """A line mostly in capitals, with enough letters to tell."""
     cased = [ch for ch in line if ch.isalpha() and ch.lower() != ch.upper()]
     return len(cased) >= 4 and sum(ch.isupper() for ch in cased) >= 0.9 * len(cased)
+
+
+_SMALL_WORDS = frozenset(
+    "a an and as at by for from in into of off on or over the to with after near amid".split()
+)
+
+
+def title_cased(line: str, evidence: dict[str, str]) -> bool:
+    """A headline in title case: four words or more, nearly all capitalised, and among them a
+    small word ("In", "Of") or two words the article writes in lower case elsewhere."""
+    words = [m.group() for m in _WORD_RE.finditer(line) if len(m.group()) > 1]
+    if len(words) < 4 or shouting(line):
+        return False
+    capital = [w for w in words if w[0].isupper() and not w.isupper()]
+    if len(capital) < 0.85 * len(words):
+        return False
+    small = any(w.lower() in _SMALL_WORDS for w in capital[1:])
+    lowered = sum(1 for w in capital if evidence.get(w.lower(), w).islower())
+    return small or lowered >= 2
 
 
 def _evidence(lines: list[str]) -> dict[str, str]:
@@ -55,21 +76,36 @@ def _recase(word: str, first: bool, evidence: dict[str, str], known: Callable[[s
     return form if len(form) == len(word) else word
 
 
+def _mostly_capitalised(line: str) -> bool:
+    words = [m.group() for m in _WORD_RE.finditer(line) if len(m.group()) > 1]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.85 * len(words)
+
+
+_HEAD_LINES = 3  # a title-case line is a headline: only the first lines are looked at
+
+
 def truecase(text: str, known: Callable[[str], bool]) -> str:
-    """``text`` with its shouting lines recased; same length, same offsets."""
+    """``text`` with its shouting lines and title-case headlines recased; same length, same
+    offsets."""
     lines = _LINE_RE.findall(text)
-    if not any(shouting(line) for line in lines):
+    shouted = {i for i, line in enumerate(lines) if shouting(line)}
+    heads = [i for i in range(min(_HEAD_LINES, len(lines))) if _mostly_capitalised(lines[i])]
+    if not shouted and not heads:
         return text
-    evidence = _evidence(lines)
+    evidence = _evidence([line for i, line in enumerate(lines) if i not in heads])
+    shouted |= {i for i in heads if title_cased(lines[i], evidence)}
+    if not shouted:
+        return text
     out = []
-    for line in lines:
-        if not shouting(line):
+    for n, line in enumerate(lines):
+        if n not in shouted:
             out.append(line)
             continue
         pieces, cursor = [], 0
-        for i, match in enumerate(_WORD_RE.finditer(line)):
+        for match in _WORD_RE.finditer(line):
             pieces.append(line[cursor : match.start()])
-            pieces.append(_recase(match.group(), i == 0, evidence, known))
+            first = not line[: match.start()].strip()  # "2 KILLED": "killed" is not first
+            pieces.append(_recase(match.group(), first, evidence, known))
             cursor = match.end()
         pieces.append(line[cursor:])
         out.append("".join(pieces))

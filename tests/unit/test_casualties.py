@@ -141,6 +141,17 @@ def test_characterisations_and_weapons_found_report_no_incident(enrich):
     assert top(article)["type"] == "arrests" and top(article)["arrested"] == 4
 
 
+def test_what_one_person_did_in_general_is_no_incident_in_any_tense(enrich):
+    article = enrich(
+        "Police arrested a gang leader and two aides in a raid on Tuesday. The leader "
+        "conducted bomb attacks against police stations and planned ambushes on convoys."
+    )
+    assert [e["type"] for e in article["events"]] == ["arrests"]
+    assert top(article)["arrested"] == 3
+    raid = enrich("Gunmen carried out attacks on two villages, killing five people.")
+    assert top(raid)["fatalities"] == 5  # several attackers, a count: an incident
+
+
 def test_names_dates_and_verbs_are_not_protests(enrich):
     article = enrich("Both victims were struck by stray gunfire on March 3, police said.")
     assert {e["type"] for e in article["events"]} <= {"attack", "armed_clash"}

@@ -1,4 +1,4 @@
-from processors.truecase import shouting, truecase
+from processors.truecase import shouting, title_cased, truecase
 
 TEXT = (
     "SOCCER - SHEARER TO LEAD ENGLAND .\n"
@@ -34,3 +34,22 @@ def test_shouting_needs_enough_capitals():
     assert shouting("CRICKET - LEICESTERSHIRE TAKE OVER")
     assert not shouting("The UN said so.")
     assert not shouting("A B")
+
+
+def test_a_title_case_headline_takes_the_case_of_the_article():
+    text = (
+        "2 Dead, 3 Hurt In Bar Shooting In Fargo\n\n"
+        "Two men are dead and three people were hurt after a shooting at a bar in Fargo.\n"
+    )
+    out = truecase(text, lambda w: w.lower() == "fargo")
+    assert out.splitlines()[0] == "2 dead, 3 hurt in bar shooting in Fargo"
+    assert len(out) == len(text)
+
+
+def test_title_case_needs_a_headline_look():
+    names = "Board Members Lucas Quinn, Ada Ruiz, Omar Feld\n\nThe board met on Friday.\n"
+    assert truecase(names, lambda w: False) == names  # no small word, nothing the body lowers
+    later = "The board met.\nIt met again.\nAnd again.\nA Line Further Down In Title Case Stays\n"
+    assert truecase(later, lambda w: False) == later
+    assert title_cased("Toddler Killed, Father Hurt In Crash", {})
+    assert not title_cased("Police in Fargo said two men died", {})
