@@ -27,7 +27,7 @@ from processors.places import (
 )
 from processors.sentences import mark_sentence_starts
 from processors.spans import clean_entity_spans
-from processors.toponyms import find_place_spans, mark_metonymy, mark_newsroom
+from processors.toponyms import find_place_spans, is_source_credit, mark_metonymy, mark_newsroom
 
 __all__ = ["COMPONENTS", "PlaceResolver"]
 
@@ -123,6 +123,7 @@ class PlaceResolver:
             if s.mention.fixed is not None
             or not (
                 id(s) in addresses
+                or is_source_credit(s.span)
                 or (s.span.text in streets and _in_headline(s.span))
                 or is_ordinary_word(s.span, lower_words)
             )

@@ -26,7 +26,7 @@ from processors.gazetteer import Gazetteer, Place, place_key
 from processors.places import Mention
 from processors.sports import HOME_NATIONS, is_sports_report
 
-__all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans", "mark_newsroom"]
+__all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans", "is_source_credit", "mark_newsroom"]
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _MAYBE_PLACE = frozenset({"PERSON", "ORG", "NORP"})
@@ -238,6 +238,24 @@ def _capitalised(tok: Token) -> bool:
     return text[:1].isupper() or (len(text) > 3 and text[0].islower() and text[1].isupper())
 
 
+_DASHES = frozenset({"-", "--", "–", "—"})
+
+
+def is_source_credit(span: Span) -> bool:
+    """ "(AP) -", "(WAVE) —" after a dateline: the wire or station that filed the story, in
+    capitals between brackets before a dash; never a place."""
+    doc = span.doc
+    return (
+        len(span) > 0
+        and span.start > 0
+        and span.end + 1 < len(doc)
+        and doc[span.start - 1].text == "("
+        and doc[span.end].text == ")"
+        and doc[span.end + 1].text in _DASHES
+        and span.text.replace(" ", "").isupper()
+    )
+
+
 def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     """The places that pin this one down, "|"-joined: "Parkland, Florida" gives "Florida";
     "Gaskinde (Pobe-Mengao, Soum)" gives "(Pobe-Mengao|Soum)" (every known name in the brackets;
@@ -256,6 +274,8 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     limit = min(close, i + 8, len(doc))
     if link == "(" and any(t.ent_type_ in ("DATE", "TIME") or t.like_num for t in doc[i:close]):
         return None  # "KABUL, Afghanistan (May 3)": a date, not a place that pins it
+    if link == "(" and is_source_credit(doc[i:close]):
+        return None  # "LOUISVILLE, KY (WAVE) -": the station that filed it, not a place
     names: list[str] = []
     while i < limit and not doc[i].is_sent_start:
         if not _capitalised(doc[i]):

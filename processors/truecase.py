@@ -28,6 +28,9 @@ def shouting(line: str) -> bool:
     return len(cased) >= 4 and sum(ch.isupper() for ch in cased) >= 0.9 * len(cased)
 
 
+_WORDS = frozenset(
+    "am an as at be by do go he hi if in is it me my no of oh ok on or so to up we".split()
+)
 _SMALL_WORDS = frozenset(
     "a an and as at by for from in into of off on or over the to with after near amid".split()
 )
@@ -65,7 +68,9 @@ def _recase(word: str, first: bool, evidence: dict[str, str], known: Callable[[s
     lower = word.lower()
     form = evidence.get(lower)
     if form is None:
-        if known(word):
+        if len(word) == 2 and word.isupper() and word.lower() not in _WORDS and known(word):
+            form = word  # a postal or country code: "LOUISVILLE, KY", "US"
+        elif known(word):
             form = word[0] + word[1:].lower()
         elif len(word.rstrip(".")) <= 3 and not re.search(r"[AEIOUY]", word):
             form = word  # an acronym such as "NBC" or "U.S."

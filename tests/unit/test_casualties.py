@@ -225,6 +225,12 @@ def test_a_dateline_with_its_country_is_the_newsroom_not_the_place(enrich):
     assert [p for p in article["places"] if p["name"] == "KABUL"][0]["newsroom"] is True
 
 
+def test_the_station_credit_after_a_dateline_is_no_place(enrich):
+    article = enrich("DAYTON, KY (KOMO) - Two men were shot outside a bar on Sunday, police said.")
+    assert {p["name"] for p in article["places"]} == {"DAYTON", "KY"}
+    assert {p["admin1"] for p in article["places"]} == {"US-KY"}
+
+
 def test_what_someone_habitually_does_is_no_incident(enrich):
     article = enrich(
         "Police detained two suspects in the district. The network leader directs bomb "

@@ -53,3 +53,9 @@ def test_title_case_needs_a_headline_look():
     assert truecase(later, lambda w: False) == later
     assert title_cased("Toddler Killed, Father Hurt In Crash", {})
     assert not title_cased("Police in Fargo said two men died", {})
+
+
+def test_a_shouted_dateline_keeps_its_postal_code():
+    assert truecase("LEXINGTON, KY - TWO SHOT IN LEXINGTON\n", lambda w: True).startswith(
+        "Lexington, KY"
+    )
