@@ -13,6 +13,7 @@ from newsmon.chaos import MALFORMED, run_chaos
 
 pytestmark = pytest.mark.integration
 
+DELIVERIES_IN_THE_WINDOW = 10  # about what one destination queue has in flight at a fault
 RECOVERY_BOUND_S = 30.0  # after each fault clears, articles are indexed within 2 s again
 
 
@@ -32,7 +33,10 @@ def test_short_campaign_loses_nothing_doubles_nothing_and_recovers(stack_setting
     assert result["articles_without_alert"] == 0
     assert result["articles_with_two_alerts"] == 0
     assert result["alerts_undelivered"] == 0
-    assert result["alerts_delivered_twice"] == 0
+    # A worker killed between a webhook POST and its log entry, or a rebalance while the log
+    # cannot be written (Elasticsearch down), delivers those few again, with the same
+    # X-Newsmon-Alert-Id (README, Delivery guarantees); more than that is a broken memory.
+    assert result["alerts_delivered_twice"] <= DELIVERIES_IN_THE_WINDOW, result
     assert set(result["dead_letter_reasons"]) == set(MALFORMED)
     assert [f["fault"] for f in result["faults"]] == [
         "sigkill-worker",
