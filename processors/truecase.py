@@ -36,10 +36,14 @@ _SMALL_WORDS = frozenset(
 )
 
 
+def _words(line: str) -> list[str]:
+    return [m.group() for m in _WORD_RE.finditer(line) if len(m.group()) > 1]
+
+
 def title_cased(line: str, evidence: dict[str, str]) -> bool:
     """A headline in title case: four words or more, nearly all capitalised, and among them a
     small word ("In", "Of") or two words the article writes in lower case elsewhere."""
-    words = [m.group() for m in _WORD_RE.finditer(line) if len(m.group()) > 1]
+    words = _words(line)
     if len(words) < 4 or shouting(line):
         return False
     capital = [w for w in words if w[0].isupper() and not w.isupper()]
@@ -82,7 +86,7 @@ def _recase(word: str, first: bool, evidence: dict[str, str], known: Callable[[s
 
 
 def _mostly_capitalised(line: str) -> bool:
-    words = [m.group() for m in _WORD_RE.finditer(line) if len(m.group()) > 1]
+    words = _words(line)
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.85 * len(words)
 
 

@@ -172,7 +172,7 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
     async def healthz(web: Any, request: Any) -> Any:
         assigned = sorted(f"{tp.topic}/{tp.partition}" for tp in app.consumer.assignment())
         ready = bool(assigned) and "enricher" in state and store.loaded.is_set()
-        stalled = app.consumer.stalled() if hasattr(app.consumer, "stalled") else []
+        stalled = app.consumer.stalled()  # a GatedConsumer (streams.app)
         body = {
             "status": ("stalled" if stalled else "ready") if ready else "starting",
             "assigned": assigned,

@@ -104,7 +104,6 @@ class GatedConsumer(faust_aiokafka.Consumer):
         if offset is not None:
             self._base[tp] = offset
             self._progress[tp] = time.monotonic()
-        if offset is not None:
             self._held_since.pop(tp, None)  # progress: the clock starts again
         self._note_waiting(tp, self._base_of(tp), bool(acked) and offset is None)
         return offset
