@@ -156,7 +156,12 @@ class Enricher:
             lang = detect_language(text, article.get("language"))
             prepared.append((article, text, body_at, lang))
         # the NER reads a copy with shouted lines recased; offsets are unchanged
-        english = [truecase(text, self._known) for _, text, _, lang in prepared if lang == "en"]
+        english = []
+        for _, text, body_at, lang in prepared:
+            if lang == "en":
+                doc = self.nlp.make_doc(truecase(text, self._known))
+                doc._.title_end = body_at  # the headline summarises; events read it so
+                english.append(doc)
         docs = iter(self.nlp.pipe(english, batch_size=max(1, len(english))))
         out = []
         for article, text, body_at, lang in prepared:

@@ -187,6 +187,17 @@ class Taxonomy:
         return cls(types=types, **words, casualties=casualties)
 
 
+@dataclass(frozen=True)
+class _Said:
+    """One statement of a count, where it was made."""
+
+    sentence: int  # index of the sentence that states it
+    field: str
+    value: int
+    additional: bool  # "two others were also hurt": more people than those already told
+    headline: bool  # a headline summarises the article: never the base an addition adds to
+
+
 @dataclass
 class _Event:
     type: str
@@ -198,36 +209,56 @@ class _Event:
     counts: dict[str, int | None] = field(default_factory=dict)
     mentions: int = 1
     order: int = 0
-    stated: dict[str, list[int]] = field(default_factory=dict)
-    added: dict[str, int] = field(default_factory=dict)
+    said: list[_Said] = field(default_factory=list)
     background: bool = False  # told as something that happened before ("in March", "last year")
+    headline: bool = False  # the sentence is the article's headline
 
     def __post_init__(self) -> None:
         given, self.counts = self.counts, {}
         for fld, value in given.items():
             if value is not None:
-                self.add(fld, value)
+                self.add(fld, value, sentence=self.order, headline=self.headline)
 
-    def add(self, fld: str, value: int) -> None:
-        """One more statement of a count: the incident keeps the best-supported value (the
-        one stated most often, the larger on a tie), never a sum of repeats; a statement of
-        more people ("was also killed": key ``_also_<field>``) adds to it."""
-        if fld.startswith("_also_"):
-            fld = fld[len("_also_") :]
-            self.added[fld] = self.added.get(fld, 0) + value
+    def add(self, fld: str, value: int, *, sentence: int, headline: bool) -> None:
+        """One more statement of a count (key ``_also_<field>`` for "was also killed")."""
+        additional = fld.startswith("_also_")
+        fld = fld.removeprefix("_also_")
+        self.said.append(_Said(sentence, fld, value, additional, headline))
+        self.counts[fld] = _tally([s for s in self.said if s.field == fld])
+
+
+def _tally(said: Sequence[_Said]) -> int:
+    """The incident's count from its statements: each statement is a candidate value; one of
+    more people ("another man also died") adds to the body's statement before it, the total
+    replacing that candidate; then the best-supported candidate wins, never a sum of repeats.
+
+    An addition with no earlier statement of its kind in the body is a value of its own: in
+    "3 killed, 2 hurt" (headline) then "Two others were also hurt", the others are others
+    than the dead, and the headline already counted them.
+    """
+    candidates: list[int] = []
+    base: int | None = None  # index in ``candidates`` of the body's running total
+    for s in sorted(said, key=lambda s: s.sentence):
+        if s.headline:
+            candidates.append(s.value)
+        elif s.additional and base is not None:
+            candidates[base] += s.value
         else:
-            self.stated.setdefault(fld, []).append(value)
-        stated = self.stated.get(fld)
-        self.counts[fld] = (best_supported(stated) if stated else 0) + self.added.get(fld, 0)
+            candidates.append(s.value)
+            base = len(candidates) - 1
+    return best_supported(candidates) if candidates else 0
 
 
 def _carry(source: _Event, target: _Event) -> None:
     """Every count statement of ``source`` becomes one of ``target`` (the same incident)."""
-    for fld, values in source.stated.items():
-        for value in values:
-            target.add(fld, value)
-    for fld, value in source.added.items():
-        target.add(f"_also_{fld}", value)
+    for s in source.said:
+        key = f"_also_{s.field}" if s.additional else s.field
+        target.add(key, s.value, sentence=s.sentence, headline=s.headline)
+
+
+def _is_headline(sent: Span) -> bool:
+    """In the article's title (``doc._.title_end``, set by the enricher: 0 when untitled)."""
+    return sent.start_char < (sent.doc._.title_end or 0)
 
 
 def best_supported(values: Sequence[int]) -> int:
@@ -754,7 +785,7 @@ class EventExtractor:
         fallback = self._fallback_place(all_places)
         sentences = list(doc.sents)
         events: list[_Event] = []
-        loose_counts: list[tuple[int, dict[str, int | None]]] = []
+        loose_counts: list[tuple[int, bool, dict[str, int | None]]] = []
         by_sentence = self._doc_matches(doc)
         for n, sent in enumerate(sentences):
             counts = _sentence_counts(sent, self.taxonomy.casualties)
@@ -762,7 +793,7 @@ class EventExtractor:
             background = bool(_BACKGROUND_RE.search(sent.text))
             if not matches:
                 if counts and not background:  # a past incident's counts are not this one's
-                    loose_counts.append((n, counts))
+                    loose_counts.append((n, _is_headline(sent), counts))
                 continue
             etype, trigger = max(
                 matches,
@@ -783,7 +814,7 @@ class EventExtractor:
                 if not f.startswith("_") and acled not in _COMPATIBLE.get(f, {acled})
             }
             if foreign:
-                loose_counts.append((n, foreign))
+                loose_counts.append((n, _is_headline(sent), foreign))
                 counts = {f: v for f, v in counts.items() if f not in foreign}
             events.append(
                 _Event(
@@ -796,6 +827,7 @@ class EventExtractor:
                     counts=counts,
                     order=n,
                     background=background,
+                    headline=_is_headline(sent),
                 )
             )
         events = self._fold_into_disasters(self._fold_surrenders(self._merge(events)))
@@ -889,8 +921,10 @@ class EventExtractor:
             kept.append(event)
         return kept
 
-    def _lend(self, events: list[_Event], loose: list[tuple[int, dict[str, int | None]]]) -> None:
-        for _, counts in loose:
+    def _lend(
+        self, events: list[_Event], loose: list[tuple[int, bool, dict[str, int | None]]]
+    ) -> None:
+        for n, headline, counts in loose:
             for key, value in counts.items():
                 fld = key.removeprefix("_also_")
                 if fld.startswith("_") or value is None:
@@ -902,7 +936,7 @@ class EventExtractor:
                 ]
                 if fits:
                     target = max(fits, key=self._salience)
-                    target.add(key, value)
+                    target.add(key, value, sentence=n, headline=headline)
 
     def _salience(self, event: _Event) -> float:
         etype = self.taxonomy.types[event.type]

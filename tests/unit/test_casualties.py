@@ -117,6 +117,29 @@ def test_the_headline_repeats_the_lead_and_is_not_added_to_it(enrich):
     assert largest(article, "injured") == 2
 
 
+def test_others_hurt_beside_the_dead_are_not_added_to_the_headline_s_count(enrich):
+    article = enrich(
+        "A man and two teenagers were shot dead outside a gas station in Dayton, Ohio, on "
+        "Saturday night.\n\nPolice said two others were also wounded in the shooting.",
+        title="Police: 3 dead, 2 wounded in Ohio shooting",
+    )
+    assert (largest(article, "fatalities"), largest(article, "injured")) == (3, 2)
+
+
+def test_one_more_victim_adds_to_the_body_s_count_not_to_the_headline_s(enrich):
+    article = enrich(
+        "A woman was killed when a gunman opened fire in a diner on Main Street.\n\n"
+        "Another woman also died later at a hospital, police said.",
+        title="Two dead in diner shooting",
+    )
+    assert largest(article, "fatalities") == 2
+    untitled = enrich(  # a lead of one line is no headline
+        "A woman was killed when a gunman opened fire in a diner on Main Street.\n\n"
+        "Another woman also died later at a hospital, police said."
+    )
+    assert largest(untitled, "fatalities") == 2
+
+
 def test_an_incident_keeps_its_best_supported_count(enrich):
     article = enrich(
         "Four patrons were killed during gunfire inside a tavern on Saturday. One of the "
