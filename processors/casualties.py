@@ -17,7 +17,9 @@ nouns that name people are vocabularies in config/events.yaml; this module reads
 - shot: "shot" alone means hurt unless a death is reported; "shot dead", "fatally shot",
   "shot to death" and "shot and killed" are deaths. ``shot`` is kept as its own field so the
   incident can take injured = shot - killed ("four people were shot, one fatally": 1 and 3);
-- partitives: "five were shot, two of them fatally" gives 2 killed.
+- partitives: "five were shot, two of them fatally" gives 2 killed; a statement about "N of
+  them" is marked ``partitive`` so the article model can take the dead from the hurt told just
+  before ("four men were found wounded. One of them died": 1 killed, 3 hurt).
 
 ``statements(sentence)`` gives one ``Statement`` per field with the people it counted, so the
 same people named twice in a sentence are counted once, and the article model can tell which
@@ -56,6 +58,7 @@ class Statement:
     people: tuple[int, ...]
     perpetrators: int = 0  # of ``value``, how many are named as the perpetrators
     additional: bool = False  # "was also killed", "another man died": more, not a restatement
+    partitive: bool = False  # "one of them died", "two of whom fatally": of people told before
 
 
 _AGE_RE = re.compile(r"^\d+-(?:year|month|week|day)s?-old$|^(?:year|month|week|day)s?-old$", re.I)
@@ -344,6 +347,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     """The casualty statements of one sentence, at most one per field."""
     people: dict[str, dict[int, tuple[int, bool]]] = {}
     more_of: dict[str, set[int]] = {}  # per field, the people said to be more ("also", ...)
+    part_of: dict[str, set[int]] = {}  # per field, the people told as "N of them"
     for tok in sent:
         if tok.pos_ not in ("VERB", "ADJ", "NOUN", "PROPN", "AUX"):
             continue
@@ -366,6 +370,8 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
                 if more:
                     more_of.setdefault(fld, set()).add(noun.i)
+                if _of_them(noun):
+                    part_of.setdefault(fld, set()).add(noun.i)
     # "shot and killed": the same people, dead; "shot" stands for the hurt only
     shot = people.get("shot", {})
     for i in list(shot):
@@ -385,6 +391,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             # "another man died" adds people; "killed a commander and one additional
             # fighter" is more than the commander only, all of them stated here
             set(found) <= more_of.get(fld, set()),
+            set(found) <= part_of.get(fld, set()),
         )
         for fld, found in people.items()
         if found
@@ -402,4 +409,17 @@ def _partitives(sent: Span, found: list[Statement]) -> list[Statement]:
         return found
     fld = "fatalities" if match.group(2) or match.group(5) else "injured"
     kept = [s for s in found if s.field != fld]
-    return [*kept, Statement(fld, value, ())]
+    return [*kept, Statement(fld, value, (), partitive=True)]
+
+
+_ANTECEDENTS = frozenset({"them", "whom", "those", "victim", "victims"})
+
+
+def _of_them(noun: Token) -> bool:
+    """ "one of them", "two of the victims": a part of people already counted."""
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ == "of"
+        and any(g.dep_ == "pobj" and g.lower_ in _ANTECEDENTS for g in c.children)
+        for c in noun.children
+    )

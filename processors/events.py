@@ -195,6 +195,7 @@ class _Said:
     field: str
     value: int
     additional: bool  # "two others were also hurt": more people than those already told
+    partitive: bool  # "one of them died": some of the people told just before
     headline: bool  # a headline summarises the article: never the base an addition adds to
 
 
@@ -220,14 +221,17 @@ class _Event:
                 self.add(fld, value, sentence=self.order, headline=self.headline)
 
     def add(self, fld: str, value: int, *, sentence: int, headline: bool) -> None:
-        """One more statement of a count (key ``_also_<field>`` for "was also killed")."""
-        additional = fld.startswith("_also_")
-        fld = fld.removeprefix("_also_")
-        self.said.append(_Said(sentence, fld, value, additional, headline))
-        self.counts[fld] = _tally([s for s in self.said if s.field == fld])
+        """One more statement of a count (key ``_also_<field>`` for "was also killed",
+        ``_partof_<field>`` for "one of them died")."""
+        additional, partitive = fld.startswith("_also_"), fld.startswith("_partof_")
+        fld = fld.removeprefix("_also_").removeprefix("_partof_")
+        self.said.append(_Said(sentence, fld, value, additional, partitive, headline))
+        for name in {fld, "injured"} if fld == "fatalities" else {fld}:  # the dead of the hurt
+            if any(s.field == name for s in self.said):
+                self.counts[name] = _tally(self.said, name)
 
 
-def _tally(said: Sequence[_Said]) -> int:
+def _tally(all_said: Sequence[_Said], fld: str) -> int:
     """The incident's count from its statements: each statement is a candidate value; one of
     more people ("another man also died") adds to the body's statement before it, the total
     replacing that candidate; then the best-supported candidate wins, never a sum of repeats.
@@ -235,16 +239,29 @@ def _tally(said: Sequence[_Said]) -> int:
     An addition with no earlier statement of its kind in the body is a value of its own: in
     "3 killed, 2 hurt" (headline) then "Two others were also hurt", the others are others
     than the dead, and the headline already counted them.
+
+    The dead told as "one of them" in the sentence of a count of the hurt, or in the next,
+    were among those hurt: "Four were wounded. One of them died" leaves three hurt.
     """
     candidates: list[int] = []
     base: int | None = None  # index in ``candidates`` of the body's running total
-    for s in sorted(said, key=lambda s: s.sentence):
+    for s in sorted((s for s in all_said if s.field == fld), key=lambda s: s.sentence):
+        value = s.value
+        if fld == "injured" and not s.additional:
+            died = sum(
+                d.value
+                for d in all_said
+                if d.field == "fatalities"
+                and d.partitive
+                and s.sentence <= d.sentence <= s.sentence + 1
+            )
+            value = value - died if 0 < died < value else value
         if s.headline:
-            candidates.append(s.value)
+            candidates.append(value)
         elif s.additional and base is not None:
-            candidates[base] += s.value
+            candidates[base] += value
         else:
-            candidates.append(s.value)
+            candidates.append(value)
             base = len(candidates) - 1
     return best_supported(candidates) if candidates else 0
 
@@ -253,6 +270,7 @@ def _carry(source: _Event, target: _Event) -> None:
     """Every count statement of ``source`` becomes one of ``target`` (the same incident)."""
     for s in source.said:
         key = f"_also_{s.field}" if s.additional else s.field
+        key = f"_partof_{s.field}" if s.partitive else key
         target.add(key, s.value, sentence=s.sentence, headline=s.headline)
 
 
@@ -447,6 +465,7 @@ def _sentence_counts(sent: Span, vocab: CasualtyVocabulary) -> dict[str, int | N
     counts: dict[str, int | None] = {}
     for statement in statements(sent, vocab):
         key = f"_also_{statement.field}" if statement.additional else statement.field
+        key = f"_partof_{statement.field}" if statement.partitive else key
         counts[key] = statement.value
         if statement.perpetrators:
             counts[f"_perpetrators_{statement.field}"] = statement.perpetrators
@@ -926,7 +945,7 @@ class EventExtractor:
     ) -> None:
         for n, headline, counts in loose:
             for key, value in counts.items():
-                fld = key.removeprefix("_also_")
+                fld = key.removeprefix("_also_").removeprefix("_partof_")
                 if fld.startswith("_") or value is None:
                     continue
                 fits = [

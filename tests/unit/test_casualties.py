@@ -140,6 +140,26 @@ def test_one_more_victim_adds_to_the_body_s_count_not_to_the_headline_s(enrich):
     assert largest(untitled, "fatalities") == 2
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Deputies found three men suffering from gunshot wounds in a parking lot. One of "
+        "them, a 41-year-old, died at a hospital.",
+        "Three people were wounded in the attack, one of whom later died.",
+    ],
+)
+def test_the_dead_told_as_one_of_the_hurt_are_taken_from_the_hurt(enrich, body):
+    event = top(enrich(body))
+    assert (event["fatalities"], event["injured"]) == (1, 2)
+
+
+def test_one_of_the_hurt_in_a_bad_condition_is_still_hurt(enrich):
+    event = top(
+        enrich("Two men were wounded in the shooting. One of them is in critical condition.")
+    )
+    assert (event["fatalities"], event["injured"]) == (0, 2)
+
+
 def test_an_incident_keeps_its_best_supported_count(enrich):
     article = enrich(
         "Four patrons were killed during gunfire inside a tavern on Saturday. One of the "
