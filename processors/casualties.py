@@ -35,7 +35,7 @@ from spacy.tokens import Span, Token
 
 from processors.numbers import count_of
 
-__all__ = ["CasualtyVocabulary", "Statement", "statements"]
+__all__ = ["CARED", "CasualtyVocabulary", "Statement", "statements"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class CasualtyVocabulary:
     perpetrators: frozenset[str]  # nouns naming those who did it
     not_counted: frozenset[str]  # units whose numbers are never counts of people
     gunfire: frozenset[str] = frozenset()  # "hit by <gunfire>": the people were shot
+    care_verbs: frozenset[str] = frozenset()  # "rushed to <a care place>": the people were hurt
+    care_places: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -326,7 +328,29 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
         return ["fatalities"]  # "fatally stabbed", "mortally wounded"
     if not found and tok.pos_ == "VERB" and lemma in _STRUCK and _by_gunfire(tok, vocab):
         return ["shot"]  # "were hit by gunfire", "struck by a stray bullet"
+    if not found and tok.pos_ == "VERB" and lemma in vocab.care_verbs and _to_care(tok, vocab):
+        return [CARED]  # "were rushed to a hospital": hurt, unless reported dead
     return found
+
+
+CARED = "cared"  # taken to a hospital: a weak "injured", read where nothing else is stated
+
+
+def _to_care(verb: Token, vocab: CasualtyVocabulary) -> bool:
+    """Does the verb take people "to" a place of care ("taken to the hospital")? The "to" may
+    hang on the people taken ("sent four women and a man to the hospital")."""
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    holders = [verb, *objects, *(c for o in objects for c in o.conjuncts)]
+    for prep in (c for h in holders for c in h.children):
+        if prep.dep_ == "prep" and prep.lower_ == "to":
+            for place in prep.children:
+                if place.dep_ == "pobj":
+                    words = place.doc[place.left_edge.i : place.i + 1].text.lower()
+                    if place.lower_ in vocab.care_places or any(
+                        words.endswith(p) for p in vocab.care_places
+                    ):
+                        return True
+    return False
 
 
 _STRUCK = frozenset({"hit", "strike", "graze", "catch"})
@@ -377,6 +401,9 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     for i in list(shot):
         if i in people.get("fatalities", {}) or i in people.get("injured", {}):
             del shot[i]
+    # "taken to a hospital, where he died": the dead were not only cared for
+    if people.get("fatalities") or people.get("injured"):
+        people.pop(CARED, None)
     # "died of a gunshot wound", "was injured and later died": the dead are not the hurt
     hurt = people.get("injured", {})
     for i in list(hurt):

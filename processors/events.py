@@ -34,7 +34,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from processors.casualties import CasualtyVocabulary, statements
+from processors.casualties import CARED, CasualtyVocabulary, statements
 from processors.dates import resolve_date
 from processors.errors import ConfigurationError
 from processors.numbers import count_of
@@ -71,6 +71,7 @@ _COMPATIBLE = {  # which events a count-only sentence may lend its counts to
     "displaced": {*_VIOLENT, DISASTER},
     "evacuated": {*_VIOLENT, DISASTER},
     "injured": {*_VIOLENT, DISASTER, "Protests"},
+    CARED: {*_VIOLENT, DISASTER, "Protests"},
     "surrendered": {"Battles", "Strategic developments"},
     "escaped": {"Strategic developments", "Battles"},
     "arrested": {"Strategic developments", "Protests", "Riots"},
@@ -174,7 +175,14 @@ class Taxonomy:
                 f"{path}: casualty_words has unknown count fields {sorted(unknown)}; "
                 f"use {', '.join(COUNT_FIELDS)} or shot"
             )
-        for key in ("people_nouns", "perpetrator_nouns", "not_counted", "gunfire_nouns"):
+        for key in (
+            "people_nouns",
+            "perpetrator_nouns",
+            "not_counted",
+            "gunfire_nouns",
+            "care_verbs",
+            "care_places",
+        ):
             if not data.get(key):
                 raise ConfigurationError(f"{path}: `{key}` (a list of words) is missing")
         casualties = CasualtyVocabulary(
@@ -183,6 +191,8 @@ class Taxonomy:
             perpetrators=frozenset(str(w).lower() for w in data["perpetrator_nouns"]),
             not_counted=frozenset(str(w).lower() for w in data["not_counted"]),
             gunfire=frozenset(str(w).lower() for w in data["gunfire_nouns"]),
+            care_verbs=frozenset(str(w).lower() for w in data["care_verbs"]),
+            care_places=frozenset(str(w).lower() for w in data["care_places"]),
         )
         return cls(types=types, **words, casualties=casualties)
 
@@ -1040,6 +1050,11 @@ class EventExtractor:
         shot = counts.get("shot")
         if shot is not None and shot > fatalities:  # shot and not reported dead: hurt
             counts["injured"] = max(counts.get("injured") or 0, shot - fatalities)
+        cared = counts.pop(CARED, None)
+        if cared is not None and counts.get("injured") is None and cared > fatalities:
+            # taken to a hospital, and no count of the hurt given: more taken than died (a
+            # victim "taken to a hospital" who "died there" is told in two sentences)
+            counts["injured"] = cared
         perpetrators = {
             f: counts[f"_perpetrators_{f}"]
             for f in COUNT_FIELDS

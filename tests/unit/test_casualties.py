@@ -160,6 +160,21 @@ def test_one_of_the_hurt_in_a_bad_condition_is_still_hurt(enrich):
     assert (event["fatalities"], event["injured"]) == (0, 2)
 
 
+def test_people_rushed_to_a_hospital_were_hurt_unless_they_died(enrich):
+    sent = top(
+        enrich("A gunman opened fire outside a bar and sent three men and a woman to the hospital.")
+    )
+    assert sent["injured"] == 4
+    rushed = top(enrich("Gunfire erupted at a party and two teens were rushed to a hospital."))
+    assert rushed["injured"] == 2
+    died = top(enrich("A man was shot and taken to a hospital, where he was pronounced dead."))
+    assert (died["fatalities"], died["injured"] or 0) == (1, 0)
+    later = top(
+        enrich("A man was shot on Elm Street and taken to a hospital. He died there hours later.")
+    )
+    assert (later["fatalities"], later["injured"] or 0) == (1, 0)
+
+
 def test_an_incident_keeps_its_best_supported_count(enrich):
     article = enrich(
         "Four patrons were killed during gunfire inside a tavern on Saturday. One of the "
