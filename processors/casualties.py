@@ -35,7 +35,7 @@ from spacy.tokens import Span, Token
 
 from processors.numbers import count_of
 
-__all__ = ["CARED", "CasualtyVocabulary", "Statement", "statements"]
+__all__ = ["CARED", "CasualtyVocabulary", "Statement", "recorded", "statements"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class CasualtyVocabulary:
     gunfire: frozenset[str] = frozenset()  # "hit by <gunfire>": the people were shot
     care_verbs: frozenset[str] = frozenset()  # "rushed to <a care place>": the people were hurt
     care_places: frozenset[str] = frozenset()
+    recordings: frozenset[str] = frozenset()  # "captured on <video>": seen, not held
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,25 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
 CARED = "cared"  # taken to a hospital: a weak "injured", read where nothing else is stated
 
 
+_RECORDED_VERBS = frozenset({"capture", "catch", "captured", "caught"})
+
+
+def recorded(verb: Token, vocab: CasualtyVocabulary) -> bool:
+    """ "Captured on video", "caught on camera", "footage captures a man": a recording shows
+    someone; nobody was held. The recording is the verb's subject or its "on" phrase."""
+    if verb.lemma_.lower() not in _RECORDED_VERBS and verb.lower_ not in _RECORDED_VERBS:
+        return False
+    for child in verb.children:
+        words: list[Token] = []
+        if child.dep_ in ("nsubj", "agent"):
+            words = [child, *child.children] if child.dep_ == "nsubj" else list(child.subtree)
+        elif child.dep_ == "prep" and child.lower_ in ("on", "in"):
+            words = list(child.subtree)
+        if any(w.lemma_.lower() in vocab.recordings or w.lower_ in vocab.recordings for w in words):
+            return True
+    return False
+
+
 def _to_care(verb: Token, vocab: CasualtyVocabulary) -> bool:
     """Does the verb take people "to" a place of care ("taken to the hospital")? The "to" may
     hang on the people taken ("sent four women and a man to the hospital")."""
@@ -378,7 +398,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
         if tok.pos_ in ("NOUN", "PROPN") and tok.lemma_.lower() not in _NOUN_FORMS:
             continue  # "ten shots were fired": a noun counts people only in its own forms
         fields = _fields_of(tok, vocab)
-        if not fields:
+        if not fields or recorded(tok, vocab):
             continue
         if tok.head.lemma_ in ("attempt", "try", "plot", "threaten", "vow") and tok.dep_ == "xcomp":
             continue  # "attempted to kill": nobody died of it

@@ -34,7 +34,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from processors.casualties import CARED, CasualtyVocabulary, statements
+from processors.casualties import CARED, CasualtyVocabulary, recorded, statements
 from processors.dates import resolve_date
 from processors.errors import ConfigurationError
 from processors.numbers import count_of
@@ -182,6 +182,7 @@ class Taxonomy:
             "gunfire_nouns",
             "care_verbs",
             "care_places",
+            "recording_nouns",
         ):
             if not data.get(key):
                 raise ConfigurationError(f"{path}: `{key}` (a list of words) is missing")
@@ -193,6 +194,7 @@ class Taxonomy:
             gunfire=frozenset(str(w).lower() for w in data["gunfire_nouns"]),
             care_verbs=frozenset(str(w).lower() for w in data["care_verbs"]),
             care_places=frozenset(str(w).lower() for w in data["care_places"]),
+            recordings=frozenset(str(w).lower() for w in data["recording_nouns"]),
         )
         return cls(types=types, **words, casualties=casualties)
 
@@ -712,6 +714,8 @@ class EventExtractor:
         if self._governor(span, t.background_frames) is not None:
             return True
         if self._habitual(span) or self._characterises(span):
+            return True
+        if recorded(span.root, t.casualties):  # "captured on video": nobody was held
             return True
         acled = t.types[span.label_].acled_type
         return acled == "Explosions/Remote violence" and (

@@ -175,6 +175,15 @@ def test_people_rushed_to_a_hospital_were_hurt_unless_they_died(enrich):
     assert (later["fatalities"], later["injured"] or 0) == (1, 0)
 
 
+def test_captured_on_video_is_no_arrest(enrich):
+    assert enrich("Surveillance footage captured a man running from the store.")["events"] == []
+    assert enrich("The suspect was captured on video leaving the scene.")["events"] == []
+    assert largest(enrich("Security cameras caught two men fleeing a bank."), "arrested") == 0
+    later = enrich("A man was caught on camera stealing a car. Police later arrested him.")
+    assert largest(later, "arrested") == 1
+    assert top(enrich("Troops captured two militants near the border."))["arrested"] == 2
+
+
 def test_an_incident_keeps_its_best_supported_count(enrich):
     article = enrich(
         "Four patrons were killed during gunfire inside a tavern on Saturday. One of the "
