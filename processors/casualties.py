@@ -272,7 +272,9 @@ def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabular
     )
 
 
-_QUANTITY_NOUNS = frozenset("dozens scores hundreds thousands dozen hundred thousand".split())
+_QUANTITY_NOUNS = frozenset(
+    "dozens scores hundreds thousands dozen hundred thousand couple pair".split()
+)
 _NOUN_FORMS = frozenset(
     {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "corpse", "arrest",
      "detention", "custody", "disappearance", "displacement", "evacuation", "hostage",
