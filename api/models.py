@@ -51,6 +51,7 @@ class PlaceOut(_Open):
     confidence: float | None = None
     metonymic: bool = False
     role: str | None = None
+    approximate: bool = False  # an unknown name placed at the place that qualifies it
 
 
 class EventOut(_Open):

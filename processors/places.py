@@ -310,6 +310,13 @@ def resolve_mentions(
             m.approximate = True
             best = max(quals[i], key=lambda q: (q.kind in ("city", "admin2"), q.population))
             cands[i] = [(_likely_point(best, gazetteer), 0.5)]
+    # an unknown name placed at a qualifier that the text also names as a place of its own
+    # ("Floyd Hospital in Rome"): it follows that name's sense, and is no evidence for it
+    echoes = {
+        i: place_key(m.qualifier.strip("()"))
+        for i, m in enumerate(mentions)
+        if m.approximate and m.qualifier and place_key(m.qualifier.strip("()")) in keys
+    }
     # pass 0: unambiguous-enough picks by prominence alone seed the context
     picks: list[Place | None] = []
     for options in cands:
@@ -320,7 +327,7 @@ def resolve_mentions(
         picks.append(best[0])
     resolved: list[ResolvedPlace | None] = [None] * len(mentions)
     for _ in range(3):  # context settles in a few rounds ("Jackson County" after "Georgia")
-        context = _context(picks, keys, hints)
+        context = _context([None if i in echoes else p for i, p in enumerate(picks)], keys, hints)
         anchors = [p for p in picks if p is not None and p.kind in ("city", "landmark")]
         by_key: dict[str, ResolvedPlace] = {}
         order = sorted(range(len(mentions)), key=lambda i: mentions[i].qualifier is None)
@@ -361,6 +368,12 @@ def resolve_mentions(
             total = sum(math.exp(s - top) for s, _ in scored)
             resolved[i] = ResolvedPlace(mention, scored[0][1], 1.0 / total, len(scored) - 1)
             by_key[key] = resolved[i]
+        for i, key in echoes.items():
+            named_as = by_key.get(key)
+            if named_as is not None and resolved[i] is not None:
+                place = _likely_point(named_as.place, gazetteer)
+                cands[i] = [(place, 0.5)]
+                resolved[i] = ResolvedPlace(mentions[i], place, named_as.confidence)
         picks = [r.place if r is not None else None for r in resolved]
     return resolved
 
@@ -411,6 +424,7 @@ def place_dict(resolved: ResolvedPlace, text: str, gazetteer: Gazetteer) -> dict
         "confidence": round(resolved.confidence * (0.5 if m.approximate else 1.0), 3),
         "metonymic": m.metonymic or m.role != "literal",
         "role": m.role,
+        **({"approximate": True} if m.approximate else {}),  # at the place that qualifies it
     }
 
 
@@ -468,7 +482,13 @@ def summarize_places(
     ]
     if told:
         literal = [p for p in literal if not p.get("newsroom")]
-    counts = Counter((p["lat"], p["lon"]) for p in literal)
+    # a name placed at its qualifier ("Reid Hospital in Richmond") is no second mention of it
+    exact = {(p["lat"], p["lon"]) for p in literal if not p.get("approximate")}
+    counts = Counter(
+        (p["lat"], p["lon"])
+        for p in literal
+        if not (p.get("approximate") and (p["lat"], p["lon"]) in exact)
+    )
     first = {}
     for n, p in enumerate(literal):
         first.setdefault((p["lat"], p["lon"]), n)

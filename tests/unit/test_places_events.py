@@ -58,6 +58,20 @@ def test_an_unknown_village_is_placed_at_the_region_that_qualifies_it(enrich):
     assert village["country_code"] == "NE" and village["confidence"] <= 0.5
 
 
+def test_a_name_placed_at_a_town_the_article_names_follows_that_town_s_sense(enrich):
+    article = enrich(
+        "Deputies in Paulding County said a boy was shot on Sunday. He was flown to "
+        "Zzyx Memorial Hospital in Rome, and officers in Rockmart are searching for a man."
+    )
+    hospital = place(article, "Zzyx Memorial Hospital")
+    rome = place(article, "Rome")
+    assert rome["admin1"] == "US-GA"  # the hospital does not vouch for Rome, Italy
+    assert hospital["approximate"] and (hospital["lat"], hospital["lon"]) == (
+        rome["lat"],
+        rome["lon"],
+    )
+
+
 def test_directions_inside_a_country_and_metonymy(enrich):
     article = enrich(
         "Moscow denied the report. Fighting continued in northern Syria, where Syrian "
