@@ -96,7 +96,7 @@ _NOT_NAMES = frozenset(
     "north south east west northern southern eastern western central centre center capital "
     "coast interior highlands lowlands islands upper lower greater littoral plateau mountains "
     "lakes north-east north-west south-east south-west northeast northwest southeast southwest "
-    "middle east west south north union federal national state".split()
+    "middle east west south north union federal national state nw sw se".split()
 )
 _INSTITUTIONS = frozenset(
     "university college institute school academy hospital clinic airport stadium center "
@@ -140,6 +140,22 @@ def _namelike(text: str) -> bool:
     if not words or short or all(w in _NOT_NAMES for w in words):
         return False
     return not (len(words) == 1 and words[0].strip(".-") in _ARTICLES)
+
+
+def _numbered_venue(ent: Span) -> bool:
+    """ "Club 21", "Cafe 54", "Studio 9": one word and the number right after it name a
+    venue (the NER often keeps only the word), not a town called Club."""
+    doc = ent.doc
+    after = doc[ent.end] if ent.end < len(doc) else None
+    return (
+        len(ent) == 1
+        and ent[0].is_title
+        and ent.label_ == "FAC"
+        and after is not None
+        and after.like_num
+        and ent[0].whitespace_ != ""  # "Club 21", not "Club21"
+        and not (len(after.text) == 4 and after.text.isdigit())  # a year: "Mosul 2017"
+    )
 
 
 def _regions(text: str, gazetteer: Gazetteer) -> bool:
@@ -569,7 +585,7 @@ def find_place_spans(
             )
             new_ents.append(team)
             continue
-        if ent.label_ in PLACE_LABELS and _namelike(ent.text):
+        if ent.label_ in PLACE_LABELS and _namelike(ent.text) and not _numbered_venue(ent):
             found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
             new_ents.append(ent)
             continue

@@ -72,6 +72,19 @@ def test_a_name_placed_at_a_town_the_article_names_follows_that_town_s_sense(enr
     )
 
 
+def test_numbered_venues_and_quadrant_abbreviations_are_no_towns(enrich):
+    club = enrich("One man was killed in a shooting at Club 21, 400 Main Street in Tulsa.")
+    assert [p["name"] for p in club["places"]] == ["Tulsa"]
+    assert club["events"][0]["place"]["name"] == "Tulsa"
+    quadrant = enrich("Police were called to Wheeler Road SE, where five were shot.")
+    assert quadrant["places"] == []
+
+
+def test_a_murder_suicide_is_an_attack(enrich):
+    article = enrich("A man and his wife were found dead in an apparent murder-suicide in Macon.")
+    assert event_of(article)["type"] == "attack"
+
+
 def test_directions_inside_a_country_and_metonymy(enrich):
     article = enrich(
         "Moscow denied the report. Fighting continued in northern Syria, where Syrian "
