@@ -158,6 +158,25 @@ def _numbered_venue(ent: Span) -> bool:
     )
 
 
+def _with_unit_name(ent: Span, in_ents: set[int]) -> Span:
+    """ "Calcasieu [Parish Sheriff's Office]": an entity the NER began at an administrative
+    unit word lost the name before it; the whole is an organisation named after the unit."""
+    doc = ent.doc
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    if (
+        len(ent) > 1
+        and ent[0].lower_ in _ADMIN_UNITS
+        and ent.label_ in ("PERSON", "ORG")
+        and before is not None
+        and before.i not in in_ents
+        and before.is_title
+        and before.is_alpha
+        and not before.is_stop  # "The County Sheriff's Office"
+    ):
+        return Span(doc, ent.start - 1, ent.end, label="ORG")
+    return ent
+
+
 def _regions(text: str, gazetteer: Gazetteer) -> bool:
     return any(p.kind in ("admin1", "admin2") for p, _ in gazetteer.candidates(text))
 
@@ -562,7 +581,10 @@ def find_place_spans(
     new_ents = []
     ents = _split_at_locative(doc, list(doc.ents))
     ents = _extend_names(doc, _merge_compound_names(doc, ents, gazetteer), gazetteer)
-    for ent in filter_spans(ents):
+    ents = filter_spans(ents)
+    in_ents = {i for ent in ents for i in range(ent.start, ent.end)}
+    for ent in ents:
+        ent = _with_unit_name(ent, in_ents)
         demonym = None
         if ent.label_ == "NORP":
             country = _demonym(ent.text, gazetteer)

@@ -1,8 +1,11 @@
 """Place resolution and event extraction on sentences written for these tests (loads spaCy)."""
 
 import pytest
+import spacy
+from spacy.tokens import Span
 
 from processors.enrich import Enricher
+from processors.toponyms import _with_unit_name
 
 pytestmark = pytest.mark.model
 
@@ -83,6 +86,16 @@ def test_numbered_venues_and_quadrant_abbreviations_are_no_towns(enrich):
 def test_a_murder_suicide_is_an_attack(enrich):
     article = enrich("A man and his wife were found dead in an apparent murder-suicide in Macon.")
     assert event_of(article)["type"] == "attack"
+
+
+def test_a_unit_the_ner_cut_from_its_name_is_given_back_to_the_office_s_name():
+    nlp = spacy.blank("en")
+    doc = nlp("according to the Ouachita Parish Sheriff's Office, which")
+    cut = Span(doc, 4, 8, label="PERSON")  # "Parish Sheriff's Office", as a small NER may
+    whole = _with_unit_name(cut, {4, 5, 6, 7})
+    assert (whole.text, whole.label_) == ("Ouachita Parish Sheriff's Office", "ORG")
+    the = nlp("said the County Sheriff's Office")
+    assert _with_unit_name(Span(the, 2, 6, label="ORG"), set()).start == 2
 
 
 def test_directions_inside_a_country_and_metonymy(enrich):
