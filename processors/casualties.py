@@ -241,6 +241,8 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         return own  # "nine were hurt and one killed": the conjunct's own number
     if word.dep_ == "pobj" and word.head.dep_ == "prep":  # "taken into custody"
         holder = word.head.head
+        if holder.lemma_.lower() in _CHARGE_VERBS and word.head.lower_ in ("with", "for", "of"):
+            return []  # "charged with murder", "arrested for murder": the crime, not a victim
         if holder.dep_ == "acl" and holder.head.pos_ in ("NOUN", "PROPN", "NUM"):
             return _with_conjuncts([holder.head])  # "two men taken into custody"
         for dep in ("nsubjpass", "dobj", "nsubj"):
@@ -272,11 +274,16 @@ def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabular
     )
 
 
+_CHARGE_VERBS = frozenset(
+    "charge accuse convict indict arrest detain book sentence jail try suspect wanted want "
+    "acquit investigate question hold".split()
+)
 _QUANTITY_NOUNS = frozenset(
     "dozens scores hundreds thousands dozen hundred thousand couple pair".split()
 )
 _NOUN_FORMS = frozenset(
     {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "corpse", "arrest",
+     "massacre", "slaying",
      "detention", "custody", "disappearance", "displacement", "evacuation", "hostage",
      "captive", "wound"}
 )  # fmt: skip

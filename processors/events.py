@@ -500,10 +500,13 @@ _MONTHS = (
     "Jan\\.|Feb\\.|Aug\\.|Sept?\\.|Oct\\.|Nov\\.|Dec\\."
 )
 # Time adverbials that place a mention before the reported incident: "in March" (a month with
-# no day), "in 2014", "last year", "two years ago", "earlier this month", "since 2010".
+# no day), "in 2014", "between 2010 and 2013", "last year", "two years ago", "earlier this
+# month", "since 2010"; at a sentence's start too ("In 2014, ...").
 _BACKGROUND_RE = re.compile(
-    rf"\b(?:(?:in|since|during|until) (?:early |late |mid-)?(?:{_MONTHS})(?! \d)(?:,? \d{{4}})?"
-    r"|(?:in|since|during) (?:19|20)\d\d\b"
+    rf"\b(?:(?:[Ii]n|[Ss]ince|[Dd]uring|[Uu]ntil) (?:early |late |mid-)?"
+    rf"(?:{_MONTHS})(?! \d)(?:,? \d{{4}})?"
+    r"|(?:[Ii]n|[Ss]ince|[Dd]uring) (?:19|20)\d\d\b"
+    rf"|\b(?:[Bb]etween|[Ff]rom) (?:(?:{_MONTHS}) )?(?:19|20)\d\d (?:and|to|through|until)\b"
     r"|(?:last|so far this|this) (?:year|month|summer|winter|spring|fall|autumn|decade)"
     r"|earlier this (?:year|month|summer|spring|fall|winter)"
     r"|\w+ (?:years|months|decades) ago|a (?:year|month|decade) ago"

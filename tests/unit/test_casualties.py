@@ -184,6 +184,41 @@ def test_captured_on_video_is_no_arrest(enrich):
     assert top(enrich("Troops captured two militants near the border."))["arrested"] == 2
 
 
+def test_a_charge_of_murder_kills_nobody(enrich):
+    arrest = enrich("Deputies arrested a 30-year-old man for murder on Tuesday.")
+    assert largest(arrest, "fatalities") == 0
+    charged = enrich(
+        "Prosecutors charged a woman with murder for a shooting that killed two men and "
+        "hospitalized three others."
+    )
+    assert largest(charged, "fatalities") == 2
+
+
+def test_the_killing_slaying_or_massacre_of_people_counts_them(enrich):
+    assert (
+        largest(enrich("Police are investigating the killing of two men near a bar."), "fatalities")
+        == 2
+    )
+    assert (
+        largest(
+            enrich(
+                "A gunman opened fire in a park, and the slaying of three teens shocked the town."
+            ),
+            "fatalities",
+        )
+        == 3
+    )
+    assert largest(enrich("The massacre of nine villagers was condemned."), "fatalities") == 9
+
+
+def test_a_span_of_past_years_is_background(enrich):
+    article = enrich(
+        "A driver was killed in a crash on Route 9 on Sunday.\n\n"
+        "Between March 2011 and May 2014, twelve people were killed in crashes on the road."
+    )
+    assert top(article)["fatalities"] == 1
+
+
 def test_an_incident_keeps_its_best_supported_count(enrich):
     article = enrich(
         "Four patrons were killed during gunfire inside a tavern on Saturday. One of the "
