@@ -35,7 +35,7 @@ from spacy.tokens import Span, Token
 
 from processors.numbers import count_of
 
-__all__ = ["CARED", "CasualtyVocabulary", "Statement", "recorded", "statements"]
+__all__ = ["CARED", "CasualtyVocabulary", "Statement", "is_person", "recorded", "statements"]
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,8 @@ def _agentive(noun: Token) -> bool:
     ) or noun.lemma_.lower() in ("associate", "accomplice")
 
 
-def _is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
+def is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
+    """Does the noun name people (a people noun, an agent noun, a name, a pronoun)?"""
     lemma, lower = noun.lemma_.lower(), noun.lower_
     return (
         lemma in vocab.people
@@ -167,10 +168,10 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     if lower in _QUANTITY_NOUNS:  # "dozens of fighters", "hundreds were displaced"
         of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         whom = next((g for g in of.children if g.dep_ == "pobj"), None) if of else None
-        if whom is None or _is_person(whom, vocab):
+        if whom is None or is_person(whom, vocab):
             return count_of([*_count_words(noun, vocab), noun.text])
         return None
-    if not _is_person(noun, vocab):
+    if not is_person(noun, vocab):
         return None
     if noun.pos_ == "PRON":
         return 1 if lower in ("he", "she", "him", "her", "i") else None
@@ -269,7 +270,7 @@ def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabular
         n.lemma_.lower() not in vocab.perpetrators
         and n.ent_type_ not in ("ORG", "NORP")
         and n.lower_ not in ("police", "officers", "troops", "forces")
-        and _is_person(n, vocab)
+        and is_person(n, vocab)
         for n in subjects
     )
 

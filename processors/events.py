@@ -34,7 +34,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from processors.casualties import CARED, CasualtyVocabulary, recorded, statements
+from processors.casualties import CARED, CasualtyVocabulary, is_person, recorded, statements
 from processors.dates import resolve_date
 from processors.errors import ConfigurationError
 from processors.numbers import count_of
@@ -692,6 +692,36 @@ class EventExtractor:
                 return len(subjects) == 1 and self._one_person(subjects[0])
         return False
 
+    def _portrait(self, sent: Span) -> bool:
+        """A sentence about what one person already named does or is ("The leader directs
+        a cell that carries out bombing attacks", "He is responsible for attacks on
+        convoys"): the simple present with that person ("the", "this" or a pronoun) as its
+        subject. It reports no incident. Headlines, which tell the past in the present, end
+        with no full stop and are not read so; a past "he was charged with assault" tells of
+        the incident and stays."""
+        root = sent.root
+        if root.pos_ not in ("VERB", "AUX") or not sent.text.rstrip().endswith("."):
+            return False
+        if _is_headline(sent):
+            return False
+        subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if len(subjects) != 1:
+            return False
+        subject = subjects[0]
+        if subject.pos_ == "PRON":
+            if subject.lower_ not in ("he", "she"):
+                return False
+        elif not (
+            subject.tag_ in ("NN", "NNP")
+            and is_person(subject, self.taxonomy.casualties)
+            and not any(c.dep_ == "conj" for c in subject.children)
+            and any(
+                c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in subject.children
+            )
+        ):
+            return False
+        return root.tag_ == "VBZ"
+
     def _one_person(self, tok: Token) -> bool:
         if tok.pos_ == "PRON":
             return tok.lower_ in ("he", "she")
@@ -824,6 +854,8 @@ class EventExtractor:
         loose_counts: list[tuple[int, bool, dict[str, int | None]]] = []
         by_sentence = self._doc_matches(doc)
         for n, sent in enumerate(sentences):
+            if self._portrait(sent):
+                continue  # what the person named does, not what happened
             counts = _sentence_counts(sent, self.taxonomy.casualties)
             matches = by_sentence.get(sent.start, [])
             background = bool(_BACKGROUND_RE.search(sent.text))

@@ -219,6 +219,22 @@ def test_a_span_of_past_years_is_background(enrich):
     assert top(article)["fatalities"] == 1
 
 
+def test_what_a_named_person_does_in_the_present_is_no_incident(enrich):
+    article = enrich(
+        "Soldiers detained two men in a raid near Gardez on Monday. The commander directs "
+        "a cell that carries out bombing attacks and is responsible for ambushes on convoys."
+    )
+    assert [e["type"] for e in article["events"]] == ["arrests"]
+    assert top(article)["arrested"] == 2
+    charged = enrich(
+        "A teen was shot in Hartford on Friday. The 17-year-old suspect has been charged "
+        "with assault in the shooting."
+    )
+    assert top(charged)["type"] == "attack"
+    headline = enrich("The gunman opened fire at a mall.", title="Gunman kills 3 at mall")
+    assert top(headline)["fatalities"] == 3
+
+
 def test_an_incident_keeps_its_best_supported_count(enrich):
     article = enrich(
         "Four patrons were killed during gunfire inside a tavern on Saturday. One of the "
