@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -82,7 +82,15 @@ class Settings(BaseSettings):
         "", description="Prefix for every topic name (lets several deployments share a cluster)."
     )
     partitions: int = Field(4, ge=1, description="Partition count of the topics newsmon creates.")
-    replication_factor: int = Field(1, ge=1, description="Replication factor of those topics.")
+    replication_factor: int = Field(
+        1, ge=1, description="Replication factor of those topics (3 on a 3-broker local stack)."
+    )
+    min_insync_replicas: int = Field(
+        1,
+        ge=1,
+        description="`min.insync.replicas` of those topics: replicas that must have a write "
+        "before it is confirmed (2 on a 3-broker local stack).",
+    )
     app_id: str = Field(
         "newsmon", description="Faust app id: the consumer group and internal topic prefix."
     )
@@ -95,13 +103,18 @@ class Settings(BaseSettings):
     )
 
     # --- Elasticsearch ------------------------------------------------------------------
-    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL.")
+    es_url: str = Field(
+        "http://127.0.0.1:9200",
+        description="Elasticsearch URL; comma-separate the nodes of a cluster.",
+    )
     es_username: str | None = Field(None, description="Elasticsearch user (basic auth).")
     es_password: SecretStr | None = Field(None, description="Elasticsearch password.")
     index_prefix: str = Field(
         "news", description="Prefix of index and alias names (`news` gives `news-articles`)."
     )
-    es_replicas: int = Field(0, ge=0, description="Replicas per index (0 on a single node).")
+    es_replicas: int = Field(
+        0, ge=0, description="Replicas per index (0 on a single node, 1 on a local cluster)."
+    )
     es_retry_max_backoff: float = Field(
         30.0, gt=0, description="Longest wait, in seconds, between retries while ES is down."
     )
@@ -178,6 +191,21 @@ class Settings(BaseSettings):
         8010, ge=1, le=65535, description="`newsmon run`: port of the bundled sample feed."
     )
     stack_heap_mb: int = Field(512, ge=256, description="Local stack: JVM heap of each server.")
+    stack_brokers: int = Field(
+        1,
+        ge=1,
+        le=5,
+        description="Local stack: Kafka brokers (each also a KRaft controller). More than one "
+        "also sets the defaults of `kafka_bootstrap` (every broker), `replication_factor` (3) "
+        "and `min_insync_replicas` (2).",
+    )
+    stack_es_nodes: int = Field(
+        1,
+        ge=1,
+        le=3,
+        description="Local stack: Elasticsearch nodes. More than one also sets the defaults "
+        "of `es_url` (every node) and `es_replicas` (1).",
+    )
     shared_dir: Path = Field(
         default_factory=default_shared_dir,
         description="Folder of shared real articles and gold data (`../shared`), read at run time.",
@@ -208,12 +236,55 @@ class Settings(BaseSettings):
     @field_validator("es_url")
     @classmethod
     def _check_es_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(
-                f"{value!r} is not an http(s) URL; set NEWSMON_ES_URL to e.g. "
-                "'http://127.0.0.1:9200'"
+        urls = [url.strip().rstrip("/") for url in value.split(",")]
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(
+                    f"{url!r} is not an http(s) URL; set NEWSMON_ES_URL to e.g. "
+                    "'http://127.0.0.1:9200' (comma-separate the nodes of a cluster)"
+                )
+        return ",".join(urls)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cluster_defaults(cls, data: Any) -> Any:
+        """A local stack of several brokers or nodes: the addresses and replication it needs,
+        unless they are set explicitly (the ports follow deploy/stack.py's layout)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        fields = cls.model_fields
+        brokers = int(data.get("stack_brokers") or 1)
+        if brokers > 1:
+            port = int(data.get("stack_kafka_port") or fields["stack_kafka_port"].default)
+            data.setdefault(
+                "kafka_bootstrap",
+                ",".join(f"127.0.0.1:{port + 2 * i}" for i in range(brokers)),
             )
-        return value.rstrip("/")
+            data.setdefault("replication_factor", min(3, brokers))
+            data.setdefault("min_insync_replicas", min(2, brokers))
+        nodes = int(data.get("stack_es_nodes") or 1)
+        if nodes > 1:
+            port = int(data.get("stack_es_port") or fields["stack_es_port"].default)
+            data.setdefault(
+                "es_url", ",".join(f"http://127.0.0.1:{port + i}" for i in range(nodes))
+            )
+            data.setdefault("es_replicas", 1)
+        return data
+
+    @model_validator(mode="after")
+    def _check_replication(self) -> Settings:
+        if self.min_insync_replicas > self.replication_factor:
+            raise ValueError(
+                f"min_insync_replicas ({self.min_insync_replicas}) cannot exceed "
+                f"replication_factor ({self.replication_factor}): no write could be confirmed"
+            )
+        return self
+
+    @property
+    def es_hosts(self) -> list[str]:
+        """The Elasticsearch nodes of ``es_url``."""
+        return self.es_url.split(",")
 
     @classmethod
     def settings_customise_sources(

@@ -1,8 +1,16 @@
-"""The local stack: a single-node Kafka (KRaft) and a single-node Elasticsearch on 127.0.0.1.
+"""The local stack: Kafka (KRaft) and Elasticsearch on 127.0.0.1, one node each or a cluster.
 
-``newsmon stack up|down|status``. The servers come from Maven Central into the per-user cache
-(``deploy.artifacts``), run with small heaps, keep their data and logs under
-``<cache>/stack/``, and are stopped with SIGTERM (then SIGKILL after a grace period).
+``newsmon stack up|down|status [--brokers N] [--es-nodes M]``. The servers come from Maven
+Central into the per-user cache (``deploy.artifacts``), run with small heaps, keep their data
+and logs under ``<cache>/stack/``, and are stopped with SIGTERM (then SIGKILL after a grace
+period).
+
+With ``stack_brokers`` > 1, Kafka is that many processes, each a broker and a KRaft controller
+(the controller quorum is all of them), node *i* listening on ``stack_kafka_port + 2(i-1)`` and
+its controller on ``stack_controller_port + 2(i-1)``; internal topics are replicated 3 ways
+with ``min.insync.replicas`` 2. With ``stack_es_nodes`` > 1, Elasticsearch is that many
+master-eligible data nodes, node *i* on HTTP ``stack_es_port + i-1``. A cluster keeps its own
+data under ``<cache>/stack/<service>-cluster<N>/`` so it never meets a single node's.
 
 Elasticsearch refuses to run as root. When newsmon runs as root it starts Elasticsearch in a
 user namespace (``unshare --user``) where it has an ordinary uid, while its files stay owned by
@@ -30,7 +38,7 @@ from config import Settings
 from deploy.artifacts import ES_VERSION, KAFKA_VERSION, fetch_elasticsearch, fetch_kafka
 from processors.errors import StackError
 
-__all__ = ["SERVICES", "ServiceStatus", "down", "status", "up"]
+__all__ = ["SERVICES", "Node", "ServiceStatus", "down", "kill", "nodes", "status", "up"]
 
 SERVICES = ("kafka", "elasticsearch")
 _JAVA_MIN = 17
@@ -50,9 +58,41 @@ class ServiceStatus:
         state = "healthy" if self.healthy else ("starting/unhealthy" if self.pid else "stopped")
         pid = f"pid {self.pid}" if self.pid else "no process"
         return (
-            f"{self.name:<14} {self.version:<8} {self.address:<22} {state:<18} {pid:<12} "
+            f"{self.name:<16} {self.version:<8} {self.address:<22} {state:<18} {pid:<12} "
             f"log {self.log}"
         )
+
+
+@dataclass(frozen=True)
+class Node:
+    """One server process of the stack: node ``index`` (1-based) of ``total`` of a service."""
+
+    service: str  # "kafka" or "elasticsearch"
+    index: int
+    total: int
+
+    @property
+    def name(self) -> str:
+        """``kafka``/``elasticsearch`` on a single node, ``kafka-2`` in a cluster."""
+        return self.service if self.total == 1 else f"{self.service}-{self.index}"
+
+    def port(self, settings: Settings) -> int:
+        if self.service == "kafka":
+            return settings.stack_kafka_port + 2 * (self.index - 1)
+        return settings.stack_es_port + self.index - 1
+
+    def controller_port(self, settings: Settings) -> int:
+        return settings.stack_controller_port + 2 * (self.index - 1)
+
+
+def nodes(settings: Settings, service: str | None = None) -> list[Node]:
+    """The stack's nodes (of one service), as its settings size it."""
+    sizes = {"kafka": settings.stack_brokers, "elasticsearch": settings.stack_es_nodes}
+    return [
+        Node(svc, i, sizes[svc])
+        for svc in (SERVICES if service is None else (service,))
+        for i in range(1, sizes[svc] + 1)
+    ]
 
 
 class _Layout:
@@ -61,14 +101,20 @@ class _Layout:
         self.root = self.cache / "stack"
         self.logs = self.root / "logs"
 
-    def pidfile(self, service: str) -> Path:
-        return self.root / f"{service}.pid"
+    def pidfile(self, node: Node | str) -> Path:
+        return self.root / f"{node.name if isinstance(node, Node) else node}.pid"
 
-    def log(self, service: str) -> Path:
-        return self.logs / f"{service}.log"
+    def log(self, node: Node) -> Path:
+        return self.logs / f"{node.name}.log"
 
-    def data(self, service: str) -> Path:
-        return self.root / service / "data"
+    def home(self, node: Node) -> Path:
+        """The node's folder: its generated configuration and its data."""
+        if node.total == 1:
+            return self.root / node.service
+        return self.root / f"{node.service}-cluster{node.total}" / f"node-{node.index}"
+
+    def data(self, node: Node) -> Path:
+        return self.home(node) / "data"
 
 
 # --- processes ----------------------------------------------------------------------------------
@@ -181,24 +227,22 @@ def _stop_pid(pid: int, *, grace: float = 30.0) -> None:
 
 
 # --- Kafka ---------------------------------------------------------------------------------
-def _kafka_healthy(settings: Settings) -> bool:
-    if not _port_open(settings.stack_kafka_port):
-        return False
+def _kafka_brokers(port: int) -> int:
+    """How many brokers the cluster reached through ``port`` reports (0: no answer)."""
+    if not _port_open(port):
+        return 0
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
     try:
-        admin = KafkaAdminClient(
-            bootstrap_servers=[f"127.0.0.1:{settings.stack_kafka_port}"],
-            request_timeout_ms=3000,
-        )
+        admin = KafkaAdminClient(bootstrap_servers=[f"127.0.0.1:{port}"], request_timeout_ms=3000)
     except (KafkaError, OSError, ValueError):
-        return False
+        return 0
     try:
         admin.list_topics()
-        return True
+        return len(admin.describe_cluster().get("brokers") or [])
     except (KafkaError, OSError):
-        return False
+        return 0
     finally:
         admin.close()
 
@@ -210,43 +254,61 @@ def _cluster_id() -> str:
             return value
 
 
-def _start_kafka(settings: Settings, layout: _Layout) -> int:
+def _shared_cluster_id(layout: _Layout, node: Node) -> str:
+    """Every node of a KRaft cluster is formatted with one cluster id, kept beside them."""
+    if node.total == 1:
+        return _cluster_id()
+    path = layout.home(node).parent / "cluster.id"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_cluster_id() + "\n")
+    return path.read_text().strip()
+
+
+def _kafka_properties(settings: Settings, layout: _Layout, node: Node) -> list[str]:
+    port, controller = node.port(settings), node.controller_port(settings)
+    every = nodes(settings, "kafka")
+    voters = ",".join(f"{n.index}@127.0.0.1:{n.controller_port(settings)}" for n in every)
+    replicas = min(3, node.total)
+    isr = min(2, replicas)
+    return [
+        f"# generated by newsmon (deploy/stack.py): node {node.index} of {node.total}, "
+        "broker + controller",
+        "process.roles=broker,controller",
+        f"node.id={node.index}",
+        f"controller.quorum.voters={voters}",
+        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name=PLAINTEXT",
+        f"log.dirs={layout.data(node)}",
+        f"num.partitions={settings.partitions}",
+        "auto.create.topics.enable=false",
+        f"default.replication.factor={replicas}",
+        f"min.insync.replicas={isr}",
+        f"offsets.topic.replication.factor={replicas}",
+        "offsets.topic.num.partitions=4",
+        f"transaction.state.log.replication.factor={replicas}",
+        f"transaction.state.log.min.isr={isr}",
+        f"share.coordinator.state.topic.replication.factor={replicas}",
+        f"share.coordinator.state.topic.min.isr={isr}",
+        "group.initial.rebalance.delay.ms=0",
+        "log.retention.hours=168",
+        "",
+    ]
+
+
+def _start_kafka(settings: Settings, layout: _Layout, node: Node) -> int:
     java = _java(settings)
-    log = layout.log("kafka")
+    log = layout.log(node)
     log.parent.mkdir(parents=True, exist_ok=True)
     lib = fetch_kafka(layout.cache, log=log)
-    home = layout.root / "kafka"
-    data = layout.data("kafka")
+    home = layout.home(node)
+    data = layout.data(node)
     data.mkdir(parents=True, exist_ok=True)
-    port, controller = settings.stack_kafka_port, settings.stack_controller_port
     properties = home / "server.properties"
-    properties.write_text(
-        "\n".join(
-            [
-                "# generated by newsmon (deploy/stack.py): single node, broker + controller",
-                "process.roles=broker,controller",
-                "node.id=1",
-                f"controller.quorum.voters=1@127.0.0.1:{controller}",
-                f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
-                "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
-                f"log.dirs={data}",
-                f"num.partitions={settings.partitions}",
-                "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=4",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                "log.retention.hours=168",
-                "",
-            ]
-        )
-    )
+    properties.write_text("\n".join(_kafka_properties(settings, layout, node)))
     log4j = home / "log4j2.properties"
     log4j.write_text(
         "\n".join(
@@ -270,14 +332,15 @@ def _start_kafka(settings: Settings, layout: _Layout) -> int:
     if not (data / "meta.properties").exists():
         formatted = subprocess.run(
             [java, "-cp", classpath, f"-Dlog4j2.configurationFile={log4j}",
-             "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(properties)],
+             "kafka.tools.StorageTool", "format", "-t", _shared_cluster_id(layout, node),
+             "-c", str(properties)],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         with log.open("a") as out:
             out.write(formatted.stdout + formatted.stderr)
         if formatted.returncode != 0:
             raise StackError(f"formatting Kafka storage failed; see {log}:\n{_tail(log)}")
-    heap = f"{settings.stack_heap_mb}m"
+    heap = f"{_heap_mb(settings, node)}m"
     command = [
         java, f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={log4j}", f"-Dkafka.logs.dir={layout.logs}",
@@ -286,9 +349,15 @@ def _start_kafka(settings: Settings, layout: _Layout) -> int:
     return _spawn(command, log=log, env=dict(os.environ), cwd=home)
 
 
+def _heap_mb(settings: Settings, node: Node) -> int:
+    """A cluster's nodes get half the heap of a single node (at least 256 MB): five JVMs
+    must fit beside the test suite."""
+    return settings.stack_heap_mb if node.total == 1 else max(256, settings.stack_heap_mb // 2)
+
+
 # --- Elasticsearch -------------------------------------------------------------------------------
-def _es_health(settings: Settings) -> dict | None:
-    url = f"http://127.0.0.1:{settings.stack_es_port}/_cluster/health"
+def _es_health(port: int) -> dict | None:
+    url = f"http://127.0.0.1:{port}/_cluster/health"
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return json.loads(response.read())
@@ -296,9 +365,12 @@ def _es_health(settings: Settings) -> dict | None:
         return None
 
 
-def _es_healthy(settings: Settings) -> bool:
-    health = _es_health(settings)
-    return bool(health) and health.get("status") in ("green", "yellow")
+def _es_nodes(port: int) -> int:
+    """How many nodes the cluster reached through ``port`` has (0: no answer or red)."""
+    health = _es_health(port)
+    if not health or health.get("status") not in ("green", "yellow"):
+        return 0
+    return int(health.get("number_of_nodes") or 0)
 
 
 def _user_namespace_prefix() -> list[str]:
@@ -324,37 +396,51 @@ def _user_namespace_prefix() -> list[str]:
     return [unshare, "--user", "--map-user=1000", "--map-group=1000"]
 
 
-def _start_elasticsearch(settings: Settings, layout: _Layout) -> int:
+def _es_config(settings: Settings, layout: _Layout, node: Node) -> list[str]:
+    every = nodes(settings, "elasticsearch")
+    transport = {n.index: n.port(settings) + 100 for n in every}
+    if node.total == 1:
+        cluster = ["cluster.name: newsmon-local", "discovery.type: single-node"]
+    else:
+        cluster = [
+            f"cluster.name: newsmon-local-{node.total}",
+            "discovery.seed_hosts: ["
+            + ", ".join(f'"127.0.0.1:{p}"' for p in transport.values())
+            + "]",
+            "cluster.initial_master_nodes: ["
+            + ", ".join(f'"newsmon-local-{n.index}"' for n in every)
+            + "]",
+        ]
+    return [
+        f"# generated by newsmon (deploy/stack.py): node {node.index} of {node.total} on "
+        "loopback, no security",
+        *cluster,
+        f"node.name: newsmon-local-{node.index}",
+        "network.host: 127.0.0.1",
+        f"http.port: {node.port(settings)}",
+        f"transport.port: {transport[node.index]}",
+        "xpack.security.enabled: false",
+        "cluster.routing.allocation.disk.threshold_enabled: false",
+        "action.destructive_requires_name: false",
+        f"path.data: {layout.data(node)}",
+        f"path.logs: {layout.logs / node.name}",
+        "",
+    ]
+
+
+def _start_elasticsearch(settings: Settings, layout: _Layout, node: Node) -> int:
     java = _java(settings)
     es_home = fetch_elasticsearch(layout.cache)
-    conf = layout.root / "elasticsearch" / "config"
-    data = layout.data("elasticsearch")
+    conf = layout.home(node) / "config"
+    data = layout.data(node)
     for folder in (conf, data, layout.logs):
         folder.mkdir(parents=True, exist_ok=True)
     for name in ("jvm.options", "log4j2.properties"):
         shutil.copy2(es_home / "config" / name, conf / name)
     (conf / "jvm.options.d").mkdir(exist_ok=True)
-    heap = settings.stack_heap_mb
+    heap = _heap_mb(settings, node)
     (conf / "jvm.options.d" / "newsmon-heap.options").write_text(f"-Xms{heap}m\n-Xmx{heap}m\n")
-    (conf / "elasticsearch.yml").write_text(
-        "\n".join(
-            [
-                "# generated by newsmon (deploy/stack.py): single node on loopback, no security",
-                "cluster.name: newsmon-local",
-                "node.name: newsmon-local-1",
-                "network.host: 127.0.0.1",
-                f"http.port: {settings.stack_es_port}",
-                f"transport.port: {settings.stack_es_port + 100}",
-                "discovery.type: single-node",
-                "xpack.security.enabled: false",
-                "cluster.routing.allocation.disk.threshold_enabled: false",
-                "action.destructive_requires_name: false",
-                f"path.data: {data}",
-                f"path.logs: {layout.logs / 'elasticsearch'}",
-                "",
-            ]
-        )
-    )
+    (conf / "elasticsearch.yml").write_text("\n".join(_es_config(settings, layout, node)))
     env = dict(os.environ)
     env.update(
         ES_JAVA_HOME=str(Path(java).resolve().parent.parent),
@@ -362,59 +448,88 @@ def _start_elasticsearch(settings: Settings, layout: _Layout) -> int:
         ES_JAVA_OPTS="",
     )
     command = [*_user_namespace_prefix(), str(es_home / "bin" / "elasticsearch")]
-    return _spawn(command, log=layout.log("elasticsearch"), env=env, cwd=es_home)
+    return _spawn(command, log=layout.log(node), env=env, cwd=es_home)
 
 
 # --- public commands -----------------------------------------------------------------------------
-def _services(only: Sequence[str] | None) -> list[str]:
-    chosen = list(only) if only else list(SERVICES)
-    unknown = [s for s in chosen if s not in SERVICES]
-    if unknown:
-        raise StackError(f"unknown service(s) {unknown}; choose from {', '.join(SERVICES)}")
-    return chosen
+def _chosen(settings: Settings, only: Sequence[str] | None) -> list[Node]:
+    """The nodes ``only`` names: services (``kafka``) or nodes (``kafka-2``); default all."""
+    every = nodes(settings)
+    if not only:
+        return every
+    by_name = {n.name: n for n in every}
+    chosen: list[Node] = []
+    for name in only:
+        if name in SERVICES:
+            chosen += [n for n in every if n.service == name]
+        elif name in by_name:
+            chosen.append(by_name[name])
+        else:
+            raise StackError(
+                f"unknown service or node {name!r}; choose from "
+                f"{', '.join([*SERVICES, *(n for n in by_name if n not in SERVICES)])}"
+            )
+    return list(dict.fromkeys(chosen))
 
 
-def _spec(settings: Settings, service: str):  # noqa: ANN202
-    if service == "kafka":
-        return (
-            settings.stack_kafka_port,
-            lambda: _kafka_healthy(settings),
-            _start_kafka,
-            60.0,
-        )
-    return (
-        settings.stack_es_port,
-        lambda: _es_healthy(settings),
-        _start_elasticsearch,
-        180.0,
-    )
+def _members(settings: Settings, node: Node) -> int:
+    """How many nodes of its service the cluster seen through ``node`` has (0: down)."""
+    port = node.port(settings)
+    return _kafka_brokers(port) if node.service == "kafka" else _es_nodes(port)
+
+
+def _start(settings: Settings, layout: _Layout, node: Node) -> int:
+    start = _start_kafka if node.service == "kafka" else _start_elasticsearch
+    return start(settings, layout, node)
 
 
 def up(settings: Settings, only: Sequence[str] | None = None) -> list[ServiceStatus]:
-    """Start whichever services are not running and wait until every one is healthy."""
+    """Start whichever nodes are not running and wait until every one is healthy: it answers
+    and sees the whole cluster (all brokers registered, all Elasticsearch nodes joined)."""
     layout = _Layout(settings)
     layout.logs.mkdir(parents=True, exist_ok=True)
-    started: list[tuple[str, int]] = []
-    for service in _services(only):
-        port, healthy, start, _ = _spec(settings, service)
-        pid = _read_pid(layout.pidfile(service))
+    started: list[tuple[Node, int]] = []
+    for node in _chosen(settings, only):
+        pid = _read_pid(layout.pidfile(node))
         if pid is not None:
-            started.append((service, pid))
+            started.append((node, pid))
             continue
+        port = node.port(settings)
         if _port_open(port):
-            if healthy():
+            if _members(settings, node) >= node.total:
                 continue  # someone else's server answers correctly on our port: use it
             raise StackError(
                 f"port {port} is taken by a process newsmon did not start and it is not a "
-                f"healthy {service}; stop it or set NEWSMON_STACK_* ports"
+                f"healthy {node.name}; stop it or set NEWSMON_STACK_* ports"
             )
-        pid = start(settings, layout)
-        layout.pidfile(service).write_text(f"{pid}\n")
-        started.append((service, pid))
-    for service, pid in started:
-        _, healthy, _, timeout = _spec(settings, service)
-        _wait(healthy, pid=pid, timeout=timeout, what=service, log=layout.log(service))
+        pid = _start(settings, layout, node)
+        layout.pidfile(node).write_text(f"{pid}\n")
+        started.append((node, pid))
+    for node, pid in started:
+        timeout = 60.0 if node.service == "kafka" else 180.0
+        _wait(
+            lambda node=node: _members(settings, node) >= node.total,
+            pid=pid,
+            timeout=timeout * (1 if node.total == 1 else 1.5),
+            what=node.name,
+            log=layout.log(node),
+        )
     return status(settings)
+
+
+def kill(settings: Settings, name: str, sig: signal.Signals = signal.SIGKILL) -> int:
+    """Send ``sig`` to one node (a fault campaign's "a broker dies"); returns its pid."""
+    [node] = _chosen(settings, [name]) if name not in SERVICES else [nodes(settings, name)[0]]
+    layout = _Layout(settings)
+    pid = _read_pid(layout.pidfile(node))
+    if pid is None:
+        raise StackError(f"{node.name} is not running (no live pid in {layout.pidfile(node)})")
+    os.killpg(pid, sig)
+    if sig == signal.SIGKILL:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        layout.pidfile(node).unlink(missing_ok=True)
+    return pid
 
 
 # newsmon's own processes, which `newsmon run` starts
@@ -422,7 +537,7 @@ CHILDREN = ("feeds", "feedserver", "api", "worker")
 
 
 def down(settings: Settings, only: Sequence[str] | None = None) -> list[str]:
-    """Stop the services newsmon started; returns the names stopped."""
+    """Stop the nodes newsmon started; returns the names stopped."""
     layout = _Layout(settings)
     stopped = []
     for child in () if only else CHILDREN:  # left running by `newsmon run --no-wait`
@@ -431,31 +546,31 @@ def down(settings: Settings, only: Sequence[str] | None = None) -> list[str]:
             _stop_pid(pid)
             stopped.append(child)
         layout.pidfile(child).unlink(missing_ok=True)
-    for service in reversed(_services(only)):
-        pid = _read_pid(layout.pidfile(service))
+    for node in reversed(_chosen(settings, only)):
+        pid = _read_pid(layout.pidfile(node))
         if pid is not None:
             _stop_pid(pid)
-            stopped.append(service)
-        layout.pidfile(service).unlink(missing_ok=True)
+            stopped.append(node.name)
+        layout.pidfile(node).unlink(missing_ok=True)
     return stopped
 
 
 def status(settings: Settings) -> list[ServiceStatus]:
+    """One row per node: healthy when it answers and sees its whole cluster."""
     layout = _Layout(settings)
     out = []
-    for service in SERVICES:
-        port, healthy, _, _ = _spec(settings, service)
-        version = KAFKA_VERSION if service == "kafka" else ES_VERSION
-        scheme = "" if service == "kafka" else "http://"
+    for node in nodes(settings):
+        version = KAFKA_VERSION if node.service == "kafka" else ES_VERSION
+        scheme = "" if node.service == "kafka" else "http://"
         out.append(
             ServiceStatus(
-                name=service,
+                name=node.name,
                 version=version,
-                address=f"{scheme}127.0.0.1:{port}",
-                pid=_read_pid(layout.pidfile(service)),
-                healthy=healthy(),
-                log=layout.log(service),
-                data=layout.data(service),
+                address=f"{scheme}127.0.0.1:{node.port(settings)}",
+                pid=_read_pid(layout.pidfile(node)),
+                healthy=_members(settings, node) >= node.total,
+                log=layout.log(node),
+                data=layout.data(node),
             )
         )
     return out

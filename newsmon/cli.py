@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from config import get_settings
+from config import Settings, get_settings
 from processors.errors import NewsmonError
 
 __all__ = ["main"]
@@ -25,11 +25,24 @@ def _cmd_stack(args: argparse.Namespace) -> int:
     from deploy import stack
 
     settings = get_settings()
+    shape = {
+        key: value
+        for key, value in (("stack_brokers", args.brokers), ("stack_es_nodes", args.es_nodes))
+        if value is not None
+    }
+    if shape:  # the cluster's size, and the addresses and replication that follow from it
+        settings = Settings(**shape)
     only = [args.service] if args.service else None
     if args.action == "up":
         print("starting the local stack (first run downloads Kafka and Elasticsearch)...")
         for row in stack.up(settings, only):
             print(row.line())
+        if settings.stack_brokers > 1 or settings.stack_es_nodes > 1:
+            print(
+                "for newsmon's other commands on this cluster: export "
+                f"NEWSMON_STACK_BROKERS={settings.stack_brokers} "
+                f"NEWSMON_STACK_ES_NODES={settings.stack_es_nodes}"
+            )
     elif args.action == "down":
         stopped = stack.down(settings, only)
         print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
@@ -391,7 +404,25 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stack", help="start, stop or inspect the local Kafka + Elasticsearch")
     p.add_argument("action", choices=["up", "down", "status"])
-    p.add_argument("--service", choices=["kafka", "elasticsearch"], help="only this one")
+    p.add_argument(
+        "--service",
+        metavar="NAME",
+        help="only this service (kafka, elasticsearch) or node (kafka-2)",
+    )
+    p.add_argument(
+        "--brokers",
+        type=int,
+        choices=range(1, 6),
+        metavar="N",
+        help="Kafka brokers, each a KRaft controller too (default: NEWSMON_STACK_BROKERS or 1)",
+    )
+    p.add_argument(
+        "--es-nodes",
+        type=int,
+        choices=range(1, 4),
+        metavar="M",
+        help="Elasticsearch nodes (default: NEWSMON_STACK_ES_NODES or 1)",
+    )
     p.set_defaults(func=_cmd_stack)
 
     p = sub.add_parser("topics", help="create newsmon's topics if missing, and list them")

@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 
 def _client_kwargs(settings: Settings) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"hosts": [settings.es_url], "request_timeout": 30}
+    kwargs: dict[str, Any] = {"hosts": settings.es_hosts, "request_timeout": 30}
     if settings.es_username:
         password = settings.es_password.get_secret_value() if settings.es_password else ""
         kwargs["basic_auth"] = (settings.es_username, password)

@@ -33,13 +33,16 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     and digests)."""
     n = settings.partitions
     week = str(7 * 24 * 3600 * 1000)
+    month = str(30 * 24 * 3600 * 1000)
+    # a write is confirmed once this many replicas have it (acks=all): a lost broker loses none
+    isr = {"min.insync.replicas": str(settings.min_insync_replicas)}
     return [
-        TopicSpec(settings.articles_topic, n, {"retention.ms": week}),
-        TopicSpec(settings.enriched_topic, n, {"retention.ms": week}),
-        TopicSpec(settings.dlq_topic, n, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
-        TopicSpec(settings.alerts_topic, n, {"retention.ms": str(30 * 24 * 3600 * 1000)}),
-        TopicSpec(settings.rules_topic, 1, {"cleanup.policy": "compact"}),
-        TopicSpec(settings.matches_topic, n, {"retention.ms": week}),
+        TopicSpec(settings.articles_topic, n, {"retention.ms": week, **isr}),
+        TopicSpec(settings.enriched_topic, n, {"retention.ms": week, **isr}),
+        TopicSpec(settings.dlq_topic, n, {"retention.ms": month, **isr}),
+        TopicSpec(settings.alerts_topic, n, {"retention.ms": month, **isr}),
+        TopicSpec(settings.rules_topic, 1, {"cleanup.policy": "compact", **isr}),
+        TopicSpec(settings.matches_topic, n, {"retention.ms": week, **isr}),
     ]
 
 
