@@ -4,7 +4,9 @@ N articles (real texts from ../shared, cycled) go to the articles topic at a ste
 malformed message of every dead-letter kind mixed in, through W workers that hold one catch-all
 alert rule delivered to a webhook receiver run here. Meanwhile a schedule of faults is carried
 out on the real processes: a worker killed with SIGKILL, a worker stopped with SIGTERM,
-Elasticsearch stopped for a minute, the Kafka broker restarted, a worker added and removed.
+Elasticsearch stopped for a minute, the Kafka broker restarted, a worker added and removed; on
+the local cluster (``--schedule cluster``), a broker killed with SIGKILL and an Elasticsearch
+node stopped instead.
 
 It ends by counting, by id, what the promise says: every article indexed exactly once, every
 alert fired and delivered exactly once, every malformed message in the dead-letter topic with
@@ -73,10 +75,31 @@ def _schedule(name: str) -> list[Fault]:
             Fault("scale-out", 0.62, 0.0),
             Fault("scale-in", 0.80, 0.0),
         ]
+    if name == "cluster":  # on `stack up --brokers 3 --es-nodes 2`: nodes lost, not restarted
+        return [
+            Fault("sigkill-worker", 0.06, 5.0),
+            Fault("broker-sigkill", 0.18, 20.0),
+            Fault("es-node-down", 0.34, 60.0),
+            Fault("sigterm-worker", 0.58, 10.0),
+            Fault("scale-out", 0.68, 0.0),
+            Fault("scale-in", 0.82, 0.0),
+        ]
     raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
 
 
-SCHEDULES = ("full", "short")
+SCHEDULES = ("full", "short", "cluster")
+_CLUSTER_FIELDS = (
+    "stack_brokers",
+    "stack_es_nodes",
+    "stack_kafka_port",
+    "stack_controller_port",
+    "stack_es_port",
+    "kafka_bootstrap",
+    "replication_factor",
+    "min_insync_replicas",
+    "es_url",
+    "es_replicas",
+)
 
 
 class _Receiver(ThreadingHTTPServer):
@@ -208,12 +231,34 @@ def _carry_out(fault: Fault, cluster: _Cluster, settings: Settings, log: Callabl
         stack.down(settings, only=["kafka"])
         time.sleep(fault.hold)
         stack.up(settings, only=["kafka"])
+    elif fault.name == "broker-sigkill":  # one broker of the cluster dies; the others lead
+        victim = f"kafka-{settings.stack_brokers}"
+        stack.kill(settings, victim)
+        time.sleep(fault.hold)
+        stack.up(settings, only=[victim])
+    elif fault.name == "es-node-down":  # the node a two-node cluster can lose
+        victim = _not_master(settings)
+        stack.down(settings, only=[victim])
+        time.sleep(fault.hold)
+        stack.up(settings, only=[victim])
     elif fault.name == "scale-out":
         cluster.start_worker()
     elif fault.name == "scale-in":
         cluster.live()[-1].stop()
     fault.cleared = time.time()
     log(f"cleared: {fault.name} ({fault.cleared - fault.started:.0f} s)")
+
+
+def _not_master(settings: Settings) -> str:
+    """The Elasticsearch node that is not the elected master (a two-node cluster survives
+    losing only that one; see the README's local cluster)."""
+    import urllib.request
+
+    url = f"http://127.0.0.1:{settings.stack_es_port}/_cat/master?format=json"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        master = json.loads(response.read())[0]["node"]  # "newsmon-local-<i>"
+    index = int(master.rsplit("-", 1)[1])
+    return f"elasticsearch-{settings.stack_es_nodes if index == 1 else 1}"
 
 
 def _recovery(fault: Fault, watch: _IndexWatch, bound: float, window: float = 5.0) -> float | None:
@@ -287,6 +332,11 @@ def run_chaos(
     from streams.topics import ensure_topics
 
     faults = _schedule(schedule)
+    if schedule == "cluster" and (settings.stack_brokers < 3 or settings.stack_es_nodes < 2):
+        raise ValueError(
+            "the cluster schedule needs the local cluster: run it with --brokers 3 --es-nodes 2 "
+            "(or NEWSMON_STACK_BROKERS=3 NEWSMON_STACK_ES_NODES=2)"
+        )
     run_id = uuid.uuid4().hex[:8]
     overrides: dict[str, Any] = {
         "topic_prefix": f"chaos-{run_id}-",
@@ -296,6 +346,8 @@ def run_chaos(
         "es_retry_max_backoff": 2.0,
         "delivery_max_backoff": 2.0,
     }
+    if settings.stack_brokers > 1 or settings.stack_es_nodes > 1:  # the workers join it too
+        overrides.update({f: getattr(settings, f) for f in _CLUSTER_FIELDS})
     chaos = settings.model_copy(update=overrides)
     stack.up(chaos)
     ensure_topics(chaos)

@@ -15,23 +15,45 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings, get_settings
+from newsmon.chaos import SCHEDULES
 from processors.errors import NewsmonError
 
 __all__ = ["main"]
 
 
 # --- stack ------------------------------------------------------------------------------------
-def _cmd_stack(args: argparse.Namespace) -> int:
-    from deploy import stack
-
-    settings = get_settings()
+def _shaped_settings(args: argparse.Namespace) -> Settings:
+    """The settings, with the stack's size from ``--brokers`` / ``--es-nodes`` when given (and
+    the addresses and replication that follow from it)."""
     shape = {
         key: value
         for key, value in (("stack_brokers", args.brokers), ("stack_es_nodes", args.es_nodes))
         if value is not None
     }
-    if shape:  # the cluster's size, and the addresses and replication that follow from it
-        settings = Settings(**shape)
+    return Settings(**shape) if shape else get_settings()
+
+
+def _add_shape_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--brokers",
+        type=int,
+        choices=range(1, 6),
+        metavar="N",
+        help="Kafka brokers, each a KRaft controller too (default: NEWSMON_STACK_BROKERS or 1)",
+    )
+    p.add_argument(
+        "--es-nodes",
+        type=int,
+        choices=range(1, 4),
+        metavar="M",
+        help="Elasticsearch nodes (default: NEWSMON_STACK_ES_NODES or 1)",
+    )
+
+
+def _cmd_stack(args: argparse.Namespace) -> int:
+    from deploy import stack
+
+    settings = _shaped_settings(args)
     only = [args.service] if args.service else None
     if args.action == "up":
         print("starting the local stack (first run downloads Kafka and Elasticsearch)...")
@@ -217,7 +239,7 @@ def _cmd_chaos(args: argparse.Namespace) -> int:
     status = 0
     for _ in range(args.runs):
         result = run_chaos(
-            get_settings(),
+            _shaped_settings(args),
             n=args.n,
             rate=args.rate,
             workers=args.workers,
@@ -409,20 +431,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this service (kafka, elasticsearch) or node (kafka-2)",
     )
-    p.add_argument(
-        "--brokers",
-        type=int,
-        choices=range(1, 6),
-        metavar="N",
-        help="Kafka brokers, each a KRaft controller too (default: NEWSMON_STACK_BROKERS or 1)",
-    )
-    p.add_argument(
-        "--es-nodes",
-        type=int,
-        choices=range(1, 4),
-        metavar="M",
-        help="Elasticsearch nodes (default: NEWSMON_STACK_ES_NODES or 1)",
-    )
+    _add_shape_arguments(p)
     p.set_defaults(func=_cmd_stack)
 
     p = sub.add_parser("topics", help="create newsmon's topics if missing, and list them")
@@ -486,9 +495,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, default=5000, help="articles to send")
     p.add_argument("--rate", type=float, default=8.0, help="articles per second")
     p.add_argument("--workers", type=int, default=2, help="workers in the consumer group")
-    p.add_argument("--schedule", default="full", choices=("full", "short"), help="the faults")
+    p.add_argument(
+        "--schedule",
+        default="full",
+        choices=SCHEDULES,
+        help="the faults (cluster: a broker SIGKILLed and an ES node stopped, on --brokers 3 "
+        "--es-nodes 2)",
+    )
     p.add_argument("--runs", type=int, default=1, help="campaigns in a row")
     p.add_argument("--json", default="bench/chaos.json", help="where to write the figures")
+    _add_shape_arguments(p)
     p.set_defaults(func=_cmd_chaos)
 
     p = sub.add_parser("rules", help="standing alert rules: add, list, show, rm, test")
