@@ -168,6 +168,12 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
     async def deliver_emails() -> None:
         await keep_running(run_channel, settings, "email")
 
+    @app.page("/livez")
+    async def livez(web: Any, request: Any) -> Any:
+        """The process answers: for a supervisor's liveness probe (``/healthz``, the
+        readiness, also asks for an assignment, the model and the rules)."""
+        return web.json({"status": "alive"})
+
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
         assigned = sorted(f"{tp.topic}/{tp.partition}" for tp in app.consumer.assignment())

@@ -89,8 +89,8 @@ def mailbox():
     controller.stop()
 
 
-def _health(pipeline) -> dict:
-    url = f"http://127.0.0.1:{pipeline.settings.worker_port}/healthz"
+def _health(pipeline, path: str = "/healthz") -> dict:
+    url = f"http://127.0.0.1:{pipeline.settings.worker_port}{path}"
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return json.loads(response.read())
@@ -151,6 +151,7 @@ def test_each_rule_fires_exactly_once_through_replays_and_a_restart(alerting):
     _produce_seed(alerting)  # the same article again
     alerting.restart_worker()  # state survives in the changelog-backed table
     wait_for(lambda: _health(alerting).get("status") == "ready", timeout=60, what="restart")
+    assert _health(alerting, "/livez") == {"status": "alive"}  # the liveness probe's path
     _produce_seed(alerting)  # and once more after the restart
     time.sleep(6)
     records = _alert_records(alerting)

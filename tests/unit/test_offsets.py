@@ -251,3 +251,31 @@ def test_a_tail_is_found_without_any_commit_asking_about_it(consumer, monkeypatc
     assert consumer.abandoned() == []  # the clock starts
     since = consumer._held_since[TP0]
     assert consumer.abandoned(now=since + consumer.reread_after) == [(TP0, 10)]
+
+
+def test_the_wait_for_records_in_flight_ends_and_forgets_them(consumer, monkeypatch):
+    """A record one of its two agents will never acknowledge (its queue was cleared by a
+    rebalance) must not hold the rebalance for ever; faust's own wait never returns, and
+    swallows the cancellation that would cut it short."""
+    import asyncio
+
+    class Message:
+        tp, offset, acked, time_in = TP0, 10, False, None
+
+    never_acked = Message()
+    commits = []
+
+    async def commit(*args, **kwargs):
+        commits.append(args)
+        return False
+
+    monkeypatch.setattr(consumer, "commit", commit)
+    monkeypatch.setattr(consumer, "wait_empty_timeout", 0.5)
+    consumer._unacked_messages.add(never_acked)
+
+    async def run() -> None:
+        await asyncio.wait_for(consumer.wait_empty(), timeout=30)
+
+    consumer.loop.run_until_complete(run())  # the loop faust's futures belong to
+    assert never_acked not in consumer._unacked_messages
+    assert commits  # what was acknowledged was committed, before and after the wait
