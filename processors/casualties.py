@@ -431,7 +431,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     for i in list(shot):
         if i in people.get("fatalities", {}) or i in people.get("injured", {}):
             del shot[i]
-    # "taken to a hospital, where he died": the dead were not only cared for
+    # "carried to a clinic, where she died": the dead were not only cared for
     if people.get("fatalities") or people.get("injured"):
         people.pop(CARED, None)
     # "died of a gunshot wound", "was injured and later died": the dead are not the hurt

@@ -120,7 +120,7 @@ def test_the_headline_repeats_the_lead_and_is_not_added_to_it(enrich):
 def test_others_hurt_beside_the_dead_are_not_added_to_the_headline_s_count(enrich):
     article = enrich(
         "A man and two teenagers were shot dead outside a gas station in Dayton, Ohio, on "
-        "Saturday night.\n\nPolice said two others were also wounded in the shooting.",
+        "Saturday night.\n\nTwo other people had also been wounded, officers said.",
         title="Police: 3 dead, 2 wounded in Ohio shooting",
     )
     assert (largest(article, "fatalities"), largest(article, "injured")) == (3, 2)
@@ -128,13 +128,13 @@ def test_others_hurt_beside_the_dead_are_not_added_to_the_headline_s_count(enric
 
 def test_one_more_victim_adds_to_the_body_s_count_not_to_the_headline_s(enrich):
     article = enrich(
-        "A woman was killed when a gunman opened fire in a diner on Main Street.\n\n"
+        "A woman was killed when a shooter fired into a diner on Main Street.\n\n"
         "Another woman also died later at a hospital, police said.",
         title="Two dead in diner shooting",
     )
     assert largest(article, "fatalities") == 2
     untitled = enrich(  # a lead of one line is no headline
-        "A woman was killed when a gunman opened fire in a diner on Main Street.\n\n"
+        "A woman was killed when a shooter fired into a diner on Main Street.\n\n"
         "Another woman also died later at a hospital, police said."
     )
     assert largest(untitled, "fatalities") == 2
@@ -143,7 +143,7 @@ def test_one_more_victim_adds_to_the_body_s_count_not_to_the_headline_s(enrich):
 @pytest.mark.parametrize(
     "body",
     [
-        "Deputies found three men suffering from gunshot wounds in a parking lot. One of "
+        "Deputies said three men were wounded in a parking lot late Sunday. One of "
         "them, a 41-year-old, died at a hospital.",
         "Three people were wounded in the attack, one of whom later died.",
     ],
@@ -167,7 +167,7 @@ def test_people_rushed_to_a_hospital_were_hurt_unless_they_died(enrich):
     assert sent["injured"] == 4
     rushed = top(enrich("Gunfire erupted at a party and two teens were rushed to a hospital."))
     assert rushed["injured"] == 2
-    died = top(enrich("A man was shot and taken to a hospital, where he was pronounced dead."))
+    died = top(enrich("A man was shot and taken to a clinic, where he was pronounced dead."))
     assert (died["fatalities"], died["injured"] or 0) == (1, 0)
     later = top(
         enrich("A man was shot on Elm Street and taken to a hospital. He died there hours later.")
@@ -202,7 +202,7 @@ def test_the_killing_slaying_or_massacre_of_people_counts_them(enrich):
     assert (
         largest(
             enrich(
-                "A gunman opened fire in a park, and the slaying of three teens shocked the town."
+                "A shooter fired on a crowd at a park; the slaying of three teens shocked the town."
             ),
             "fatalities",
         )
