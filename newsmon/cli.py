@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -198,10 +199,42 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _since(value: str | None) -> datetime | None:
+    """``--since``: a duration back from now (``2h``, ``7d``) or an ISO 8601 time."""
+    from processors.rules import parse_duration
+
+    if not value:
+        return None
+    try:
+        return datetime.now(UTC) - parse_duration(value)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise NewsmonError(
+            f"--since {value!r} is neither a duration (30m, 2h, 7d) nor an ISO 8601 time"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _cmd_dlq(args: argparse.Namespace) -> int:
-    from streams.deadletter import read_dead_letters
+    from streams.deadletter import read_dead_letters, replay_dead_letters
 
     settings = get_settings()
+    if args.action == "replay":
+        reasons = {r.strip() for part in args.reason or [] for r in part.split(",") if r.strip()}
+        done = replay_dead_letters(
+            settings, reasons=reasons or None, since=_since(args.since), dry_run=args.dry_run
+        )
+        verb = "would re-send" if args.dry_run else "re-sent"
+        total = sum(done.sent.values())
+        print(f"{verb} {total} original(s) from {settings.dlq_topic}: {done.sent or {}}")
+        print(
+            f"  left {done.left} outside the filters, {done.repeats} repeat(s) of an original "
+            f"sent once, {done.skipped_empty} empty (nothing to send); the dead letters stay"
+        )
+        return 0
     letters = read_dead_letters(settings, limit=args.limit, timeout_s=args.timeout)
     for letter in letters:
         preview = (letter.value or b"")[:120].decode("utf-8", "replace").replace("\n", " ")
@@ -474,9 +507,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per hit")
     p.set_defaults(func=_cmd_search)
 
-    p = sub.add_parser("dlq", help="show dead-lettered messages with their reasons")
-    p.add_argument("--limit", type=int, default=50)
+    p = sub.add_parser(
+        "dlq", help="show dead-lettered messages with their reasons, or replay them after a fix"
+    )
+    p.add_argument("action", nargs="?", choices=["list", "replay"], default="list")
+    p.add_argument("--limit", type=int, default=50, help="list: at most this many")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for records")
+    p.add_argument(
+        "--reason", action="append", help="replay: only this reason (repeat or comma-separate)"
+    )
+    p.add_argument("--since", help="replay: dead-lettered since (2h, 7d, or an ISO 8601 time)")
+    p.add_argument("--dry-run", action="store_true", help="replay: count, send nothing")
     p.set_defaults(func=_cmd_dlq)
 
     p = sub.add_parser("run", help="stack, worker, desk, sample feed and articles: the whole thing")
