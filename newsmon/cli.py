@@ -247,6 +247,18 @@ def _cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reprocess(args: argparse.Namespace) -> int:
+    from newsmon.reprocess import run_reprocess
+    from processors.rules import parse_duration
+
+    try:
+        since = parse_duration(args.since)
+    except ValueError as exc:
+        raise NewsmonError(f"--since: {exc}") from None
+    run_reprocess(get_settings(), since=since, rate=args.rate, dry_run=args.dry_run)
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from newsmon.run import run_everything
 
@@ -519,6 +531,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="replay: dead-lettered since (2h, 7d, or an ISO 8601 time)")
     p.add_argument("--dry-run", action="store_true", help="replay: count, send nothing")
     p.set_defaults(func=_cmd_dlq)
+
+    p = sub.add_parser(
+        "reprocess", help="re-enrich stored articles with the current pipeline (by version)"
+    )
+    p.add_argument("--since", required=True, help="articles enriched in the last 30m, 2h, 30d")
+    p.add_argument(
+        "--rate", type=float, default=20.0, help="articles per second sent (live ones go between)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="count, send nothing")
+    p.set_defaults(func=_cmd_reprocess)
 
     p = sub.add_parser("run", help="stack, worker, desk, sample feed and articles: the whole thing")
     p.add_argument("--samples", default=None, help="articles to produce at start (file or folder)")

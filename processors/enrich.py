@@ -8,11 +8,14 @@ the enriched article of the data contract (see DESIGN.md).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -27,7 +30,7 @@ from processors.language import detect_language
 from processors.nlp import cached_pipeline, model_label
 from processors.truecase import truecase
 
-__all__ = ["Enricher", "Outcome", "newsmon_version"]
+__all__ = ["Enricher", "Outcome", "newsmon_version", "pipeline_version"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,18 @@ def newsmon_version() -> str:
         return version("newsmon")
     except PackageNotFoundError:  # running from a source tree that is not installed
         return "0+unknown"
+
+
+@functools.cache
+def pipeline_version() -> str:
+    """Which enrichment made an article: the package version and a digest of the data that
+    steers it (config/: vocabularies, taxonomy, pipeline composition), so a change of rules
+    without a release still tells old enrichments from new (``newsmon reprocess``)."""
+    folder = Path(__file__).resolve().parent.parent / "config"
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.toml")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{newsmon_version()}+{digest.hexdigest()[:10]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +100,7 @@ class Enricher:
     ) -> None:
         self.nlp = nlp if nlp is not None else cached_pipeline(model, tuple(exclude))
         self.max_body_chars = max_body_chars
-        self.pipeline_info = {"version": newsmon_version(), "model": model_label(self.nlp)}
+        self.pipeline_info = {"version": pipeline_version(), "model": model_label(self.nlp)}
         places = (
             self.nlp.get_pipe("newsmon_places") if "newsmon_places" in self.nlp.pipe_names else None
         )

@@ -61,3 +61,40 @@ def test_replay_after_the_fix_indexes_the_originals_once_and_keeps_the_dead_lett
     ]  # the originals stay in the dead-letter topic, and none failed again
     time.sleep(5)  # the second replay's records processed (the worker keeps up within seconds)
     assert strict.count() == 3
+
+
+def test_reprocess_re_enriches_older_articles_once_with_the_current_pipeline(pipeline):
+    from datetime import timedelta
+
+    from newsmon.reprocess import run_reprocess
+    from processors.enrich import pipeline_version
+
+    ids = [f"reprocess-{i}" for i in range(4)]
+    values = [
+        json.dumps({"id": i, "title": "Flooding in Kerala", "body": "Rain flooded Kochi. " * 10})
+        for i in ids
+    ]
+    produce_raw(pipeline.settings, [v.encode() for v in values])
+    wait_for(lambda: pipeline.count({"ids": {"values": ids}}) == 4, timeout=60, what="indexed")
+    before = pipeline.count()
+    # two of them as an older pipeline left them
+    for doc_id in ids[:2]:
+        pipeline.es.update(
+            index=pipeline.settings.articles_alias,
+            id=doc_id,
+            doc={"pipeline": {"version": "0.0.1+older", "model": "x"}, "events": []},
+            refresh=True,
+        )
+    done = run_reprocess(pipeline.settings, since=timedelta(hours=1), rate=50, log=lambda _: None)
+    assert (done.found, done.sent, done.version) == (2, 2, pipeline_version())
+
+    def current(doc_id: str) -> bool:
+        doc = pipeline.get(doc_id)
+        return bool(doc) and doc["pipeline"]["version"] == pipeline_version()
+
+    wait_for(lambda: all(current(i) for i in ids), timeout=60, what="re-enriched")
+    assert all(pipeline.get(i)["events"] for i in ids[:2])  # enriched again, events back
+    pipeline.es.indices.refresh(index=pipeline.settings.articles_alias)  # search sees them
+    again = run_reprocess(pipeline.settings, since=timedelta(hours=1), log=lambda _: None)
+    assert (again.found, again.sent) == (0, 0)  # done already: nothing to send
+    assert pipeline.count() == before  # replaced, not added
