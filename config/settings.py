@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -280,6 +280,25 @@ class Settings(BaseSettings):
                 f"replication_factor ({self.replication_factor}): no write could be confirmed"
             )
         return self
+
+    #: The fields that say which stack, and which cluster, a process talks to.
+    CLUSTER_FIELDS: ClassVar[tuple[str, ...]] = (
+        "stack_brokers",
+        "stack_es_nodes",
+        "stack_kafka_port",
+        "stack_controller_port",
+        "stack_es_port",
+        "kafka_bootstrap",
+        "replication_factor",
+        "min_insync_replicas",
+        "es_url",
+        "es_replicas",
+    )
+
+    def cluster_overrides(self) -> dict[str, Any]:
+        """Those fields' values, to hand to a process started with overrides of its own (a
+        worker of a campaign or a test): it then joins the same cluster."""
+        return {name: getattr(self, name) for name in self.CLUSTER_FIELDS}
 
     @property
     def es_hosts(self) -> list[str]:

@@ -88,18 +88,6 @@ def _schedule(name: str) -> list[Fault]:
 
 
 SCHEDULES = ("full", "short", "cluster")
-_CLUSTER_FIELDS = (
-    "stack_brokers",
-    "stack_es_nodes",
-    "stack_kafka_port",
-    "stack_controller_port",
-    "stack_es_port",
-    "kafka_bootstrap",
-    "replication_factor",
-    "min_insync_replicas",
-    "es_url",
-    "es_replicas",
-)
 
 
 class _Receiver(ThreadingHTTPServer):
@@ -347,7 +335,7 @@ def run_chaos(
         "delivery_max_backoff": 2.0,
     }
     if settings.stack_brokers > 1 or settings.stack_es_nodes > 1:  # the workers join it too
-        overrides.update({f: getattr(settings, f) for f in _CLUSTER_FIELDS})
+        overrides.update(settings.cluster_overrides())
     chaos = settings.model_copy(update=overrides)
     stack.up(chaos)
     ensure_topics(chaos)

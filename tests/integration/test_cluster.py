@@ -51,15 +51,7 @@ def cluster() -> Iterator[Settings]:
 
 @pytest.fixture(scope="module")
 def on_cluster(cluster: Settings) -> Iterator[Pipeline]:
-    fields = (
-        *SHAPE,
-        "kafka_bootstrap",
-        "replication_factor",
-        "min_insync_replicas",
-        "es_url",
-        "es_replicas",
-    )
-    p = make_pipeline(cluster, batch_size=8, **{f: getattr(cluster, f) for f in fields})
+    p = make_pipeline(cluster, batch_size=8, **cluster.cluster_overrides())
     yield p
     drop_pipeline(p)
 
