@@ -38,7 +38,17 @@ from config import Settings
 from deploy.artifacts import ES_VERSION, KAFKA_VERSION, fetch_elasticsearch, fetch_kafka
 from processors.errors import StackError
 
-__all__ = ["SERVICES", "Node", "ServiceStatus", "down", "kill", "nodes", "status", "up"]
+__all__ = [
+    "SERVICES",
+    "Node",
+    "ServiceStatus",
+    "down",
+    "expendable_es_node",
+    "kill",
+    "nodes",
+    "status",
+    "up",
+]
 
 SERVICES = ("kafka", "elasticsearch")
 _JAVA_MIN = 17
@@ -426,6 +436,16 @@ def _es_config(settings: Settings, layout: _Layout, node: Node) -> list[str]:
         f"path.logs: {layout.logs / node.name}",
         "",
     ]
+
+
+def expendable_es_node(settings: Settings) -> str:
+    """The Elasticsearch node that is not the elected master: a two-node cluster keeps one
+    node in its voting configuration and survives losing only the other one."""
+    url = f"http://127.0.0.1:{settings.stack_es_port}/_cat/master?format=json"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        master = json.loads(response.read())[0]["node"]  # "newsmon-local-<i>"
+    index = int(master.rsplit("-", 1)[1])
+    return f"elasticsearch-{settings.stack_es_nodes if index == 1 else 1}"
 
 
 def _start_elasticsearch(settings: Settings, layout: _Layout, node: Node) -> int:

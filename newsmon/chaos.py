@@ -225,7 +225,7 @@ def _carry_out(fault: Fault, cluster: _Cluster, settings: Settings, log: Callabl
         time.sleep(fault.hold)
         stack.up(settings, only=[victim])
     elif fault.name == "es-node-down":  # the node a two-node cluster can lose
-        victim = _not_master(settings)
+        victim = stack.expendable_es_node(settings)
         stack.down(settings, only=[victim])
         time.sleep(fault.hold)
         stack.up(settings, only=[victim])
@@ -235,18 +235,6 @@ def _carry_out(fault: Fault, cluster: _Cluster, settings: Settings, log: Callabl
         cluster.live()[-1].stop()
     fault.cleared = time.time()
     log(f"cleared: {fault.name} ({fault.cleared - fault.started:.0f} s)")
-
-
-def _not_master(settings: Settings) -> str:
-    """The Elasticsearch node that is not the elected master (a two-node cluster survives
-    losing only that one; see the README's local cluster)."""
-    import urllib.request
-
-    url = f"http://127.0.0.1:{settings.stack_es_port}/_cat/master?format=json"
-    with urllib.request.urlopen(url, timeout=5) as response:
-        master = json.loads(response.read())[0]["node"]  # "newsmon-local-<i>"
-    index = int(master.rsplit("-", 1)[1])
-    return f"elasticsearch-{settings.stack_es_nodes if index == 1 else 1}"
 
 
 def _recovery(fault: Fault, watch: _IndexWatch, bound: float, window: float = 5.0) -> float | None:

@@ -356,11 +356,12 @@ def recorded(verb: Token, vocab: CasualtyVocabulary) -> bool:
     if verb.lemma_.lower() not in _RECORDED_VERBS and verb.lower_ not in _RECORDED_VERBS:
         return False
     for child in verb.children:
-        words: list[Token] = []
-        if child.dep_ in ("nsubj", "agent"):
-            words = [child, *child.children] if child.dep_ == "nsubj" else list(child.subtree)
-        elif child.dep_ == "prep" and child.lower_ in ("on", "in"):
-            words = list(child.subtree)
+        if child.dep_ == "nsubj":
+            words = [child, *child.children]  # "surveillance footage captured"
+        elif child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ in ("on", "in")):
+            words = list(child.subtree)  # "captured by a camera", "caught on video"
+        else:
+            continue
         if any(w.lemma_.lower() in vocab.recordings or w.lower_ in vocab.recordings for w in words):
             return True
     return False
@@ -374,11 +375,9 @@ def _to_care(verb: Token, vocab: CasualtyVocabulary) -> bool:
     for prep in (c for h in holders for c in h.children):
         if prep.dep_ == "prep" and prep.lower_ == "to":
             for place in prep.children:
-                if place.dep_ == "pobj":
+                if place.dep_ == "pobj":  # "a hospital", "the county medical center"
                     words = place.doc[place.left_edge.i : place.i + 1].text.lower()
-                    if place.lower_ in vocab.care_places or any(
-                        words.endswith(p) for p in vocab.care_places
-                    ):
+                    if any(words.endswith(p) for p in vocab.care_places):
                         return True
     return False
 

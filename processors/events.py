@@ -278,11 +278,16 @@ def _tally(all_said: Sequence[_Said], fld: str) -> int:
     return best_supported(candidates) if candidates else 0
 
 
+def _key(fld: str, *, additional: bool, partitive: bool) -> str:
+    """The counts key of a statement: ``_partof_<field>`` for "one of them died",
+    ``_also_<field>`` for "was also killed", else the field (``_Event.add`` reads it back)."""
+    return f"_partof_{fld}" if partitive else f"_also_{fld}" if additional else fld
+
+
 def _carry(source: _Event, target: _Event) -> None:
     """Every count statement of ``source`` becomes one of ``target`` (the same incident)."""
     for s in source.said:
-        key = f"_also_{s.field}" if s.additional else s.field
-        key = f"_partof_{s.field}" if s.partitive else key
+        key = _key(s.field, additional=s.additional, partitive=s.partitive)
         target.add(key, s.value, sentence=s.sentence, headline=s.headline)
 
 
@@ -476,8 +481,7 @@ def _sentence_counts(sent: Span, vocab: CasualtyVocabulary) -> dict[str, int | N
     toll ("the toll rose to 40"), and "no casualties" as zeros."""
     counts: dict[str, int | None] = {}
     for statement in statements(sent, vocab):
-        key = f"_also_{statement.field}" if statement.additional else statement.field
-        key = f"_partof_{statement.field}" if statement.partitive else key
+        key = _key(statement.field, additional=statement.additional, partitive=statement.partitive)
         counts[key] = statement.value
         if statement.perpetrators:
             counts[f"_perpetrators_{statement.field}"] = statement.perpetrators

@@ -312,11 +312,12 @@ def resolve_mentions(
             cands[i] = [(_likely_point(best, gazetteer), 0.5)]
     # an unknown name placed at a qualifier that the text also names as a place of its own
     # ("Floyd Hospital in Rome"): it follows that name's sense, and is no evidence for it
-    echoes = {
+    qualifier_keys = {
         i: place_key(m.qualifier.strip("()"))
         for i, m in enumerate(mentions)
-        if m.approximate and m.qualifier and place_key(m.qualifier.strip("()")) in keys
+        if m.approximate and m.qualifier
     }
+    echoes = {i: key for i, key in qualifier_keys.items() if key in keys}
     # pass 0: unambiguous-enough picks by prominence alone seed the context
     picks: list[Place | None] = []
     for options in cands:

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-__all__ = ["NAME_LABELS", "clean_entity_spans", "split_span", "trim_span"]
+__all__ = ["DASHES", "NAME_LABELS", "clean_entity_spans", "split_span", "trim_span"]
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _LEADING = frozenset({"the", "The", "THE"})
 _EDGE_PUNCT = frozenset({"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", "(", ")", "/"})
-_DASHES = frozenset({"-", "--", "–", "—"})
+DASHES = frozenset({"-", "--", "–", "—"})
 _FIGURE_RE = re.compile(r"^[+-]?\d+(?:[.,/:-]\d+)*[%]?$")
 
 
@@ -58,7 +58,7 @@ def trim_span(span: Span) -> Span | None:
 def _spaced_dash(tok: Token) -> bool:
     """A dash standing between words ("Syria - Authorities"), not one inside a word."""
     return (
-        tok.text in _DASHES
+        tok.text in DASHES
         and tok.i > 0
         and bool(tok.doc[tok.i - 1].whitespace_)
         and bool(tok.whitespace_)

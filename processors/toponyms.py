@@ -24,6 +24,7 @@ from spacy.util import filter_spans
 from processors.aliases import CURATED
 from processors.gazetteer import Gazetteer, Place, place_key
 from processors.places import Mention
+from processors.spans import DASHES
 from processors.sports import HOME_NATIONS, is_sports_report
 
 __all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans", "is_source_credit", "mark_newsroom"]
@@ -273,9 +274,6 @@ def _capitalised(tok: Token) -> bool:
     return text[:1].isupper() or (len(text) > 3 and text[0].islower() and text[1].isupper())
 
 
-_DASHES = frozenset({"-", "--", "–", "—"})
-
-
 def is_source_credit(span: Span) -> bool:
     """ "(AP) -", "(WAVE) —" after a dateline: the wire or station that filed the story, in
     capitals between brackets before a dash; never a place."""
@@ -286,7 +284,7 @@ def is_source_credit(span: Span) -> bool:
         and span.end + 1 < len(doc)
         and doc[span.start - 1].text == "("
         and doc[span.end].text == ")"
-        and doc[span.end + 1].text in _DASHES
+        and doc[span.end + 1].text in DASHES
         and span.text.replace(" ", "").isupper()
     )
 

@@ -7,9 +7,7 @@ stopped while articles flow. Every article must be indexed exactly once.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -92,15 +90,6 @@ def test_topics_and_indexes_on_the_cluster_are_replicated(on_cluster: Pipeline) 
     assert len({s["node"] for s in shards}) == 2  # the replica is on the other node
 
 
-def _not_master(settings: Settings) -> str:
-    """The Elasticsearch node that is not the elected master: a two-node cluster keeps one
-    node in its voting configuration and survives losing only the other one."""
-    url = f"http://127.0.0.1:{settings.stack_es_port}/_cat/master?format=json"
-    with urllib.request.urlopen(url, timeout=5) as response:
-        name = json.loads(response.read())[0]["node"]  # "newsmon-local-<i>"
-    return "elasticsearch-2" if name.endswith("-1") else "elasticsearch-1"
-
-
 def test_a_broker_killed_and_a_node_stopped_mid_stream_lose_nothing(
     on_cluster: Pipeline, cluster: Settings
 ) -> None:
@@ -110,7 +99,7 @@ def test_a_broker_killed_and_a_node_stopped_mid_stream_lose_nothing(
     wait_for(lambda: on_cluster.count() >= 1, timeout=90, what="the first documents")
     stack.kill(cluster, "kafka-2")  # SIGKILL: no clean shutdown, no leader hand-over
     produce_raw(on_cluster.settings, values[80:160], keys=keys[80:160])  # 2 of 3 in sync
-    stopped = _not_master(cluster)
+    stopped = stack.expendable_es_node(cluster)
     stack.down(cluster, only=[stopped])
     produce_raw(on_cluster.settings, values[160:], keys=keys[160:])
     wait_for(
