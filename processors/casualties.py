@@ -158,6 +158,24 @@ def is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
     )
 
 
+def _named_by_group(noun: Token, vocab: CasualtyVocabulary) -> Token | None:
+    """ "captured an Army of Islam commander": the parser may take the group's name for the
+    object and hang the person on its "of"; the person is the noun right after the name."""
+    if noun.pos_ != "PROPN" or noun.ent_type_ == "PERSON":
+        return None
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            person = next((g for g in prep.children if g.dep_ == "pobj"), None)
+            if (
+                person is not None
+                and person.pos_ == "NOUN"
+                and is_person(person, vocab)
+                and all(t.pos_ == "PROPN" or t == prep for t in noun.doc[noun.i : person.i])
+            ):
+                return person
+    return None
+
+
 def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     """How many people a noun phrase names, or None when it names no countable people."""
     lower = noun.lower_
@@ -172,7 +190,10 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
             return count_of([*_count_words(noun, vocab), noun.text])
         return None
     if not is_person(noun, vocab):
-        return None
+        if _named_by_group(noun, vocab) is None:
+            return None
+        words = _count_words(noun, vocab)  # "an Ansar al-Sharia commander": one
+        return (count_of(words) if words else None) or 1
     if noun.pos_ == "PRON":
         return 1 if lower in ("he", "she", "him", "her", "i") else None
     if noun.ent_type_ == "PERSON" and noun.pos_ == "PROPN":
@@ -297,11 +318,17 @@ _TRANSITIVE = frozenset(
 _MORE = frozenset({"also", "another", "additional", "further", "too"})
 
 
-def _adds(word: Token, noun: Token) -> bool:
+def _adds(word: Token, noun: Token, fld: str) -> bool:
     """Does the statement add people to those already counted ("the gunman was also killed",
-    "another man died", "two other victims")?"""
+    "another man died")? Detentions add up over an operation, so "detained two others" (or
+    "two other men") are more detainees; among the harmed, "one died and two others were
+    hurt" contrasts the hurt with the dead and adds nothing to an earlier count of the hurt."""
     near = [*word.children, *noun.children, noun]
-    return any(t.lower_ in _MORE for t in near)
+    more = _MORE | _OTHERS if fld == "arrested" else _MORE
+    return any(t.lower_ in more for t in near)
+
+
+_OTHERS = frozenset({"other", "others"})
 
 
 def _with_conjuncts(nouns: list[Token]) -> list[Token]:
@@ -418,10 +445,9 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             if value is None:
                 continue
             perpetrator = noun.lemma_.lower() in vocab.perpetrators
-            more = _adds(tok, noun)
             for fld in fields:
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
-                if more:
+                if _adds(tok, noun, fld):
                     more_of.setdefault(fld, set()).add(noun.i)
                 if _of_them(noun):
                     part_of.setdefault(fld, set()).add(noun.i)

@@ -236,7 +236,7 @@ class _Event:
         """One more statement of a count (key ``_also_<field>`` for "was also killed",
         ``_partof_<field>`` for "one of them died")."""
         additional, partitive = fld.startswith("_also_"), fld.startswith("_partof_")
-        fld = fld.removeprefix("_also_").removeprefix("_partof_")
+        fld = _field(fld)
         self.said.append(_Said(sentence, fld, value, additional, partitive, headline))
         for name in {fld, "injured"} if fld == "fatalities" else {fld}:  # the dead of the hurt
             if any(s.field == name for s in self.said):
@@ -282,6 +282,11 @@ def _key(fld: str, *, additional: bool, partitive: bool) -> str:
     """The counts key of a statement: ``_partof_<field>`` for "one of them died",
     ``_also_<field>`` for "was also killed", else the field (``_Event.add`` reads it back)."""
     return f"_partof_{fld}" if partitive else f"_also_{fld}" if additional else fld
+
+
+def _field(key: str) -> str:
+    """The field of a counts key (``_also_arrested`` -> ``arrested``)."""
+    return key.removeprefix("_also_").removeprefix("_partof_")
 
 
 def _carry(source: _Event, target: _Event) -> None:
@@ -880,10 +885,11 @@ class EventExtractor:
             context = doc[sent.start : sentences[n + 1].end] if n + 1 < len(sentences) else sent
             etype = self._refine(etype, trigger, sent, context, a1, a2, matches)
             acled = self.taxonomy.types[etype].acled_type
-            foreign = {
+            foreign = {  # "killed one and detained two others": the detentions lent on
                 f: v
                 for f, v in counts.items()
-                if not f.startswith("_") and acled not in _COMPATIBLE.get(f, {acled})
+                if not _field(f).startswith("_")
+                and acled not in _COMPATIBLE.get(_field(f), {acled})
             }
             if foreign:
                 loose_counts.append((n, _is_headline(sent), foreign))
@@ -998,7 +1004,7 @@ class EventExtractor:
     ) -> None:
         for n, headline, counts in loose:
             for key, value in counts.items():
-                fld = key.removeprefix("_also_").removeprefix("_partof_")
+                fld = _field(key)
                 if fld.startswith("_") or value is None:
                     continue
                 fits = [

@@ -399,3 +399,28 @@ def test_a_protest_over_an_epidemic_is_a_protest_and_storming_is_no_storm(enrich
     assert protest["acled_event_type"] == "Protests"
     raid = enrich("Gunmen stormed the village at dawn and killed three farmers.")
     assert top(raid)["acled_event_type"] == "Violence against civilians"
+
+
+def test_detentions_add_up_over_an_operation(enrich):
+    # "two others" after a capture are more detainees, even in a sentence whose verb of
+    # killing makes it a clash: the detentions go to the arrests, not the fight
+    article = enrich(
+        "A joint patrol captured a militia commander in a raid on a farm outside Herat, today.\n"
+        "The patrol killed one gunman and detained two others during the raid."
+    )
+    assert largest(article, "arrested") == 3
+    assert largest(article, "fatalities") == 1
+    # among the harmed, "others" are others than the dead: no addition to the earlier count
+    hurt = enrich(
+        "Two people were wounded in a shooting at a park in Dayton on Sunday.\n"
+        "Police said one man died and two others were hurt."
+    )
+    assert largest(hurt, "injured") == 2
+
+
+def test_a_role_named_after_its_group_is_one_person(enrich):
+    # the parser hangs "commander" on the group's "of"; the one captured is still a person
+    article = enrich("Soldiers captured an Army of Islam commander and two fighters near Idlib.")
+    assert largest(article, "arrested") == 3
+    officials = enrich("Police detained two officials and an expert over the fraud in Lagos.")
+    assert largest(officials, "arrested") == 3
