@@ -406,7 +406,7 @@ def test_detentions_add_up_over_an_operation(enrich):
     # killing makes it a clash: the detentions go to the arrests, not the fight
     article = enrich(
         "A joint patrol captured a militia commander in a raid on a farm outside Herat, today.\n"
-        "The patrol killed one gunman and detained two others during the raid."
+        "The patrol killed one gunman and later detained two others at the farm."
     )
     assert largest(article, "arrested") == 3
     assert largest(article, "fatalities") == 1
