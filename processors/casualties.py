@@ -428,6 +428,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     people: dict[str, dict[int, tuple[int, bool]]] = {}
     more_of: dict[str, set[int]] = {}  # per field, the people said to be more ("also", ...)
     part_of: dict[str, set[int]] = {}  # per field, the people told as "N of them"
+    said: set[tuple[str, str]] = set()  # the words of each statement, to see a repeat
     for tok in sent:
         if tok.pos_ not in ("VERB", "ADJ", "NOUN", "PROPN", "AUX"):
             continue
@@ -445,6 +446,10 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             if value is None:
                 continue
             perpetrator = noun.lemma_.lower() in vocab.perpetrators
+            words = (sent.doc[noun.left_edge.i : noun.i + 1].text.lower(), tok.lower_)
+            if words in said:
+                continue  # a headline pasted twice ("Girl, 6, hurt in shooting News Girl, 6, ...")
+            said.add(words)
             for fld in fields:
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
                 if _adds(tok, noun, fld):

@@ -522,6 +522,14 @@ _BACKGROUND_RE = re.compile(
     r"|(?:previous|prior) (?:incident|shooting|attack)s?)",
 )
 
+# An earlier figure the article has since corrected: "police initially said", "had originally
+# reported" (not "initial reports indicate", a first figure that may be the only one).
+_SUPERSEDED_RE = re.compile(
+    r"\b(?:initially|originally|at first|previously) "
+    r"(?:said|reported|stated|believed|thought|told|put|listed|identified)\b",
+    re.IGNORECASE,
+)
+
 # Types one killing or shooting is read as, depending on who it befell ("the gunman killed two
 # customers" an attack; "the gunman was also killed" by police, a clash): mentions of them at
 # one place are one incident.
@@ -866,6 +874,8 @@ class EventExtractor:
             if self._portrait(sent):
                 continue  # what the person named does, not what happened
             counts = _sentence_counts(sent, self.taxonomy.casualties)
+            if _SUPERSEDED_RE.search(sent.text):
+                counts = {}  # "police had initially said six were shot": a figure since revised
             matches = by_sentence.get(sent.start, [])
             background = bool(_BACKGROUND_RE.search(sent.text))
             if not matches:

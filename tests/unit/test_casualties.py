@@ -424,3 +424,20 @@ def test_a_role_named_after_its_group_is_one_person(enrich):
     assert largest(article, "arrested") == 3
     officials = enrich("Police detained two officials and an expert over the fraud in Lagos.")
     assert largest(officials, "arrested") == 3
+
+
+def test_a_headline_pasted_twice_in_one_line_is_one_victim(enrich):
+    article = enrich(
+        "Police: 8-year-old boy wounded in North Side shooting Local News Police: 8-year-old "
+        "boy wounded in North Side shooting\nHe was hit in the foot while riding his bike."
+    )
+    assert largest(article, "injured") == 1
+
+
+def test_a_figure_the_article_corrects_is_not_counted(enrich):
+    article = enrich(
+        "Five people were shot outside a nightclub in Tulsa early Saturday, police said.\n"
+        "Officers had initially said that eight people were shot.\n"
+        "All five were expected to survive."
+    )
+    assert largest(article, "injured") == 5
