@@ -446,7 +446,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             if value is None:
                 continue
             perpetrator = noun.lemma_.lower() in vocab.perpetrators
-            words = (sent.doc[noun.left_edge.i : noun.i + 1].text.lower(), tok.lower_)
+            words = (_phrase(noun), tok.lower_)
             if words in said:
                 continue  # a headline pasted twice ("Girl, 6, hurt in shooting News Girl, 6, ...")
             said.add(words)
@@ -484,6 +484,14 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
         if found
     ]
     return _partitives(sent, out)
+
+
+def _phrase(noun: Token) -> str:
+    """The words naming the people: the noun with what precedes it and its "of" phrase ("1
+    member of the army" is not "1 member of the militia")."""
+    of = [c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"]
+    words = [noun.doc[noun.left_edge.i : noun.i + 1], *(c.subtree for c in of)]
+    return " ".join(t.lower_ for part in words for t in part)
 
 
 def _partitives(sent: Span, found: list[Statement]) -> list[Statement]:

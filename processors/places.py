@@ -93,6 +93,8 @@ def _score(
     score = _prominence(place) + 3.0 * weight
     if prefer_admin and place.kind in ("admin1", "admin2"):
         score += 4.0
+    elif place.kind == "admin2":
+        score -= 1.0  # a bare name is its seat town's more often than the division's
     if capital:  # news names capitals far more than their namesakes; actors most of all
         score += 5.0 if agency else 3.5
     if place.country and countries[place.country] > 0:

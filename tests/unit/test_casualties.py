@@ -441,3 +441,10 @@ def test_a_figure_the_article_corrects_is_not_counted(enrich):
         "All five were expected to survive."
     )
     assert largest(article, "injured") == 5
+
+
+def test_two_alike_victims_told_apart_by_their_phrase_are_two(enrich):
+    article = enrich(
+        "Fighting in the district left 1 soldier of the army and 1 soldier of the militia dead."
+    )
+    assert largest(article, "fatalities") == 2

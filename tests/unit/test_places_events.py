@@ -268,3 +268,12 @@ def test_a_dateline_in_capitals_is_a_place(enrich):
     article = enrich("BEIRUT, Lebanon -- Officials said on Monday that the port would reopen.")
     beirut = place(article, "BEIRUT")
     assert beirut["country_code"] == "LB" and not beirut["metonymic"]
+
+
+def test_a_bare_name_is_a_town_before_a_division_abroad(enrich):
+    # "Durham" alone: the North Carolina city, not the Canadian regional municipality that
+    # shares the name (a division is meant when the text says "County" or "Region")
+    town = enrich("A teenager was shot at an apartment complex in Durham on Sunday night.")
+    assert place(town, "Durham")["kind"] == "city"
+    region = enrich("Police in Durham Region, Ontario, said two men were arrested.")
+    assert place(region, "Durham Region")["country_code"] == "CA"
