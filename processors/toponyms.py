@@ -289,6 +289,22 @@ def is_source_credit(span: Span) -> bool:
     )
 
 
+_POSTAL_COUNTRIES = ("US", "CA")  # two-letter codes of states and provinces: "OH", "ON"
+
+
+def _postal_code(word: str, gazetteer: Gazetteer) -> str | None:
+    """ "Lima, OH": right after a town and a comma, two capitals are a state's postal code
+    (its ISO 3166-2 code), even the ones that are words elsewhere ("OH", "IN", "OK", "ME"),
+    which are no place on their own."""
+    if len(word) != 2 or not word.isupper() or not word.isalpha():
+        return None
+    for country in _POSTAL_COUNTRIES:
+        region = gazetteer.admin1(f"{country}-{word}")
+        if region is not None:
+            return region.name
+    return None
+
+
 def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     """The places that pin this one down, "|"-joined: "Parkland, Florida" gives "Florida";
     "Gaskinde (Pobe-Mengao, Soum)" gives "(Pobe-Mengao|Soum)" (every known name in the brackets;
@@ -309,6 +325,10 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
         return None  # "KABUL, Afghanistan (May 3)": a date, not a place that pins it
     if link == "(" and is_source_credit(doc[i:close]):
         return None  # "LOUISVILLE, KY (WAVE) -": the station that filed it, not a place
+    if link == "," and i < len(doc):
+        state = _postal_code(doc[i].text, gazetteer)
+        if state is not None:
+            return state
     names: list[str] = []
     while i < limit and not doc[i].is_sent_start:
         if not _capitalised(doc[i]):

@@ -277,3 +277,16 @@ def test_a_bare_name_is_a_town_before_a_division_abroad(enrich):
     assert place(town, "Durham")["kind"] == "city"
     region = enrich("Police in Durham Region, Ontario, said two men were arrested.")
     assert place(region, "Durham Region")["country_code"] == "CA"
+
+
+@pytest.mark.parametrize(
+    ("body", "town", "admin1"),
+    [
+        ("A boy was shot in Lima, OH on Friday.", "Lima", "US-OH"),
+        ("Police in Portland, ME said a man was shot.", "Portland", "US-ME"),
+        ("Two women were hurt in a crash in Kingston, ON on Monday.", "Kingston", "CA-ON"),
+    ],
+)
+def test_a_postal_code_after_a_comma_is_the_state(enrich, body, town, admin1):
+    # "OH", "ME", "ON" are words too, so they are no place alone; after "Town," they pin it
+    assert place(enrich(body), town)["admin1"] == admin1
