@@ -107,14 +107,19 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
+# Unicode's line and paragraph separators (and a lone vertical tab or form feed) break lines
+# as "\n" does; one character for one keeps every offset.
+_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x0b": "\n", "\x0c": "\n"})
+
+
 def article_text(title: str | None, body: str | None) -> tuple[str, int]:
     """The article's ``text`` and the offset at which the body starts within it.
 
     ``text`` is the title, a blank line, then the body (cleaned when it is HTML). The title is
     part of the text so one field carries every searchable word and every offset.
     """
-    title = (title or "").strip()
-    body = body or ""
+    title = (title or "").strip().translate(_LINE_BREAKS)
+    body = (body or "").translate(_LINE_BREAKS)
     if looks_like_html(body):
         body = html_to_text(body)
     if title and looks_like_html(title):

@@ -928,7 +928,8 @@ class EventExtractor:
 
     def _place(self, sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """The sentence's most specific place, earliest first; an origin ("a rocket from the
-        Gaza Strip into Israel") only when there is nothing else. Where the victims were taken
+        Gaza Strip into Israel") only when there is nothing else, a dateline's newsroom only
+        when the sentence names no other place below a country. Where the victims were taken
         or the case is heard (a hospital, a court) is not where it happened."""
         after = self.taxonomy.aftermath_places
         inside = [
@@ -937,6 +938,8 @@ class EventExtractor:
             if sent.start_char <= p["start"] < sent.end_char
             and not (set(str(p["name"]).lower().split()) & after)
         ]
+        if any(not p.get("newsroom") and p.get("kind") != "country" for p in inside):
+            inside = [p for p in inside if not p.get("newsroom")]  # filed there, told of here
         if not inside:
             return None
         doc = sent.doc

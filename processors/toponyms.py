@@ -39,8 +39,9 @@ _TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. sir lord lady president minis
 _CONNECTORS = frozenset(
     "of de del da do dos das al el la le upon on at ad as ash bin ibn abu - '".split()
 )
-# inside a multi-word name only (never to link a chain): "Gracias a Dios", "Trinidad y Tobago"
-_NAME_LINKS = _CONNECTORS | frozenset("a y e en sur sul am im".split())
+# inside a multi-word name only (never to link a chain): "Gracias a Dios", "Trinidad y Tobago",
+# and the Arabic and Persian "and" of many district names ("X wa Y", "X va Y")
+_NAME_LINKS = _CONNECTORS | frozenset("a y e en sur sul am im wa va".split())
 DIRECTIONS = {
     "north": "north",
     "northern": "north",
@@ -506,12 +507,20 @@ def mark_newsroom(doc: Doc, places: list[dict[str, object]]) -> None:
     by_start = {int(p["start"]): p for p in places}
     for place in places:
         span = doc.char_span(int(place["start"]), int(place["end"]), alignment_mode="expand")
-        if span is None or not _dateline(doc, span.start, span.end):
+        if span is None or not all(t.is_upper or not t.is_alpha for t in span):
             continue
         comma = span.end
         if comma + 1 < len(doc) and doc[comma].text == ",":
             after = by_start.get(doc[comma + 1].idx)
-            if after is not None and after.get("kind") == "country":
+            if after is None or after.get("kind") != "country":
+                continue
+            country = doc.char_span(int(after["start"]), int(after["end"]), alignment_mode="expand")
+            dated = (  # "KABUL, Afghanistan (May 3)" after a page's header, mid-line
+                country is not None
+                and country.end < len(doc)
+                and doc[country.end].text in ("(", *DASHES)
+            )
+            if _dateline(doc, span.start, span.end) or dated:
                 place["newsroom"] = True
 
 
@@ -742,8 +751,8 @@ def find_place_spans(
             with_suffix = f"{ps.mention.text} {suffix}"
             if gazetteer.candidates(with_suffix):
                 ps.mention.lookup = with_suffix
-            else:
-                ps.mention.prefer_admin = True
+            # the text says it is a unit: a qualifier it does not lie in wins over namesakes
+            ps.mention.prefer_admin = True
         ps.mention.qualifier = _qualifier(doc, ps.span.end, gazetteer)
         direction, start = _direction(doc, ps.span.start)
         if direction:

@@ -290,3 +290,29 @@ def test_a_bare_name_is_a_town_before_a_division_abroad(enrich):
 def test_a_postal_code_after_a_comma_is_the_state(enrich, body, town, admin1):
     # "OH", "ME", "ON" are words too, so they are no place alone; after "Town," they pin it
     assert place(enrich(body), town)["admin1"] == admin1
+
+
+def test_a_named_unit_lies_in_its_qualifier_not_at_a_namesake_abroad(enrich):
+    # "X district, Y province": the district is in Y, whatever Indian district shares its name
+    article = enrich("Troops detained three men in Ahmadabad district, Paktiya province, on Monday.")
+    assert place(article, "Ahmadabad")["country_code"] == "AF"
+    # "wa" ("and") inside a district's name keeps the name whole
+    linked = enrich("Elders met officials in Pachir wa Agam district, Nangarhar province.")
+    assert place(linked, "Pachir wa Agam")["admin1"] == "AF-NAN"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Unicode's line separator breaks lines as "\n" does
+        "Press Office\u2028For Immediate Release\u2028KABUL, Afghanistan (Jan. 3, 2012)\u2028"
+        "In Dorkhani district, Helmand province, a patrol killed two insurgents.",
+        # a "CITY, Country (date)" dateline after a header on the same line
+        "From the press office: KABUL, Afghanistan (Jan. 3) – A patrol killed two insurgents "
+        "in Dorkhani district, Helmand province.",
+    ],
+)
+def test_a_dateline_after_a_page_header_is_the_newsroom(enrich, body):
+    article = enrich(body)
+    assert place(article, "KABUL")["newsroom"] is True
+    assert article["events"][0]["place"]["admin1"] == "AF-HEL"
