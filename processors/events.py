@@ -284,6 +284,18 @@ def _key(fld: str, *, additional: bool, partitive: bool) -> str:
     return f"_partof_{fld}" if partitive else f"_also_{fld}" if additional else fld
 
 
+def _name_run(doc: Doc, place: dict[str, Any]) -> str:
+    """The place's name and the capitalised words that go on from it: "Sinai" in "Mount
+    Sinai Hospital" is the hospital's name, and the words say so."""
+    span = doc.char_span(int(place["start"]), int(place["end"]), alignment_mode="expand")
+    if span is None:
+        return str(place["name"])
+    end = span.end
+    while end < len(doc) and end < span.end + 4 and doc[end].is_title:
+        end += 1
+    return doc[span.start : end].text
+
+
 def _field(key: str) -> str:
     """The field of a counts key (``_also_arrested`` -> ``arrested``)."""
     return key.removeprefix("_also_").removeprefix("_partof_")
@@ -865,7 +877,7 @@ class EventExtractor:
     def __call__(self, doc: Doc) -> list[dict[str, Any]]:
         all_places = doc._.places or []
         places = [p for p in all_places if not p.get("metonymic")]
-        fallback = self._fallback_place(all_places)
+        fallback = self._fallback_place(doc, all_places)
         sentences = list(doc.sents)
         events: list[_Event] = []
         loose_counts: list[tuple[int, bool, dict[str, int | None]]] = []
@@ -926,6 +938,11 @@ class EventExtractor:
         ordered = sorted(events, key=self._salience, reverse=True)
         return [self._as_dict(e, places, location, fallback) for e in ordered]
 
+    def _in_care_name(self, doc: Doc, place: dict[str, Any]) -> bool:
+        """Is the place part of a hospital's name ("Sinai" of "Mount Sinai Hospital")?"""
+        run = f" {_name_run(doc, place).lower()} "
+        return any(f" {care} " in run for care in self.taxonomy.casualties.care_places)
+
     def _place(self, sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """The sentence's most specific place, earliest first; an origin ("a rocket from the
         Gaza Strip into Israel") only when there is nothing else, a dateline's newsroom only
@@ -937,6 +954,7 @@ class EventExtractor:
             for p in places
             if sent.start_char <= p["start"] < sent.end_char
             and not (set(str(p["name"]).lower().split()) & after)
+            and not self._in_care_name(sent.doc, p)
         ]
         if any(not p.get("newsroom") and p.get("kind") != "country" for p in inside):
             inside = [p for p in inside if not p.get("newsroom")]  # filed there, told of here
@@ -1041,14 +1059,15 @@ class EventExtractor:
             - (6.0 if event.background else 0.0)  # background ranks below what is reported
         )
 
-    @staticmethod
-    def _fallback_place(places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    def _fallback_place(self, doc: Doc, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """Where an event happened when no literal place is named: a place inside a name
-        ("the Ministry of Interior in Baghdad"), else a town that modifies a noun ("city
+        ("the Ministry of Interior in Baghdad"; not a hospital's, "Mount Sinai Hospital",
+        where victims are taken), else a town that modifies a noun ("city
         police", "a Durham apartment": local news names its town so). Demonyms and countries
         as modifiers name the actors' side ("Israeli forces", "US aircraft"), not the place,
         so they are not used."""
         embedded = [p for p in places if p.get("role") == "embedded"]
+        embedded = [p for p in embedded if not self._in_care_name(doc, p)]
         if embedded:
             return max(embedded, key=lambda p: SPECIFICITY.get(p["kind"], 0))
         towns = [

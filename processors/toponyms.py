@@ -375,6 +375,24 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
     return joined if link == "," else f"({joined})"
 
 
+def _possessor(doc: Doc, start: int, gazetteer: Gazetteer) -> str | None:
+    """ "Chicago's Lawndale neighborhood", "Houston's Third Ward": the city whose part this is
+    pins it, as "Lawndale, Chicago" would (the name before "'s", when the gazetteer knows it
+    as a town or region)."""
+    if start < 2 or doc[start - 1].lower_ not in ("'s", "’s"):
+        return None
+    first = start - 2
+    while first > 0 and first > start - 5 and _capitalised(doc[first - 1]):
+        first -= 1
+    for i in range(first, start - 1):  # the longest known name ending at the "'s"
+        text = doc[i : start - 1].text
+        if _capitalised(doc[i]) and any(
+            p.kind in ("city", "admin1", "admin2") for p, _ in gazetteer.lookup(text, variants=False)
+        ):
+            return text
+    return None
+
+
 def _direction(doc: Doc, start: int) -> tuple[str | None, int]:
     """("northeast", new start) for "northeastern Syria" / "north-eastern Syria"."""
     if start == 0:
@@ -753,7 +771,9 @@ def find_place_spans(
                 ps.mention.lookup = with_suffix
             # the text says it is a unit: a qualifier it does not lie in wins over namesakes
             ps.mention.prefer_admin = True
-        ps.mention.qualifier = _qualifier(doc, ps.span.end, gazetteer)
+        ps.mention.qualifier = _qualifier(doc, ps.span.end, gazetteer) or _possessor(
+            doc, ps.span.start, gazetteer
+        )
         direction, start = _direction(doc, ps.span.start)
         if direction:
             ps.mention.direction = direction

@@ -316,3 +316,17 @@ def test_a_dateline_after_a_page_header_is_the_newsroom(enrich, body):
     article = enrich(body)
     assert place(article, "KABUL")["newsroom"] is True
     assert article["events"][0]["place"]["admin1"] == "AF-HEL"
+
+
+def test_a_city_s_possessive_pins_its_neighbourhood(enrich):
+    # "Chicago's Lawndale" is in Chicago, not the Californian town of that name
+    article = enrich("Seven people were shot in Chicago's Lawndale neighborhood on Friday night.")
+    assert place(article, "Lawndale")["admin1"] == "US-IL"
+
+
+def test_a_place_inside_a_hospital_s_name_is_not_where_it_happened(enrich):
+    article = enrich(
+        "Seven people were shot in a park in Dayton, Ohio, on Friday night.\n"
+        "Officials said three of the injured drove themselves to Mount Sinai Hospital."
+    )
+    assert [e["place"]["admin1"] for e in article["events"]] == ["US-OH"]  # one incident
