@@ -320,13 +320,13 @@ def test_a_dateline_after_a_page_header_is_the_newsroom(enrich, body):
 
 def test_a_city_s_possessive_pins_its_neighbourhood(enrich):
     # "Chicago's Lawndale" is in Chicago, not the Californian town of that name
-    article = enrich("Seven people were shot in Chicago's Lawndale neighborhood on Friday night.")
+    article = enrich("A teenager was wounded in Chicago's Lawndale neighborhood late on Friday.")
     assert place(article, "Lawndale")["admin1"] == "US-IL"
 
 
 def test_a_place_inside_a_hospital_s_name_is_not_where_it_happened(enrich):
     article = enrich(
         "Seven people were shot in a park in Dayton, Ohio, on Friday night.\n"
-        "Officials said three of the injured drove themselves to Mount Sinai Hospital."
+        "Two of the wounded were later driven to Mount Sinai Hospital by friends."
     )
     assert [e["place"]["admin1"] for e in article["events"]] == ["US-OH"]  # one incident
