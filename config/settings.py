@@ -154,6 +154,20 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Longest wait, in seconds, between delivery retries."
     )
 
+    # --- Outbound requests (webhooks, feeds and their pages) -----------------------------------
+    outbound_allow: str = Field(
+        "",
+        description="Address ranges outbound requests may reach besides the public internet, "
+        "comma-separated (`127.0.0.1/32` for a local receiver or feed); loopback, private, "
+        "link-local and other internal addresses are refused otherwise.",
+    )
+    outbound_max_bytes: int = Field(
+        5_000_000, ge=1024, description="Largest feed or page fetched; a larger one is refused."
+    )
+    outbound_timeout: float = Field(
+        20.0, gt=0, description="Seconds an outbound request (a fetch, a webhook POST) may take."
+    )
+
     # --- API and desk ------------------------------------------------------------------------
     api_host: str = Field("127.0.0.1", description="Address the API and desk UI listen on.")
     api_port: int = Field(8000, ge=1, le=65535, description="Port of the API and desk UI.")
@@ -231,6 +245,22 @@ class Settings(BaseSettings):
                     f"{server!r} is not host:port; set NEWSMON_KAFKA_BOOTSTRAP to e.g. "
                     "'127.0.0.1:9092' (comma-separate several servers)"
                 )
+        return value
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _check_outbound_allow(cls, value: str) -> str:
+        import ipaddress
+
+        for part in (p.strip() for p in value.split(",")):
+            if part:
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"{part!r} is not an address range; write e.g. '127.0.0.1/32' or "
+                        "'10.0.0.0/8,fd00::/8'"
+                    ) from None
         return value
 
     @field_validator("es_url")

@@ -300,7 +300,8 @@ def run_chaos(
 
     from deploy import stack
     from newsmon.bench import bench_texts
-    from newsmon.run import free_port
+    from newsmon.run import free_port, with_loopback
+    from processors.outbound import OutboundPolicy
     from processors.rules import validate_rule
     from streams.deadletter import parse_dead_letter
     from streams.indexing import ensure_articles_index_sync, sync_client
@@ -321,6 +322,8 @@ def run_chaos(
         "worker_port": free_port(),
         "es_retry_max_backoff": 2.0,
         "delivery_max_backoff": 2.0,
+        # the campaign's receiver listens here: its workers may reach 127.0.0.1 (only that)
+        "outbound_allow": with_loopback(settings.outbound_allow),
     }
     if settings.stack_brokers > 1 or settings.stack_es_nodes > 1:  # the workers join it too
         overrides.update(settings.cluster_overrides())
@@ -336,7 +339,7 @@ def run_chaos(
         "sources": ["newsmon-chaos"],
         "channels": [{"type": "webhook", "url": receiver.url}],
     }
-    publish_rules(chaos, [validate_rule(rule)])
+    publish_rules(chaos, [validate_rule(rule, outbound=OutboundPolicy.parse(chaos.outbound_allow))])
     env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
     cluster = _Cluster(chaos, env, run_id)
     log(f"campaign {run_id}: {n} articles at {rate:g}/s, {workers} workers, schedule {schedule}")

@@ -49,6 +49,11 @@ def _answers(url: str) -> bool:
         return False
 
 
+def with_loopback(allow: str) -> str:
+    """An outbound allowance that also reaches 127.0.0.1 (a receiver or feed run here)."""
+    return ",".join(p for p in (allow.strip(), "127.0.0.1/32") if p)
+
+
 class ChildProcess:
     """A ``newsmon <command>`` child process with its log in the cache, ready when ``ready_url``
     answers 200 (or at once, without one); used by run, the benchmarks and the tests."""
@@ -222,8 +227,11 @@ def run_everything(settings: Settings, *, samples: str | None = None, wait: bool
         )
         server.start(timeout=30)
         children.append(server)
-        poller = ChildProcess(
-            settings, ["feeds", "run", "--config", str(_sample_feeds_file(settings))], name="feeds"
+        poller = ChildProcess(  # the sample feed is on this machine: allow it, and only it
+            settings,
+            ["feeds", "run", "--config", str(_sample_feeds_file(settings))],
+            name="feeds",
+            env={"NEWSMON_OUTBOUND_ALLOW": with_loopback(settings.outbound_allow)},
         )
         poller.start()
         children.append(poller)

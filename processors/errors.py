@@ -5,6 +5,7 @@ NewsmonError
  ├── InvalidArticle        an input message cannot become an article (goes to the DLQ)
  ├── InvalidRule           an alert rule has bad fields; carries every one of them
  ├── ConfigurationError    a setting or data file is wrong; the message says which and how to fix
+ ├── OutboundRefused       a request would go to an address the outbound policy forbids
  ├── PipelineError         the NLP pipeline cannot be built (model missing, bad component config)
  ├── QuerySyntaxError      a search or rule query does not parse; carries the position
  ├── IndexingError         Elasticsearch refused documents; carries the per-document failures
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidArticle",
     "InvalidRule",
     "NewsmonError",
+    "OutboundRefused",
     "PipelineError",
     "QuerySyntaxError",
     "StackError",
@@ -101,8 +103,8 @@ class QuerySyntaxError(NewsmonError):
     """Raised when a query does not parse; ``position`` is the 0-based offset of the problem."""
 
     def __init__(self, message: str, query: str, position: int) -> None:
-        pointer = f"\n  {query}\n  {' ' * position}^"
-        super().__init__(f"{message} at position {position}{pointer}")
+        pointer = f" at position {position}\n  {query}\n  {' ' * position}^" if query else ""
+        super().__init__(f"{message}{pointer}")
         self.query = query
         self.position = position
         self.reason = message
@@ -127,3 +129,8 @@ class IndexingError(NewsmonError):
 
 class StackError(NewsmonError):
     """Raised when the local stack cannot be fetched, started or reached."""
+
+
+class OutboundRefused(NewsmonError):
+    """A request would go to a forbidden address (loopback, private, link-local, ...) or is
+    not an http(s) URL; the message names the address and the setting that allows it."""

@@ -48,12 +48,14 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from processors.errors import FieldError, InvalidRule, QuerySyntaxError
+from processors.errors import FieldError, InvalidRule, OutboundRefused, QuerySyntaxError
 from processors.events import COUNT_FIELDS
+from processors.outbound import OutboundPolicy, default_policy
 from processors.query import Query, parse_query
 
 __all__ = [
@@ -237,9 +239,15 @@ class Channel(_Strict):
     to: list[str] = []
 
     @model_validator(mode="after")
-    def _complete(self) -> Channel:
+    def _complete(self, info: ValidationInfo) -> Channel:
         if self.type == "webhook" and not (self.url or "").startswith(("http://", "https://")):
             raise ValueError("a webhook channel needs an http(s) `url`")
+        if self.type == "webhook":
+            policy = (info.context or {}).get("outbound") or default_policy()
+            try:  # a webhook to the inside of the deployment is refused when it is saved
+                policy.check_url(str(self.url), resolve=True)
+            except OutboundRefused as exc:
+                raise ValueError(f"webhook `url` refused: {exc}") from None
         if self.type == "email" and not self.to:
             raise ValueError("an email channel needs `to` (a list of addresses)")
         for address in self.to:
@@ -404,14 +412,19 @@ def _field_errors(exc: ValidationError) -> tuple[FieldError, ...]:
     return tuple(errors)
 
 
-def validate_rule(data: Any, *, where: str = "rule") -> Rule:
-    """A ``Rule`` from a decoded mapping, or ``InvalidRule`` listing every bad field."""
+def validate_rule(
+    data: Any, *, where: str = "rule", outbound: OutboundPolicy | None = None
+) -> Rule:
+    """A ``Rule`` from a decoded mapping, or ``InvalidRule`` listing every bad field.
+
+    Webhook URLs are checked against ``outbound`` (by default the process's
+    ``NEWSMON_OUTBOUND_ALLOW`` policy)."""
     if not isinstance(data, dict):
         raise InvalidRule(
             f"{where} is not a mapping of fields", (FieldError("(rule)", "not a mapping"),)
         )
     try:
-        return Rule.model_validate(data)
+        return Rule.model_validate(data, context={"outbound": outbound})
     except ValidationError as exc:
         errors = _field_errors(exc)
         rule_id = data.get("id", "?")

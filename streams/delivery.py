@@ -12,6 +12,9 @@ sending, so a replay does not deliver twice.
 Webhook requests carry ``X-Newsmon-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact body
 under the channel's secret (``secret_env`` names an environment variable; else
 ``NEWSMON_WEBHOOK_SECRET``), and ``X-Newsmon-Alert-Id`` for the receiver's own deduplication.
+They go through ``streams.outbound.GuardedClient``: a URL that reaches an internal address
+(refused when the rule was saved, and checked again on the address connected to) is refused
+for good, never sent.
 """
 
 from __future__ import annotations
@@ -28,8 +31,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+import aiohttp
+
 from config import Settings
+from processors.errors import OutboundRefused
 from streams.metrics import DELIVERIES
+from streams.outbound import GuardedClient
 
 __all__ = ["CHANNEL_TYPES", "run_channel", "sign", "webhook_body"]
 
@@ -62,10 +69,12 @@ def _secret(settings: Settings, channel: dict[str, Any]) -> bytes | None:
 
 
 async def _post(
-    session: Any, settings: Settings, alert: dict[str, Any], channel: dict[str, Any], attempt: int
+    client: GuardedClient,
+    settings: Settings,
+    alert: dict[str, Any],
+    channel: dict[str, Any],
+    attempt: int,
 ) -> int:
-    import aiohttp
-
     body = webhook_body(alert)
     headers = {
         "Content-Type": "application/json",
@@ -77,16 +86,18 @@ async def _post(
     if secret is not None:
         headers["X-Newsmon-Signature"] = sign(secret, body)
     try:
-        async with session.post(
-            channel["url"], data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=10)
-        ) as response:
-            if response.status < 300:
-                return response.status
-            if 400 <= response.status < 500 and response.status not in (408, 429):
-                raise PermanentFailure(f"HTTP {response.status}")
-            raise ConnectionError(f"HTTP {response.status}")
-    except aiohttp.ClientError as exc:
+        response = await client.post(channel["url"], data=body, headers=headers)
+    except OutboundRefused as exc:  # an internal address: never sent, whatever the retries
+        raise PermanentFailure(f"refused: {exc}") from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
         raise ConnectionError(str(exc) or type(exc).__name__) from exc
+    if response.status < 300:
+        return response.status
+    if response.status < 400:  # not followed: the receiver must answer the POST itself
+        raise PermanentFailure(f"HTTP {response.status} (redirects are not followed)")
+    if 400 <= response.status < 500 and response.status not in (408, 429):
+        raise PermanentFailure(f"HTTP {response.status}")
+    raise ConnectionError(f"HTTP {response.status}")
 
 
 async def _email(settings: Settings, alert: dict[str, Any], channel: dict[str, Any]) -> int:
@@ -170,7 +181,7 @@ async def _log(es: Any, settings: Settings, doc_id: str, doc: dict[str, Any]) ->
 async def _deliver(
     settings: Settings,
     es: Any,
-    session: Any,
+    client: GuardedClient,
     alert: dict[str, Any],
     n: int,
     channel: dict[str, Any],
@@ -187,7 +198,7 @@ async def _deliver(
         attempt += 1
         try:
             status = await (
-                _post(session, settings, alert, channel, attempt)
+                _post(client, settings, alert, channel, attempt)
                 if kind == "webhook"
                 else _email(settings, alert, channel)
             )
@@ -256,7 +267,6 @@ async def run_channel(settings: Settings, kind: str) -> None:
     advances past an alert only once all of its deliveries are done, so after a restart
     delivery resumes with the oldest undelivered alert (the delivery log skips the rest).
     """
-    import aiohttp
     from aiokafka import AIOKafkaConsumer
 
     from streams.indexing import async_client
@@ -269,7 +279,7 @@ async def run_channel(settings: Settings, kind: str) -> None:
         auto_offset_reset="earliest",
     )
     es = async_client(settings)
-    session = aiohttp.ClientSession()
+    client = await GuardedClient(settings).open()
     pending: dict[Any, deque[_Pending]] = {}
     queues: dict[str, asyncio.Queue[tuple[dict[str, Any], int, dict[str, Any], _Pending]]] = {}
     workers: list[asyncio.Task[None]] = []
@@ -278,7 +288,7 @@ async def run_channel(settings: Settings, kind: str) -> None:
     async def destination(queue: asyncio.Queue) -> None:  # type: ignore[type-arg]
         while True:
             alert, n, channel, record = await queue.get()
-            logging_it = await _deliver(settings, es, session, alert, n, channel)
+            logging_it = await _deliver(settings, es, client, alert, n, channel)
             if logging_it is None:
                 record.remaining -= 1
             else:  # the offset moves past the alert once its delivery is in the log
@@ -327,5 +337,5 @@ async def run_channel(settings: Settings, kind: str) -> None:
         for task in [*workers, *log_writes]:
             task.cancel()
         await consumer.stop()
-        await session.close()
+        await client.close()
         await es.close()

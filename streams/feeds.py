@@ -16,6 +16,12 @@ extracted (trafilatura), falling back to the item's own summary; the URL is cano
 article id derived from it, and ids already produced are skipped (the seen-set survives restarts
 in ``<cache>/feeds/<app id>/seen.json``). Per-feed health - last success, last error, items
 produced - goes to ``<cache>/feeds/<app id>/status.json``, which ``/healthz`` and the desk show.
+
+Feeds and pages are fetched through ``streams.outbound.GuardedClient``: a feed, an item's link
+or a redirect that reaches an internal address (loopback, private, link-local...) is refused,
+unless ``NEWSMON_OUTBOUND_ALLOW`` allows its range, and so is a body over
+``NEWSMON_OUTBOUND_MAX_BYTES``; a refused page leaves the item's summary as its text, and the
+reason in the feed's status (``last_page_refused``).
 """
 
 from __future__ import annotations
@@ -32,10 +38,11 @@ from typing import Any
 import yaml
 
 from config import Settings
-from processors.errors import ConfigurationError
+from processors.errors import ConfigurationError, OutboundRefused
 from processors.feeds import feed_article, feed_entries, main_text
 from processors.identity import article_id, canonical_url
 from processors.rules import parse_duration
+from streams.outbound import GuardedClient
 
 __all__ = ["FeedConfig", "FeedPoller", "load_feeds"]
 
@@ -113,23 +120,24 @@ class FeedPoller:
             tmp.write_text(json.dumps(data))
             tmp.replace(self.dir / name)
 
-    async def poll(self, feed: FeedConfig, client: Any, producer: Any) -> int:
+    async def poll(self, feed: FeedConfig, client: GuardedClient, producer: Any) -> int:
         """Fetch one feed; produce its new articles; return how many."""
         state = self.status.setdefault(
             feed.url, {"url": feed.url, "source": feed.source, "items": 0}
         )
-        headers = {"User-Agent": "newsmon feed poller"}
+        headers: dict[str, str] = {}
         if state.get("etag"):
             headers["If-None-Match"] = state["etag"]
         if state.get("last_modified"):
             headers["If-Modified-Since"] = state["last_modified"]
         state["last_poll"] = time.time()
         try:
-            response = await client.get(feed.url, headers=headers, follow_redirects=True)
-            if response.status_code == 304:
+            response = await client.get(feed.url, headers=headers)
+            if response.status == 304:
                 state.update(last_success=time.time(), last_status=304, last_error=None)
                 return 0
-            response.raise_for_status()
+            if response.status >= 400:
+                raise ConnectionError(f"HTTP {response.status} from {response.url}")
             entries = feed_entries(response.content, response.headers.get("content-type", ""))
             produced = 0
             for entry in entries:
@@ -139,7 +147,7 @@ class FeedPoller:
                 ident = article_id(url=url)
                 if ident in self.seen:
                     continue
-                article = await self._article(feed, entry, url, ident, client)
+                article = await self._article(feed, entry, url, ident, client, state)
                 await producer.send_and_wait(
                     self.settings.articles_topic,
                     key=ident.encode(),
@@ -154,7 +162,7 @@ class FeedPoller:
             state["last_modified"] = response.headers.get("last-modified")
             state.update(
                 last_success=time.time(),
-                last_status=response.status_code,
+                last_status=response.status,
                 last_error=None,
             )
             return produced
@@ -166,14 +174,26 @@ class FeedPoller:
             self._save()
 
     async def _article(
-        self, feed: FeedConfig, entry: dict[str, Any], url: str, ident: str, client: Any
+        self,
+        feed: FeedConfig,
+        entry: dict[str, Any],
+        url: str,
+        ident: str,
+        client: GuardedClient,
+        state: dict[str, Any],
     ) -> dict[str, Any]:
         body = None
         if feed.fetch_pages:
             try:
-                page = await client.get(url, follow_redirects=True)
-                if page.status_code == 200:
+                page = await client.get(url)
+                if page.status == 200:
                     body = main_text(page.text, url, title=entry["title"])
+            except OutboundRefused as exc:  # a link inside the deployment, or too large
+                state.update(last_page_refused=str(exc)[:300], last_page_refused_at=time.time())
+                log.warning(
+                    "page refused, the item's summary used",
+                    extra={"url": url, "reason": str(exc)[:300]},
+                )
             except Exception as exc:  # noqa: BLE001 - fall back to the item's own text
                 log.info("page not fetched", extra={"url": url, "error": str(exc)[:200]})
         return feed_article(
@@ -181,7 +201,6 @@ class FeedPoller:
         )
 
     async def run(self, *, once: bool = False) -> None:
-        import httpx
         from aiokafka import AIOKafkaProducer
 
         producer = AIOKafkaProducer(
@@ -190,7 +209,7 @@ class FeedPoller:
         await producer.start()
         due = {feed.url: 0.0 for feed in self.feeds}
         try:
-            async with httpx.AsyncClient(timeout=20) as client:
+            async with GuardedClient(self.settings, user_agent="newsmon feed poller") as client:
                 while True:
                     now = time.monotonic()
                     for feed in self.feeds:

@@ -8,6 +8,7 @@ index prefix, consumer group and worker port, so modules cannot see each other's
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,7 +19,8 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from config import Settings
-from newsmon.run import WorkerProcess, free_port
+from newsmon.run import WorkerProcess, free_port, with_loopback
+from processors.outbound import default_policy
 from streams.indexing import ensure_articles_index_sync, sync_client
 from streams.topics import ensure_topics, topic_specs
 
@@ -29,6 +31,11 @@ pytestmark = pytest.mark.integration
 def stack_settings() -> Settings:
     from deploy import stack
 
+    # the tests' webhook receivers, feed servers and SMTP sink listen on 127.0.0.1: allow it
+    # there (and in every worker the tests start, which inherit the environment) and nowhere
+    # else; the refusals themselves are tested in tests/unit/test_outbound.py and test_feeds
+    os.environ["NEWSMON_OUTBOUND_ALLOW"] = with_loopback(os.environ.get("NEWSMON_OUTBOUND_ALLOW", ""))
+    default_policy.cache_clear()
     settings = Settings()
     try:
         stack.up(settings)

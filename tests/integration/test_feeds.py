@@ -110,3 +110,30 @@ def test_feeds_are_polled_conditionally_and_nothing_is_produced_twice(
         lambda: desk.pipeline.get(curfew["id"]), timeout=60, what="the feed article indexed"
     )
     assert "SY" in found["countries"]
+
+
+def test_a_feed_item_linking_inside_the_deployment_is_not_fetched(
+    desk: Desk, tmp_path: Path
+) -> None:
+    # A hostile feed on 127.0.0.2 (the one range allowed here) links its item to the test
+    # Elasticsearch: the page is never requested, the item's summary is its text, and the
+    # feed's status says why.
+    es = desk.settings.es_hosts[0].rstrip("/")
+    site = tmp_path / "hostile"
+    site.mkdir()
+    (site / "feed.xml").write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        f"<item><title>Index dump</title><link>{es}/_cat/indices?v</link>"
+        "<description>Flooding closed the coastal road on Monday.</description></item>"
+        "</channel></rss>"
+    )
+    settings = desk.settings.model_copy(
+        update={"outbound_allow": "127.0.0.2/32", "cache_dir": tmp_path / "cache"}
+    )
+    with FeedServer(site, host="127.0.0.2") as server:
+        poller = FeedPoller(settings, [FeedConfig(server.url + "/feed.xml", "hostile", 60.0)])
+        asyncio.run(poller.run(once=True))
+        [article] = [a for a in _read_articles(desk, server) if a["title"] == "Index dump"]
+    assert article["body"] == "Flooding closed the coastal road on Monday."
+    state = poller.status[server.url + "/feed.xml"]
+    assert "loopback" in state["last_page_refused"] and state["last_error"] is None

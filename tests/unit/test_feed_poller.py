@@ -1,5 +1,6 @@
-"""The poller's bookkeeping, with httpx's own test transport serving the sample feed and a
-producer that can be told to fail: conditional GETs, and no item lost when Kafka fails halfway."""
+"""The poller's bookkeeping, with an in-memory site serving the sample feed (the client's
+interface: ``get`` returning a ``Fetched``) and a producer that can be told to fail:
+conditional GETs, and no item lost when Kafka fails halfway."""
 
 from __future__ import annotations
 
@@ -8,25 +9,35 @@ import hashlib
 import json
 from pathlib import Path
 
-import httpx
+from urllib.parse import urlsplit
+
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from config import Settings
 from streams.feeds import FeedConfig, FeedPoller
+from streams.outbound import Fetched
 from tests.conftest import REPO
 
 FEED = REPO / "samples" / "feed"
 BASE = "http://feeds.test"
 
 
-def _site(request: httpx.Request) -> httpx.Response:
-    path = FEED / request.url.path.lstrip("/")
-    if not path.is_file():
-        return httpx.Response(404)
-    body = path.read_bytes().replace(b"{{BASE}}", BASE.encode())
-    etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-    if request.headers.get("if-none-match") == etag:
-        return httpx.Response(304, headers={"etag": etag})
-    return httpx.Response(200, content=body, headers={"etag": etag})
+class _Site:
+    """Serves the sample feed's files as the guarded client would return them."""
+
+    async def get(self, url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+        path = FEED / urlsplit(url).path.lstrip("/")
+        if not path.is_file():
+            return _fetched(404, b"", {}, url)
+        body = path.read_bytes().replace(b"{{BASE}}", BASE.encode())
+        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+        if (headers or {}).get("If-None-Match") == etag:
+            return _fetched(304, b"", {"etag": etag}, url)
+        return _fetched(200, body, {"etag": etag}, url)
+
+
+def _fetched(status: int, body: bytes, headers: dict[str, str], url: str) -> Fetched:
+    return Fetched(status, CIMultiDictProxy(CIMultiDict(headers)), body, url)
 
 
 class _Producer:
@@ -42,8 +53,7 @@ class _Producer:
 
 def _poll(poller: FeedPoller, producer: _Producer) -> int:
     async def go() -> int:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(_site)) as client:
-            return await poller.poll(poller.feeds[0], client, producer)
+        return await poller.poll(poller.feeds[0], _Site(), producer)  # type: ignore[arg-type]
 
     return asyncio.run(go())
 
