@@ -36,6 +36,9 @@ __all__ = [
     "Query",
     "TextIndex",
     "Term",
+    "MAX_DEPTH",
+    "MAX_QUERY_CHARS",
+    "MAX_TERMS",
     "parse_query",
 ]
 
@@ -154,9 +157,9 @@ def _lex(query: str) -> list[_Tok]:
 
 
 class _Parser:
-    def __init__(self, query: str) -> None:
+    def __init__(self, query: str, toks: list[_Tok]) -> None:
         self.query = query
-        self.toks = _lex(query)
+        self.toks = toks
         self.i = 0
 
     def peek(self) -> _Tok:
@@ -445,6 +448,34 @@ def _positive_words(node: Node) -> set[str]:
     return words
 
 
+# Limits, checked before any recursion: a query from a search box, a rule file or a record on
+# the rules topic cannot exhaust the parser's stack or Elasticsearch's clause budget.
+MAX_QUERY_CHARS = 20_000
+MAX_TERMS = 1_000  # words and phrases (a prefix counts one; Elasticsearch expands it)
+MAX_DEPTH = 32  # nested groups and NOTs
+
+
 def parse_query(query: str) -> Query:
-    """Parse ``query``; raises ``QuerySyntaxError`` with the position of the first problem."""
-    return Query(query, _Parser(query).parse())
+    """Parse ``query``; raises ``QuerySyntaxError`` with the position of the first problem
+    (and for a query over ``MAX_QUERY_CHARS``, ``MAX_TERMS`` or ``MAX_DEPTH``, the limit)."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise _over(f"the query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}")
+    toks = _lex(query)
+    terms = sum(1 for t in toks if t.kind in ("WORD", "PHRASE"))
+    if terms > MAX_TERMS:
+        raise _over(f"the query has {terms} words and phrases; the limit is {MAX_TERMS}")
+    depth = nots = 0
+    for tok in toks:
+        depth += {"LPAR": 1, "RPAR": -1}.get(tok.kind, 0)
+        nots = nots + 1 if tok.kind == "NOT" else 0
+        if depth + nots > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"groups and NOTs nest deeper than {MAX_DEPTH}: simplify the query",
+                query[: tok.pos + 1][-60:],
+                min(tok.pos, 59),
+            )
+    return Query(query, _Parser(query, toks).parse())
+
+
+def _over(message: str) -> QuerySyntaxError:
+    return QuerySyntaxError(message + ": shorten it or split it into several rules", "", 0)

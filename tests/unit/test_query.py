@@ -108,3 +108,35 @@ def test_es_translation_uses_the_normalised_field():
 def test_or_translation_needs_one_clause():
     es = parse_query("a OR b").to_es()
     assert es["bool"]["minimum_should_match"] == 1 and len(es["bool"]["should"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ("(" * 5000 + "flood" + ")" * 5000, "nest deeper than 32"),
+        ("NOT " * 1000 + "flood", "nest deeper than 32"),
+        (" OR ".join(f"w{i}" for i in range(2_000)), "the limit is 1000"),
+        ("flood " + "x" * 30_000, "the limit is 20000"),
+    ],
+)
+def test_hostile_queries_are_refused_by_a_named_limit_before_recursion(query, limit):
+    with pytest.raises(QuerySyntaxError, match=limit) as refused:
+        parse_query(query)
+    assert len(str(refused.value)) < 300  # the message does not echo a huge query back
+
+
+def test_queries_within_the_limits_still_parse():
+    deep = "(" * 31 + "flood" + ")" * 31
+    assert parse_query(deep).match("a flood came")
+    wide = " OR ".join(f"w{i}" for i in range(1000))
+    assert parse_query(wide).match("w999 was seen")
+
+
+def test_a_rule_with_a_hostile_query_is_a_field_error():
+    from processors.errors import InvalidRule
+    from processors.rules import validate_rule
+
+    with pytest.raises(InvalidRule) as refused:
+        validate_rule({"id": "r", "name": "r", "query": "(" * 5000 + "x" + ")" * 5000})
+    [error] = refused.value.errors
+    assert error.field == "query" and "nest deeper than 32" in error.message
