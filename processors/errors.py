@@ -4,6 +4,7 @@
 NewsmonError
  ├── InvalidArticle        an input message cannot become an article (goes to the DLQ)
  ├── InvalidRule           an alert rule has bad fields; carries every one of them
+ ├── InvalidFeed           a fetched document is no RSS, Atom or JSON Feed (also a ValueError)
  ├── ConfigurationError    a setting or data file is wrong; the message says which and how to fix
  ├── OutboundRefused       a request would go to an address the outbound policy forbids
  ├── PipelineError         the NLP pipeline cannot be built (model missing, bad component config)
@@ -26,6 +27,7 @@ __all__ = [
     "FieldError",
     "IndexingError",
     "InvalidArticle",
+    "InvalidFeed",
     "InvalidRule",
     "NewsmonError",
     "OutboundRefused",
@@ -134,3 +136,7 @@ class StackError(NewsmonError):
 class OutboundRefused(NewsmonError):
     """A request would go to a forbidden address (loopback, private, link-local, ...) or is
     not an http(s) URL; the message names the address and the setting that allows it."""
+
+
+class InvalidFeed(NewsmonError, ValueError):
+    """A fetched document is not an RSS, Atom or JSON Feed document; the message says why."""

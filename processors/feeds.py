@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from processors.clean import html_to_text, looks_like_html
+from processors.errors import InvalidFeed
 
-__all__ = ["feed_article", "feed_entries", "main_text"]
+__all__ = ["InvalidFeed", "feed_article", "feed_entries", "main_text"]
 
 
 def _time(struct: Any) -> str | None:
@@ -22,44 +23,67 @@ def _time(struct: Any) -> str | None:
 
 
 def feed_entries(content: bytes, content_type: str) -> list[dict[str, Any]]:
-    """Items of an RSS/Atom (feedparser) or JSON Feed document, as plain dicts."""
+    """Items of an RSS/Atom (feedparser) or JSON Feed document, as plain dicts; raises
+    ``InvalidFeed`` for anything else. feedparser reads no external entity, and expat (2.4 and
+    later) refuses entity expansion that amplifies the input (the "billion laughs")."""
     stripped = content.lstrip()
     if "json" in content_type or stripped.startswith(b"{"):
-        data = json.loads(content)
-        return [
-            {
-                "link": item.get("url") or item.get("external_url"),
-                "title": item.get("title") or "",
-                "summary": item.get("content_text")
-                or item.get("content_html")
-                or item.get("summary")
-                or "",
-                "published": item.get("date_published"),
-            }
-            for item in data.get("items", [])
-        ]
+        return _json_feed_entries(content)
     import feedparser
 
-    parsed = feedparser.parse(content)
-    if not parsed.entries and (parsed.bozo or not parsed.version):  # an empty feed is fine
+    try:
+        parsed = feedparser.parse(content)
+    except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, it is no feed
+        raise InvalidFeed(f"not a feed ({type(exc).__name__}: {exc})"[:300]) from None
+    if not parsed.get("entries") and (parsed.get("bozo") or not parsed.get("version")):
         why = parsed.get("bozo_exception") or "no RSS, Atom or JSON Feed document found"
-        raise ValueError(f"not a feed ({why})")
+        raise InvalidFeed(f"not a feed ({why})"[:300])
     return [
         {
-            "link": entry.get("link"),
-            "title": entry.get("title") or "",
-            "summary": entry.get("summary") or "",
+            "link": _text(entry.get("link")) or None,
+            "title": _text(entry.get("title")),
+            "summary": _text(entry.get("summary")),
             "published": _time(entry.get("published_parsed") or entry.get("updated_parsed")),
         }
         for entry in parsed.entries
     ]
 
 
+def _json_feed_entries(content: bytes) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(content)
+    except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, absurd nesting
+        raise InvalidFeed(f"not a JSON Feed ({type(exc).__name__}: {exc})"[:300]) from None
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise InvalidFeed("not a JSON Feed (no list of `items`)")
+    return [
+        {
+            "link": _text(item.get("url") or item.get("external_url")) or None,
+            "title": _text(item.get("title")),
+            "summary": _text(
+                item.get("content_text") or item.get("content_html") or item.get("summary")
+            ),
+            "published": _text(item.get("date_published")) or None,
+        }
+        for item in items
+        if isinstance(item, dict)
+    ]
+
+
+def _text(value: Any) -> str:
+    """A feed field as text: feeds put numbers, lists or objects where strings belong."""
+    return value if isinstance(value, str) else ""
+
+
 def main_text(html: str, url: str, *, title: str = "") -> str | None:
     """The main text of an article page (trafilatura): no navigation, footers or headline."""
     import trafilatura
 
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
+    try:
+        text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
+    except Exception:  # noqa: BLE001 - a page it cannot read has no main text: use the summary
+        return None
     return _without_title(text, title) if text else None
 
 

@@ -433,11 +433,40 @@ def validate_rule(
         ) from None
 
 
+MAX_RULE_FILE_CHARS = 10_000_000
+MAX_YAML_NODES = 1_000_000  # values once aliases are expanded: no "billion laughs"
+
+
 def _documents(text: str, suffix: str) -> list[Any]:
+    if len(text) > MAX_RULE_FILE_CHARS:
+        raise ValueError(f"the file is over {MAX_RULE_FILE_CHARS} characters")
+    if suffix != ".json":  # measure the node graph, aliases shared, before anything expands
+        memo: dict[int, int] = {}
+        for document in yaml.compose_all(text, yaml.SafeLoader):
+            if document is not None and _expanded(document, memo) > MAX_YAML_NODES:
+                raise ValueError(
+                    f"its aliases expand to over {MAX_YAML_NODES} values "
+                    "(write the rules out instead of nesting anchors)"
+                )
     data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     if isinstance(data, dict) and "rules" in data and "id" not in data:
         data = data["rules"]
     return data if isinstance(data, list) else [data]
+
+
+def _expanded(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is written out (each shared node
+    is measured once, so a bomb is measured in the time its text takes to read)."""
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = 1  # a node that contains itself counts once
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(_expanded(k, memo) + _expanded(v, memo) for k, v in node.value)
+    memo[id(node)] = total
+    return total
 
 
 def load_rules(path: Path | str, *, text: str | None = None) -> list[Rule]:
@@ -450,8 +479,8 @@ def load_rules(path: Path | str, *, text: str | None = None) -> list[Rule]:
     try:
         raw = text if text is not None else path.read_text(encoding="utf-8")
         documents = _documents(raw, path.suffix.lower())
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise InvalidRule(f"{path}: cannot read rules ({exc})", ()) from exc
+    except (OSError, ValueError, RecursionError, yaml.YAMLError) as exc:
+        raise InvalidRule(f"{path}: cannot read rules ({exc})", ()) from None
     rules, errors, messages = [], [], []
     seen: set[str] = set()
     for n, data in enumerate(documents, 1):

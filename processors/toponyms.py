@@ -387,7 +387,8 @@ def _possessor(doc: Doc, start: int, gazetteer: Gazetteer) -> str | None:
     for i in range(first, start - 1):  # the longest known name ending at the "'s"
         text = doc[i : start - 1].text
         if _capitalised(doc[i]) and any(
-            p.kind in ("city", "admin1", "admin2") for p, _ in gazetteer.lookup(text, variants=False)
+            p.kind in ("city", "admin1", "admin2")
+            for p, _ in gazetteer.lookup(text, variants=False)
         ):
             return text
     return None

@@ -88,7 +88,9 @@ class GuardedClient:
 
     async def open(self) -> GuardedClient:
         """Start the session (``async with`` does it too); ``close`` ends it."""
-        connector = aiohttp.TCPConnector(resolver=_CheckedResolver(self.policy), use_dns_cache=False)
+        connector = aiohttp.TCPConnector(
+            resolver=_CheckedResolver(self.policy), use_dns_cache=False
+        )
         self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout)
         return self
 

@@ -34,7 +34,8 @@ def stack_settings() -> Settings:
     # the tests' webhook receivers, feed servers and SMTP sink listen on 127.0.0.1: allow it
     # there (and in every worker the tests start, which inherit the environment) and nowhere
     # else; the refusals themselves are tested in tests/unit/test_outbound.py and test_feeds
-    os.environ["NEWSMON_OUTBOUND_ALLOW"] = with_loopback(os.environ.get("NEWSMON_OUTBOUND_ALLOW", ""))
+    allowed = os.environ.get("NEWSMON_OUTBOUND_ALLOW", "")
+    os.environ["NEWSMON_OUTBOUND_ALLOW"] = with_loopback(allowed)
     default_policy.cache_clear()
     settings = Settings()
     try:

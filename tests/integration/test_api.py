@@ -130,6 +130,32 @@ def test_search_errors_say_what_is_wrong(desk: Desk) -> None:
         bad_bbox = client.get("/search", params={"bbox": "1,2,3"})
         assert bad_bbox.status_code == 400
         assert "bbox" in bad_bbox.json()["detail"]
+        # hostile input: 5,000 nested groups were a RecursionError (a 500); now a named limit
+        nested = client.get("/search", params={"q": "(" * 5000 + "flood" + ")" * 5000})
+        assert nested.status_code == 400 and "deeper than 32" in nested.json()["detail"]
+        wide = client.get("/search", params={"q": " OR ".join(f"w{i}" for i in range(2000))})
+        assert wide.status_code == 400 and "limit is 1000" in wide.json()["detail"]
+
+
+def test_a_webhook_to_the_inside_of_the_deployment_is_refused_when_saved(desk: Desk) -> None:
+    with desk.client() as client:
+        for url in (
+            "http://169.254.169.254/latest/meta-data/",
+            "http://10.0.0.5/hook",
+            "http://[::1]:9200/",
+            "http://0177.0.0.2/",
+        ):
+            rule = {
+                "id": "ssrf",
+                "name": "ssrf",
+                "query": "flood",
+                "channels": [{"type": "webhook", "url": url}],
+            }
+            answer = client.post("/rules/validate", json=rule)
+            [error] = answer.json()["errors"]
+            assert error["field"].startswith("channels") and "refused" in error["message"], url
+            assert client.put("/rules/ssrf", json=rule).status_code == 422
+        assert client.get("/rules/ssrf").status_code == 404  # never saved
 
 
 def test_article_has_its_entities_places_and_events(desk: Desk, indexed: dict) -> None:

@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import json
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy

@@ -154,7 +154,10 @@ def _run(servers: _Servers, allow: str, work) -> object:  # type: ignore[no-unty
 def test_the_client_refuses_internal_addresses_before_sending(servers: _Servers) -> None:
     async def work(client: GuardedClient) -> list[str]:
         refused = []
-        for url in (servers.url("127.0.0.1", "/a"), f"http://localhost:{servers.ports['127.0.0.1']}/b"):
+        for url in (
+            servers.url("127.0.0.1", "/a"),
+            f"http://localhost:{servers.ports['127.0.0.1']}/b",
+        ):
             try:
                 await client.post(url, data=b"{}")
             except OutboundRefused as exc:
