@@ -176,9 +176,20 @@ class Settings(BaseSettings):
         description="API keys that may read (search, articles, alerts, rules, stream), "
         "comma-separated.",
     )
+    api_analyst_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="API keys that may also acknowledge and assign alerts, comma-separated.",
+    )
     api_admin_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
-        description="API keys that may also change things (rules, acknowledging, assigning).",
+        description="API keys that may also change rules, comma-separated. Any API key may be "
+        "given as `sha256:<hex digest>` instead of itself.",
+    )
+    api_auth_failures_per_minute: int = Field(
+        20,
+        ge=1,
+        description="Failed authentications a client address may make in a minute before it "
+        "is answered 429.",
     )
 
     # --- Worker and logs -------------------------------------------------------------------
@@ -228,7 +239,9 @@ class Settings(BaseSettings):
         None, description="JDK (17+) for the local stack; default: `java` on PATH."
     )
 
-    @field_validator("spacy_exclude", "api_read_keys", "api_admin_keys", mode="before")
+    @field_validator(
+        "spacy_exclude", "api_read_keys", "api_analyst_keys", "api_admin_keys", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         if isinstance(value, str):

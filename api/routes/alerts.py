@@ -9,7 +9,7 @@ from typing import Annotated
 from elasticsearch import NotFoundError
 from fastapi import APIRouter, HTTPException, Query
 
-from api.deps import AdminAccess, ESDep, ReadAccess, SettingsDep
+from api.deps import AnalystAccess, ESDep, ReadAccess, SettingsDep
 from api.models import AlertOut, AlertsOut, AssignIn, ErrorOut
 from api.search import parse_since
 
@@ -82,7 +82,9 @@ async def _update(es, settings, alert_id: str, fields: dict) -> AlertOut:  # noq
     response_model=AlertOut,
     responses={404: {"model": ErrorOut}, 403: {"model": ErrorOut}},
 )
-async def acknowledge(alert_id: str, _: AdminAccess, settings: SettingsDep, es: ESDep) -> AlertOut:
+async def acknowledge(
+    alert_id: str, _: AnalystAccess, settings: SettingsDep, es: ESDep
+) -> AlertOut:
     return await _update(es, settings, alert_id, {"acknowledged": True})
 
 
@@ -92,6 +94,6 @@ async def acknowledge(alert_id: str, _: AdminAccess, settings: SettingsDep, es: 
     responses={404: {"model": ErrorOut}, 403: {"model": ErrorOut}},
 )
 async def assign(
-    alert_id: str, body: AssignIn, _: AdminAccess, settings: SettingsDep, es: ESDep
+    alert_id: str, body: AssignIn, _: AnalystAccess, settings: SettingsDep, es: ESDep
 ) -> AlertOut:
     return await _update(es, settings, alert_id, {"assignee": body.assignee})

@@ -11,6 +11,7 @@ function el(tag, attrs = {}, ...children) {
   for (const [name, value] of Object.entries(attrs)) {
     if (name === "class") node.className = value;
     else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name === "style") Object.assign(node.style, value); // CSSOM: allowed by the CSP
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value);
   }
@@ -282,7 +283,7 @@ function renderFacets(facets) {
 function renderHistogram(histogram) {
   const box = document.querySelector("#histogram");
   const top = Math.max(1, ...histogram.map((b) => b.count));
-  box.replaceChildren(...histogram.map((b) => el("div", { title: `${b.date}: ${b.count}`, style: `height:${(100 * b.count) / top}%` })));
+  box.replaceChildren(...histogram.map((b) => el("div", { title: `${b.date}: ${b.count}`, style: { height: `${(100 * b.count) / top}%` } })));
 }
 
 function renderActiveFilters() {

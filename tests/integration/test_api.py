@@ -16,7 +16,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from streams.producer import iter_messages, produce_messages
 from tests.conftest import REPO, SEED_PATH
-from tests.integration.conftest import ADMIN_KEY, READ_KEY, Desk, wait_for
+from tests.integration.conftest import ADMIN_KEY, ANALYST_KEY, READ_KEY, Desk, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +35,17 @@ def indexed(desk: Desk) -> dict[str, Any]:
         what="the seed and sample articles to be indexed",
     )
     return {"seed": ids[0], "ids": ids}
+
+
+def test_every_answer_carries_the_security_headers(desk: Desk) -> None:
+    with desk.client(key=None) as anonymous:
+        for path in ("/", "/app.js", "/livez", "/search"):
+            headers = anonymous.get(path).headers
+            csp = headers["content-security-policy"]
+            assert "script-src 'self' 'sha256-" in csp and "'unsafe-inline'" not in csp, path
+            assert "frame-ancestors 'none'" in csp
+            assert headers["x-content-type-options"] == "nosniff"
+            assert headers["referrer-policy"] == "no-referrer"
 
 
 def test_every_data_route_needs_a_key(desk: Desk) -> None:
@@ -204,8 +215,12 @@ def test_alerts_list_acknowledge_and_assign(desk: Desk, indexed: dict) -> None:
 
         alert = wait_for(region_alerts, timeout=30, what="the region rule's alert")[0]
         assert alert["rule_name"] == "Anything in north-east Syria"
-        assert client.post(f"/alerts/{alert['id']}/assign", json={"assignee": "sam"}).is_success
-        acked = client.post(f"/alerts/{alert['id']}/ack").json()
+    with desk.client(ANALYST_KEY) as analyst:  # an analyst works the inbox, not the rules
+        assert analyst.post(f"/alerts/{alert['id']}/assign", json={"assignee": "sam"}).is_success
+        acked = analyst.post(f"/alerts/{alert['id']}/ack").json()
+        rule = {"id": "analyst-rule", "name": "x", "query": "x"}
+        assert analyst.put("/rules/analyst-rule", json=rule).status_code == 403
+    with desk.client() as client:
         assert acked["acknowledged"] is True and acked["assignee"] == "sam"
         wait_for(lambda: not region_alerts(acknowledged="false"), timeout=10, what="ack to show")
         assert region_alerts(acknowledged="true")[0]["id"] == alert["id"]

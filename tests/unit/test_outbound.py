@@ -202,3 +202,25 @@ def test_a_body_over_the_limit_is_refused_whether_or_not_its_size_is_declared(
 
     reasons = _run(servers, "127.0.0.1/32", work)
     assert all("NEWSMON_OUTBOUND_MAX_BYTES" in r for r in reasons)
+
+
+def test_a_webhook_delivery_to_a_forbidden_address_is_refused_for_good_and_never_sent(
+    servers: _Servers,
+) -> None:
+    # a rule that reached the worker some other way (an old record, another allowance): the
+    # delivery is a permanent refusal, logged as such and never retried, and nothing is sent
+    from streams.delivery import PermanentFailure, _post
+
+    alert = {"id": "a1", "rule_id": "r"}
+
+    async def work(client: GuardedClient) -> tuple[int, str]:
+        delivered = await _post(
+            client, Settings(), alert, {"url": servers.url("127.0.0.1", "/ok")}, 1
+        )
+        with pytest.raises(PermanentFailure) as refused:
+            await _post(client, Settings(), alert, {"url": servers.url("127.0.0.2", "/in")}, 1)
+        return delivered, str(refused.value)
+
+    delivered, refused = _run(servers, "127.0.0.1/32", work)
+    assert delivered == 200 and servers.hits["127.0.0.1/ok"] == 1
+    assert "refused" in refused and "127.0.0.2/in" not in servers.hits
