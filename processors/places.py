@@ -100,7 +100,8 @@ def _score(
     if place.country and countries[place.country] > 0:
         score += 2.0 + min(3.0, countries[place.country])
     if place.admin1 and admin1s[place.admin1] > 0:
-        score += 2.5
+        # more when the state itself is named (or two of its towns are): a town counts half
+        score += 2.5 + (1.0 if admin1s[place.admin1] >= 1 else 0.0)
     for q in qualifier:  # "Parkland, Florida": the town must lie in the qualifier
         if place.id == q.id:
             continue
@@ -320,19 +321,49 @@ def resolve_mentions(
         if m.approximate and m.qualifier
     }
     echoes = {i: key for i, key in qualifier_keys.items() if key in keys}
-    # pass 0: unambiguous-enough picks by prominence alone seed the context
-    picks: list[Place | None] = []
-    for options in cands:
-        if not options:
-            picks.append(None)
-            continue
-        best = max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])
-        picks.append(best[0])
+    # Two first readings, each settled by context in a few rounds; the more coherent wins
+    # (the sum of every name's score, context included). Prominence alone lets the
+    # majority of the article's names pull each other together ("Augusta", "Richmond County",
+    # "Columbia County": Georgia); easiest first keeps one uncertain name from dragging a
+    # nearly certain one away ("Pine Hills" and "Orange County": Florida).
+    prominent = [
+        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0] if options else None
+        for options in cands
+    ]
+    seeds = [prominent]
+    easiest = _seed_picks(mentions, cands, quals, gazetteer, hints)
+    if easiest != prominent:
+        seeds.append(easiest)
+    best: tuple[float, list[ResolvedPlace | None]] | None = None
+    for seed in seeds:
+        coherence, resolved = _settle(
+            mentions, list(cands), quals, keys, echoes, seed, gazetteer, hints
+        )
+        if best is None or coherence > best[0] + 1e-9:
+            best = (coherence, resolved)
+    assert best is not None
+    return best[1]
+
+
+def _settle(
+    mentions: Sequence[Mention],
+    cands: list[list[tuple[Place, float]]],
+    quals: Sequence[list[Place]],
+    keys: Sequence[str],
+    echoes: dict[int, str],
+    picks: list[Place | None],
+    gazetteer: Gazetteer,
+    hints: Counter[str],
+) -> tuple[float, list[ResolvedPlace | None]]:
+    """Resolve every mention in the context of ``picks``, a few rounds over; the resolutions
+    and their total score."""
     resolved: list[ResolvedPlace | None] = [None] * len(mentions)
+    coherence = 0.0
     for _ in range(3):  # context settles in a few rounds ("Jackson County" after "Georgia")
         context = _context([None if i in echoes else p for i, p in enumerate(picks)], keys, hints)
         anchors = [p for p in picks if p is not None and p.kind in ("city", "landmark")]
-        by_key: dict[str, ResolvedPlace] = {}
+        by_key: dict[str, tuple[ResolvedPlace, float]] = {}
+        coherence = 0.0
         order = sorted(range(len(mentions)), key=lambda i: mentions[i].qualifier is None)
         for i in order:  # mentions pinned by a qualifier decide the sense of their name
             mention, options = mentions[i], cands[i]
@@ -341,10 +372,11 @@ def resolve_mentions(
             key = keys[i]
             countries, admin1s = context[key]
             if key in by_key:  # one sense per article
-                first = by_key[key]
+                first, top = by_key[key]
                 resolved[i] = ResolvedPlace(
                     mention, first.place, first.confidence, first.alternatives
                 )
+                coherence += top
                 continue
             others = [a for a in anchors if a is not picks[i]]
             scored = sorted(
@@ -370,15 +402,63 @@ def resolve_mentions(
             top = scored[0][0]
             total = sum(math.exp(s - top) for s, _ in scored)
             resolved[i] = ResolvedPlace(mention, scored[0][1], 1.0 / total, len(scored) - 1)
-            by_key[key] = resolved[i]
+            by_key[key] = (resolved[i], top)
+            coherence += top
         for i, key in echoes.items():
-            named_as = by_key.get(key)
-            if named_as is not None and resolved[i] is not None:
-                place = _likely_point(named_as.place, gazetteer)
+            named = by_key.get(key)
+            if named is not None and resolved[i] is not None:
+                place = _likely_point(named[0].place, gazetteer)
                 cands[i] = [(place, 0.5)]
-                resolved[i] = ResolvedPlace(mentions[i], place, named_as.confidence)
+                resolved[i] = ResolvedPlace(mentions[i], place, named[0].confidence)
         picks = [r.place if r is not None else None for r in resolved]
-    return resolved
+    return coherence, resolved
+
+
+def _seed_picks(
+    mentions: Sequence[Mention],
+    cands: Sequence[list[tuple[Place, float]]],
+    quals: Sequence[list[Place]],
+    gazetteer: Gazetteer,
+    hints: Counter[str],
+) -> list[Place | None]:
+    """The first sense of every name, easiest first: a name pinned by a qualifier, then the
+    name whose best sense leads its rivals by the widest margin, each read in the context of
+    those already decided. Deciding all at once from prominence alone lets two ambiguous names
+    pull each other the wrong way ("Pine Hills" and "Orange County": the Californian county is
+    the most populous, and would draw the Floridian town away from its own county)."""
+
+    def margin(options: list[tuple[Place, float]]) -> float:
+        scores = sorted((_prominence(p) + 3.0 * w for p, w in options), reverse=True)
+        return scores[0] - scores[1] if len(scores) > 1 else math.inf
+
+    order = sorted(
+        (i for i in range(len(mentions)) if cands[i]),
+        key=lambda i: (mentions[i].qualifier is None, -margin(cands[i])),
+    )
+    countries, admin1s = Counter(hints), Counter[str]()
+    picks: list[Place | None] = [None] * len(mentions)
+    for i in order:
+        mention = mentions[i]
+        place = max(
+            cands[i],
+            key=lambda pw: _score(
+                pw[0],
+                pw[1],
+                capital=gazetteer.is_capital(pw[0]),
+                agency=mention.agency,
+                prefer_admin=mention.prefer_admin,
+                countries=countries,
+                admin1s=admin1s,
+                qualifier=quals[i],
+                anchors=(),
+            ),
+        )[0]
+        picks[i] = place
+        if place.country:
+            countries[place.country] += 1
+        if place.admin1 and place.kind in ("admin1", "admin2", "city", "landmark"):
+            admin1s[place.admin1] += 1 if place.kind == "admin1" else 0.5  # as in _context
+    return picks
 
 
 _DIRECTION_FRACTIONS = {  # (lat, lon) position within a country's box

@@ -330,3 +330,14 @@ def test_a_place_inside_a_hospital_s_name_is_not_where_it_happened(enrich):
         "Two of the wounded were later driven to Mount Sinai Hospital by friends."
     )
     assert [e["place"]["admin1"] for e in article["events"]] == ["US-OH"]  # one incident
+
+
+def test_two_ambiguous_names_settle_on_the_reading_they_share(enrich):
+    # alone, each name has its likeliest sense (the Floridian town, the Californian county);
+    # together, the town that is nearly certain decides the county, not the other way round
+    article = enrich(
+        "A man was shot dead at a store near Pine Hills on Sunday.\n"
+        "Orange County deputies are investigating the shooting."
+    )
+    assert place(article, "Pine Hills")["admin1"] == "US-FL"
+    assert place(article, "Orange County")["admin1"] == "US-FL"
