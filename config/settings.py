@@ -101,6 +101,14 @@ class Settings(BaseSettings):
         description="Seconds a worker may go without a heartbeat before the group gives its "
         "partitions to the others (a killed worker's articles wait this long).",
     )
+    kafka_request_timeout: float = Field(
+        20.0,
+        ge=6,
+        le=300,
+        description="Seconds a worker waits for a broker's answer before it retries on a "
+        "fresh connection (at least the session timeout; a restarted broker's dead "
+        "connections are given up this soon).",
+    )
 
     # --- Elasticsearch ------------------------------------------------------------------
     es_url: str = Field(

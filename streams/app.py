@@ -62,6 +62,9 @@ def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
         # heartbeats come from the consumer's own thread, so spaCy's batches never delay them
         broker_session_timeout=settings.kafka_session_timeout,
         broker_heartbeat_interval=settings.kafka_session_timeout / 5,
+        # Faust waits 90 s for an answer by default: after a broker restart, a commit sent on a
+        # connection that died with it held the worker that long
+        broker_request_timeout=max(settings.kafka_request_timeout, settings.kafka_session_timeout),
         web_enabled=True,
         web_bind=settings.worker_host,
         web_host=settings.worker_host,

@@ -53,3 +53,17 @@ def test_readme_documents_every_setting():
     documented = set(re.findall(r"`NEWSMON_([A-Z0-9_]+)`", readme))
     missing = {name.upper() for name in S.model_fields} - documented
     assert not missing, f"README settings table lacks: {sorted(missing)}"
+
+
+def test_the_worker_gives_up_a_dead_broker_connection_within_the_request_timeout(tmp_path):
+    # Faust's own default is 90 s: after a broker restart, a commit sent on a connection that
+    # died with the broker held the worker that long (the short campaign's recovery failed)
+    from streams.app import create_app
+
+    app = create_app(S(cache_dir=tmp_path), with_agents=False)
+    assert app.conf.broker_request_timeout == 20.0
+    slow = create_app(
+        S(cache_dir=tmp_path, kafka_session_timeout=30, kafka_request_timeout=10),
+        with_agents=False,
+    )
+    assert slow.conf.broker_request_timeout == 30.0  # never below the session timeout
