@@ -309,7 +309,9 @@ def test_health_and_metrics(desk: Desk, indexed: dict) -> None:
         assert health["kafka"]["ok"] and health["elasticsearch"]["ok"]
         assert set(health["lag"]) == {desk.settings.articles_topic, desk.settings.enriched_topic}
         assert health["rules"] >= 2
+        assert client.get("/rules").status_code == 401  # one failed authentication at least
         metrics = client.get("/metrics").text
+    assert 'newsmon_api_auth_failures_total{reason="missing"}' in metrics
     for name in (
         "newsmon_api_requests_total",
         "newsmon_consumer_lag",

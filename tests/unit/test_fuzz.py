@@ -114,6 +114,15 @@ def test_page_extraction_returns_text_or_nothing(html: str) -> None:
     assert text is None or isinstance(text, str)
 
 
+@FUZZ
+@given(HOSTILE | JSONISH.map(json.dumps), st.sampled_from(["rules.yaml", "rules.json"]))
+def test_a_rule_file_of_any_text_loads_or_lists_its_errors(text: str, name: str) -> None:
+    try:
+        load_rules(name, text=text)
+    except InvalidRule as exc:
+        assert str(exc)
+
+
 BILLION_LAUGHS_YAML = "\n".join(  # i stands for 10^9 values, in 90 aliases
     ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(8)]
