@@ -885,9 +885,9 @@ class EventExtractor:
         for n, sent in enumerate(sentences):
             if self._portrait(sent):
                 continue  # what the person named does, not what happened
-            counts = _sentence_counts(sent, self.taxonomy.casualties)
-            if _SUPERSEDED_RE.search(sent.text):
-                counts = {}  # "police had initially said six were shot": a figure since revised
+            # "police had initially said six were shot": a figure since revised counts nothing
+            superseded = _SUPERSEDED_RE.search(sent.text)
+            counts = {} if superseded else _sentence_counts(sent, self.taxonomy.casualties)
             matches = by_sentence.get(sent.start, [])
             background = bool(_BACKGROUND_RE.search(sent.text))
             if not matches:

@@ -78,6 +78,43 @@ def _prominence(place: Place) -> float:
     return math.log10(max(place.population, 1) + 1) + _KIND_BONUS.get(place.kind, 0.0)
 
 
+def _prior(place: Place, weight: float) -> float:
+    """A sense's score before any context: how prominent the place, how well the name fits."""
+    return _prominence(place) + 3.0 * weight
+
+
+def _admin1_weight(place: Place) -> float:
+    """How much a place vouches for its first-level region: fully when it is the region, half
+    when it lies in it, not at all when it only spans it (a country)."""
+    if place.kind == "admin1":
+        return 1.0
+    return 0.5 if place.kind in ("admin2", "city", "landmark") else 0.0
+
+
+def _sense_score(
+    mention: Mention,
+    place: Place,
+    weight: float,
+    gazetteer: Gazetteer,
+    qualifier: list[Place],
+    countries: Counter[str],
+    admin1s: Counter[str],
+    anchors: Sequence[Place],
+) -> float:
+    """``_score`` of one sense of ``mention`` in the given context."""
+    return _score(
+        place,
+        weight,
+        capital=gazetteer.is_capital(place),
+        agency=mention.agency,
+        prefer_admin=mention.prefer_admin,
+        countries=countries,
+        admin1s=admin1s,
+        qualifier=qualifier,
+        anchors=anchors,
+    )
+
+
 def _score(
     place: Place,
     weight: float,
@@ -90,7 +127,7 @@ def _score(
     qualifier: list[Place],
     anchors: Sequence[Place],
 ) -> float:
-    score = _prominence(place) + 3.0 * weight
+    score = _prior(place, weight)
     if prefer_admin and place.kind in ("admin1", "admin2"):
         score += 4.0
     elif place.kind == "admin2":
@@ -226,8 +263,8 @@ def _context(
         c, a = countries.setdefault(key, Counter()), admin1s.setdefault(key, Counter())
         if place.country:
             c[place.country] += 1
-        if place.admin1 and place.kind in ("admin1", "admin2", "city", "landmark"):
-            a[place.admin1] += 1 if place.kind == "admin1" else 0.5
+        if place.admin1:
+            a[place.admin1] += _admin1_weight(place)
     total_c = sum(countries.values(), Counter()) + hints
     total_a = sum(admin1s.values(), Counter())
     return {
@@ -243,9 +280,7 @@ _NEAR_LIKENESS = 0.86  # and a village in a country it names, this: "Mankwi" is 
 def _evidence(cands: Sequence[list[tuple[Place, float]]], named: Counter[str]) -> set[str]:
     """The countries an article is about, as far as its known names and demonyms tell."""
     countries = set(named) | {
-        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0].country or ""
-        for options in cands
-        if options
+        max(options, key=lambda pw: _prior(*pw))[0].country or "" for options in cands if options
     }
     countries.discard("")
     return countries
@@ -322,13 +357,12 @@ def resolve_mentions(
     }
     echoes = {i: key for i, key in qualifier_keys.items() if key in keys}
     # Two first readings, each settled by context in a few rounds; the more coherent wins
-    # (the sum of every name's score, context included). Prominence alone lets the
-    # majority of the article's names pull each other together ("Augusta", "Richmond County",
-    # "Columbia County": Georgia); easiest first keeps one uncertain name from dragging a
-    # nearly certain one away ("Pine Hills" and "Orange County": Florida).
+    # (the sum of every name's score, context included). Prominence alone lets the majority
+    # of the article's names pull each other together (several towns and counties of one
+    # state); easiest first keeps one uncertain name (a county name shared by many states)
+    # from dragging a nearly certain one (a town known mostly in one state) away.
     prominent = [
-        max(options, key=lambda pw: _prominence(pw[0]) + 3.0 * pw[1])[0] if options else None
-        for options in cands
+        max(options, key=lambda pw: _prior(*pw))[0] if options else None for options in cands
     ]
     seeds = [prominent]
     easiest = _seed_picks(mentions, cands, quals, gazetteer, hints)
@@ -382,16 +416,8 @@ def _settle(
             scored = sorted(
                 (
                     (
-                        _score(
-                            p,
-                            w,
-                            capital=gazetteer.is_capital(p),
-                            agency=mention.agency,
-                            prefer_admin=mention.prefer_admin,
-                            countries=countries,
-                            admin1s=admin1s,
-                            qualifier=quals[i],
-                            anchors=others,
+                        _sense_score(
+                            mention, p, w, gazetteer, quals[i], countries, admin1s, others
                         ),
                         p,
                     )
@@ -424,11 +450,11 @@ def _seed_picks(
     """The first sense of every name, easiest first: a name pinned by a qualifier, then the
     name whose best sense leads its rivals by the widest margin, each read in the context of
     those already decided. Deciding all at once from prominence alone lets two ambiguous names
-    pull each other the wrong way ("Pine Hills" and "Orange County": the Californian county is
-    the most populous, and would draw the Floridian town away from its own county)."""
+    pull each other the wrong way (a county name whose most populous namesake is in another
+    state draws a town away from the county it lies in, and the town the county)."""
 
     def margin(options: list[tuple[Place, float]]) -> float:
-        scores = sorted((_prominence(p) + 3.0 * w for p, w in options), reverse=True)
+        scores = sorted((_prior(p, w) for p, w in options), reverse=True)
         return scores[0] - scores[1] if len(scores) > 1 else math.inf
 
     order = sorted(
@@ -441,23 +467,15 @@ def _seed_picks(
         mention = mentions[i]
         place = max(
             cands[i],
-            key=lambda pw: _score(
-                pw[0],
-                pw[1],
-                capital=gazetteer.is_capital(pw[0]),
-                agency=mention.agency,
-                prefer_admin=mention.prefer_admin,
-                countries=countries,
-                admin1s=admin1s,
-                qualifier=quals[i],
-                anchors=(),
+            key=lambda pw: _sense_score(
+                mention, *pw, gazetteer, quals[i], countries, admin1s, anchors=()
             ),
         )[0]
         picks[i] = place
         if place.country:
             countries[place.country] += 1
-        if place.admin1 and place.kind in ("admin1", "admin2", "city", "landmark"):
-            admin1s[place.admin1] += 1 if place.kind == "admin1" else 0.5  # as in _context
+        if place.admin1:
+            admin1s[place.admin1] += _admin1_weight(place)
     return picks
 
 
