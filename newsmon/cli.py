@@ -555,7 +555,12 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("chaos", help="a fault campaign on real processes, ending in a count")
-    p.add_argument("--n", type=int, default=5000, help="articles to send")
+    p.add_argument(
+        "--n",
+        type=int,
+        default=5000,
+        help="articles to send (more follow, for 40 s after the last fault clears)",
+    )
     p.add_argument("--rate", type=float, default=8.0, help="articles per second")
     p.add_argument("--workers", type=int, default=2, help="workers in the consumer group")
     p.add_argument(

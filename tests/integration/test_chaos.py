@@ -29,7 +29,9 @@ def test_short_campaign_loses_nothing_doubles_nothing_and_recovers(stack_setting
         log=print,
     )
     assert result["missing"] == 0, result["missing_ids"]
-    assert result["indexed"] == result["articles"] == 1000
+    # 1,000 and the stream behind the last fault (40 s after it clears, its recovery measured)
+    assert result["articles"] >= 1000
+    assert result["indexed"] == result["articles"]
     assert result["articles_without_alert"] == 0
     assert result["articles_with_two_alerts"] == 0
     assert result["alerts_undelivered"] == 0
