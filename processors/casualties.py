@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from processors.numbers import count_of
+from processors.spans import DASHES
 
 __all__ = ["CARED", "CasualtyVocabulary", "Statement", "is_person", "recorded", "statements"]
 
@@ -114,10 +115,16 @@ def _is_age_or_unit(tok: Token, vocab: CasualtyVocabulary) -> bool:
 
 
 def _count_words(noun: Token, vocab: CasualtyVocabulary) -> list[str]:
+    """The words before the noun that may give its count; not those before a dash or colon
+    ("five people - four men and a girl": the parser may hang the total on "men")."""
+    cut = max(
+        (t.i for t in noun.subtree if t.i < noun.i and (t.text in DASHES or t.text == ":")),
+        default=-1,
+    )
     return [
         t.text
         for t in noun.subtree
-        if t.i < noun.i
+        if cut < t.i < noun.i
         and t.dep_ in ("nummod", "det", "quantmod", "amod", "advmod", "compound", "npadvmod")
         and not _is_age_or_unit(t, vocab)
         and not any(_is_age_or_unit(a, vocab) for a in t.ancestors if a.i < noun.i and a != noun)
@@ -183,12 +190,19 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
         return count_of([*_count_words(noun, vocab), noun.text])
     if lower in ("one", "another"):
         return 1
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    whom = next((g for g in of.children if g.dep_ == "pobj"), None) if of else None
     if lower in _QUANTITY_NOUNS:  # "dozens of fighters", "hundreds were displaced"
-        of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-        whom = next((g for g in of.children if g.dep_ == "pobj"), None) if of else None
         if whom is None or is_person(whom, vocab):
             return count_of([*_count_words(noun, vocab), noun.text])
         return None
+    if lower in _QUANTIFIERS and whom is not None and is_person(whom, vocab):
+        return count_of([*_count_words(noun, vocab), noun.text])  # "several of his aides"
+    if noun.lemma_.lower() in ("life", "lives") and _lives_lost(noun.head):
+        if whom is not None and is_person(whom, vocab):  # "claimed the lives of two men"
+            return _count(whom, vocab)
+        words = _count_words(noun, vocab)  # "three lives", "his life"
+        return (count_of(words) if words else None) or (1 if noun.lower_ == "life" else None)
     if not is_person(noun, vocab):
         if _named_by_group(noun, vocab) is None:
             return None
@@ -241,17 +255,17 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     ):
         verb = word.head  # "were found dead", "left two injured" (not "said two were hurt")
     for dep in ("nsubjpass", "dobj", "nsubj"):
-        nouns = [c for c in verb.children if c.dep_ == dep]
+        nouns = [_antecedent(c, verb) for c in verb.children if c.dep_ == dep]
         if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
             nouns += [c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
         if dep == "nsubj" and lemma in _TRANSITIVE and verb is word:
             if not _elided_passive(word, nouns, vocab):
                 continue  # the subject of "killed" is the killer
-            return _with_conjuncts(nouns)  # "Mother, son shot": a headline's list
-        if len(nouns) > 1 and dep != "dobj":  # a clause has one subject: the nearest
-            nouns = [min(nouns, key=lambda n: abs(verb.i - n.i))]
+            return _with_conjuncts(nouns, verb)  # "Mother, son shot": a headline's list
+        if len(nouns) > 1 and dep != "dobj" and not _joined(nouns):
+            nouns = [min(nouns, key=lambda n: abs(verb.i - n.i))]  # one subject: the nearest
         if nouns:
-            return _with_conjuncts(nouns)
+            return _with_conjuncts(nouns, verb)
     own = [
         c
         for c in word.children
@@ -274,6 +288,26 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     if word.dep_ == "conj" and word.head.pos_ in ("VERB", "ADJ"):
         return _people_of(word.head, vocab)  # "were shot and killed"
     return []
+
+
+def _joined(nouns: list[Token]) -> bool:
+    """ "A man, 25, and a woman were shot": two subjects the parser gave one verb, an "and"
+    hung on the first between them, are one subject of two people; not when the first is
+    itself the last of another list ("the toll rose to 200 X and 27 Y, and 550 Z
+    surrendered")."""
+    first, last = min(nouns, key=lambda n: n.i), max(nouns, key=lambda n: n.i)
+    start = first.left_edge.i
+    if start > 0 and first.doc[start - 1].lower_ in ("and", "or"):
+        return False
+    return any(c.dep_ == "cc" and first.i < c.i < last.i for c in first.children)
+
+
+def _antecedent(noun: Token, verb: Token) -> Token:
+    """ "a suspect, who was arrested along with two others": the relative pronoun of a
+    relative clause stands for the noun the clause is about."""
+    if verb.dep_ == "relcl" and noun.tag_ in ("WP", "WDT") and noun.lower_ in ("who", "that"):
+        return verb.head
+    return noun
 
 
 def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabulary) -> bool:
@@ -303,6 +337,8 @@ _CHARGE_VERBS = frozenset(
 _QUANTITY_NOUNS = frozenset(
     "dozens scores hundreds thousands dozen hundred thousand couple pair".split()
 )
+# a quantity that heads an "of" phrase of people: "several of his associates", "a few of them"
+_QUANTIFIERS = frozenset("several few multiple numerous handful".split())
 _NOUN_FORMS = frozenset(
     {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "corpse", "arrest",
      "massacre", "slaying",
@@ -331,20 +367,53 @@ def _adds(word: Token, noun: Token, fld: str) -> bool:
 _OTHERS = frozenset({"other", "others"})
 
 
-def _with_conjuncts(nouns: list[Token]) -> list[Token]:
+def _with_conjuncts(nouns: list[Token], verb: Token | None = None) -> list[Token]:
     """The nouns and those joined after them ("a man and a woman", "a leader along with two
     fighters"); not a list the noun is itself the last of ("27 members ..., and 550
-    prisoners")."""
+    prisoners"). ``verb`` is what befell them, when it is not the noun's head (a relative
+    clause's verb, for its pronoun's antecedent)."""
     out = []
     for noun in nouns:
-        out += [noun, *(c for c in noun.conjuncts if c.i > noun.i), *_along_with(noun)]
+        out += [noun, *(c for c in noun.conjuncts if c.i > noun.i), *_along_with(noun, verb)]
+        out += _listed_as_appositive(noun)
     return out
 
 
-def _along_with(noun: Token) -> list[Token]:
+def _listed_as_appositive(noun: Token) -> list[Token]:
+    """ "a gang boss, his driver and two others": a small parser takes the list's second item
+    for an appositive of the first, and hangs the rest on it. In "the suspect, a local man,
+    and his brother" the appositive names the suspect again (a comma closes it), and only the
+    brother is another. Not a list: an appositive that breaks a number down ("five people -
+    four men and a girl"; the noun is plural) or describes one person and ends before the
+    verb ("the victim, a mother and a nurse, was shot")."""
+    doc = noun.doc
+    for appos in (c for c in noun.children if c.dep_ == "appos" and c.i > noun.i):
+        ccs = [c for c in appos.children if c.dep_ == "cc" and c.lower_ == "and"]
+        conjs = [c for c in appos.children if c.dep_ == "conj" and c.i > appos.i]
+        if not ccs or not conjs:
+            continue
+        if doc[ccs[0].i - 1].text == ",":
+            return conjs
+        end = max(c.right_edge.i for c in conjs) + 1
+        closed = end < len(doc) and (doc[end].text in (",", ":") or doc[end].text in DASHES)
+        if (
+            noun.tag_ in ("NN", "NNP")
+            and not noun.like_num
+            and appos.i > 0
+            and doc[appos.left_edge.i - 1].text == ","
+            and not closed
+        ):
+            return [appos, *conjs]
+    return []
+
+
+def _along_with(noun: Token, verb: Token | None = None) -> list[Token]:
     """ "X along with Y", "X together with Y": Y shares what befell X."""
     found = []
-    holders = [noun, noun.head] if noun.dep_ in ("dobj", "nsubjpass") else [noun]
+    if verb is not None and verb != noun.head:
+        holders = [noun, verb]
+    else:
+        holders = [noun, noun.head] if noun.dep_ in ("dobj", "nsubjpass") else [noun]
     for prep in (c for h in holders for c in h.children):
         if prep.dep_ == "prep" and prep.lower_ in ("along", "together"):
             for with_ in prep.children:
@@ -364,11 +433,24 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
             return ["fatalities"]  # "fatally shot", "shot dead", "shot to death"
     elif any(c.lower_ in _FATAL_ADVERBS for c in tok.children) and tok.pos_ == "VERB":
         return ["fatalities"]  # "fatally stabbed", "mortally wounded"
+    if not found and tok.pos_ == "VERB" and _lives_lost(tok):
+        return ["fatalities"]  # "three lives were lost", "the fire claimed two lives"
     if not found and tok.pos_ == "VERB" and lemma in _STRUCK and _by_gunfire(tok, vocab):
         return ["shot"]  # "were hit by gunfire", "struck by a stray bullet"
     if not found and tok.pos_ == "VERB" and lemma in vocab.care_verbs and _to_care(tok, vocab):
         return [CARED]  # "were rushed to a hospital": hurt, unless reported dead
     return found
+
+
+_LIFE_VERBS = frozenset({"lose", "claim", "take", "cost"})
+
+
+def _lives_lost(verb: Token) -> bool:
+    """ "Three lives were lost", "claimed four lives", "lost his life": deaths, each life one."""
+    return verb.lemma_.lower() in _LIFE_VERBS and any(
+        c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() in ("life", "lives")
+        for c in verb.children
+    )
 
 
 CARED = "cared"  # taken to a hospital: a weak "injured", read where nothing else is stated

@@ -80,8 +80,9 @@ def count_of(words: Sequence[str]) -> int | None:
             if after and after[0] in _SCALES:
                 return 3 * _SCALES[after[0]]
     words = [t for t in numeric if _numberish(t)]  # "two suspected ISGS" -> "two"
-    if not words and numeric and _VAGUE.get(numeric[0]) is not None:
-        return _VAGUE[numeric[0]]  # "several suspected insurgents" -> 3
+    vague = next((t for t in numeric if _VAGUE.get(t) is not None), None)
+    if not words and vague is not None:
+        return _VAGUE[vague]  # "several suspected insurgents" -> 3, "a few suspects" -> 3
     if not words:
         return 1 if any(t in ("a", "an") for t in numeric) else None
     return parse_number(words)

@@ -448,3 +448,57 @@ def test_two_alike_victims_told_apart_by_their_phrase_are_two(enrich):
         "Fighting in the district left 1 soldier of the army and 1 soldier of the militia dead."
     )
     assert largest(article, "fatalities") == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "arrested"),
+    [
+        # a quantity heading "of" people counts them; with the one named, they add up
+        ("Police detained a drug dealer and several of his partners in Lagos on Monday.", 4),
+        ("During the raid, police detained a few suspected smugglers near the port.", 3),
+        # a relative clause's pronoun stands for its noun, and "along with" adds to it
+        ("Officers detained a suspect, who was arrested along with three of his associates.", 4),
+        # a list the parser reads as an appositive is still a list
+        ("Police detained a gang boss, his driver and several other suspects in Lagos.", 5),
+        # an appositive closed by a comma names the first person again
+        ("Police arrested the suspect, a local man, and his brother on Monday.", 2),
+    ],
+)
+def test_detainees_listed_in_one_sentence_add_up(enrich, body, arrested):
+    assert largest(enrich(body), "arrested") == arrested
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "count"),
+    [
+        # a breakdown of a number after a dash is the same people, not more
+        (
+            "Officers said five people - four men and a girl - had been wounded.",
+            "injured",
+            5,
+        ),
+        # an appositive that describes one person and ends before the verb is one person
+        ("The victim, a mother of two and a nurse, was shot in Tulsa on Friday.", "injured", 1),
+        # two subjects joined by "and" around an age are both hurt
+        ("A man, 25, and a woman were shot on Main Street.", "injured", 2),
+        # lives lost are deaths
+        (
+            "Two lives were lost and one other person was hurt in the shooting in Tulsa.",
+            "fatalities",
+            2,
+        ),
+        ("The storm claimed the lives of two men in the county on Sunday.", "fatalities", 2),
+    ],
+)
+def test_who_a_phrase_counts_once(enrich, body, field, count):
+    assert largest(enrich(body), field) == count
+
+
+def test_a_shooting_or_a_stabbing_is_an_incident(enrich):
+    article = enrich("Four people died in a shooting in Dayton, Ohio. Police are investigating.")
+    assert top(article)["type"] == "attack"
+    assert top(article)["fatalities"] == 4
+    assert top(article)["place"]["admin1"] == "US-OH"
+    # the word modifying a thing of sport or practice reports nothing
+    assert enrich("The team's shooting guard scored 30 points on Sunday.")["events"] == []
+    assert enrich("He practised at a shooting range near Dayton, Ohio.")["events"] == []
