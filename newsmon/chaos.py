@@ -252,6 +252,31 @@ def _recovery(fault: Fault, watch: _IndexWatch, bound: float, window: float = 5.
     return None
 
 
+def _timeline(watch: _IndexWatch, started: float, step: float = 5.0) -> list[dict[str, Any]]:
+    """Per ``step`` seconds of the stream (by arrival): articles, how many were indexed, and
+    their median and worst arrival-to-index latency; where a recovery went slow, this shows
+    when."""
+    buckets: dict[int, list[float | None]] = {}
+    for doc_id, at in watch.produced.items():
+        done = watch.indexed.get(doc_id)
+        buckets.setdefault(int((at - started) // step), []).append(
+            None if done is None else done - at
+        )
+    rows = []
+    for k in sorted(buckets):
+        lat = sorted(v for v in buckets[k] if v is not None)
+        rows.append(
+            {
+                "t_s": k * step,
+                "articles": len(buckets[k]),
+                "indexed": len(lat),
+                "p50_s": round(lat[len(lat) // 2], 2) if lat else None,
+                "max_s": round(lat[-1], 2) if lat else None,
+            }
+        )
+    return rows
+
+
 def _latency_summary(watch: _IndexWatch, faults: list[Fault], started: float) -> dict[str, Any]:
     """Arrival-to-index latency before the first fault (the steady state) and overall."""
     first = min((f.started for f in faults if f.started), default=None)
@@ -301,7 +326,9 @@ def run_chaos(
     ``n`` articles are produced at ``rate``, and more at the same rate until every fault has
     cleared and ``tail`` seconds have passed since the last one did: a fault whose clearing takes
     long on a slow machine (a broker restart took 12 s on one, 41 s on another) still has a
-    stream behind it in which its recovery can be measured.
+    stream behind it in which its recovery can be measured. For the same reason a fault starts
+    at its place in the schedule or ``tail`` seconds after the one before it cleared, whichever
+    is later, so no fault's recovery is cut short by the next fault.
     """
     from kafka import KafkaProducer
 
@@ -376,12 +403,15 @@ def run_chaos(
     started = time.time()
     i = 0
 
+    def settled() -> bool:
+        """Has every fault started so far cleared, ``tail`` seconds ago or more?"""
+        begun = faults[: len(faults) - len(pending_faults)]  # started in the schedule's order
+        if any(f.cleared is None for f in begun):
+            return False
+        return not begun or time.time() - max(f.cleared or 0.0 for f in begun) >= tail
+
     def more() -> bool:
-        if i < n:
-            return True
-        if pending_faults or any(f.cleared is None for f in faults):
-            return True
-        return time.time() - max(f.cleared or 0.0 for f in faults) < tail
+        return i < n or bool(pending_faults) or not settled()
 
     try:
         while more():
@@ -401,7 +431,11 @@ def run_chaos(
             )
             future.add_errback(lambda exc, d=doc_id: send_errors.append(f"{d}: {exc}"))
             watch.add(doc_id, time.time())
-            while pending_faults and time.time() - started >= pending_faults[0].at * duration:
+            while (
+                pending_faults
+                and time.time() - started >= pending_faults[0].at * duration
+                and settled()
+            ):
                 fault = pending_faults.pop(0)
                 thread = threading.Thread(
                     target=_carry_out, args=(fault, cluster, chaos, log), daemon=True
@@ -484,6 +518,7 @@ def run_chaos(
             ],
             "recovery_latency_bound_s": recovery_latency,
             "latency_s": _latency_summary(watch, faults, started),
+            "timeline": _timeline(watch, started),
         }
         result["ok"] = (
             not missing
