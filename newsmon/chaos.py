@@ -252,6 +252,11 @@ def _recovery(fault: Fault, watch: _IndexWatch, bound: float, window: float = 5.
     return None
 
 
+def _quantile(ordered: list[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile of values already sorted, to 10 ms."""
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+
 def _timeline(watch: _IndexWatch, started: float, step: float = 5.0) -> list[dict[str, Any]]:
     """Per ``step`` seconds of the stream (by arrival): articles, how many were indexed, and
     their median and worst arrival-to-index latency; where a recovery went slow, this shows
@@ -270,8 +275,8 @@ def _timeline(watch: _IndexWatch, started: float, step: float = 5.0) -> list[dic
                 "t_s": k * step,
                 "articles": len(buckets[k]),
                 "indexed": len(lat),
-                "p50_s": round(lat[len(lat) // 2], 2) if lat else None,
-                "max_s": round(lat[-1], 2) if lat else None,
+                "p50_s": _quantile(lat, 0.5) if lat else None,
+                "max_s": _quantile(lat, 1.0) if lat else None,
             }
         )
     return rows
@@ -285,8 +290,7 @@ def _latency_summary(watch: _IndexWatch, faults: list[Fault], started: float) ->
         values = sorted(values)
         if not values:
             return {"p50": None, "p95": None, "p99": None}
-        at = lambda q: round(values[min(len(values) - 1, int(q * len(values)))], 2)  # noqa: E731
-        return {"p50": at(0.5), "p95": at(0.95), "p99": at(0.99)}
+        return {f"p{round(q * 100)}": _quantile(values, q) for q in (0.5, 0.95, 0.99)}
 
     done = [(p, watch.indexed[i] - p) for i, p in watch.produced.items() if i in watch.indexed]
     steady = [lat for p, lat in done if first is None or p < first]

@@ -65,6 +65,7 @@ class Statement:
     partitive: bool = False  # "one of them died", "two of whom fatally": of people told before
 
 
+_BREAKS = DASHES | {":"}  # punctuation that ends one phrase and opens another
 _AGE_RE = re.compile(r"^\d+-(?:year|month|week|day)s?-old$|^(?:year|month|week|day)s?-old$", re.I)
 _NUMBERISH = re.compile(r"^\d[\d,.]*$")
 _FATAL_ADVERBS = frozenset({"fatally", "mortally"})
@@ -117,10 +118,7 @@ def _is_age_or_unit(tok: Token, vocab: CasualtyVocabulary) -> bool:
 def _count_words(noun: Token, vocab: CasualtyVocabulary) -> list[str]:
     """The words before the noun that may give its count; not those before a dash or colon
     ("five people - four men and a girl": the parser may hang the total on "men")."""
-    cut = max(
-        (t.i for t in noun.subtree if t.i < noun.i and (t.text in DASHES or t.text == ":")),
-        default=-1,
-    )
+    cut = max((t.i for t in noun.subtree if t.i < noun.i and t.text in _BREAKS), default=-1)
     return [
         t.text
         for t in noun.subtree
@@ -192,12 +190,11 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
         return 1
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     whom = next((g for g in of.children if g.dep_ == "pobj"), None) if of else None
-    if lower in _QUANTITY_NOUNS:  # "dozens of fighters", "hundreds were displaced"
+    # "dozens of fighters", "hundreds were displaced"; "several of his aides" (with its "of")
+    if lower in _QUANTITY_NOUNS or (lower in _QUANTIFIERS and whom is not None):
         if whom is None or is_person(whom, vocab):
             return count_of([*_count_words(noun, vocab), noun.text])
         return None
-    if lower in _QUANTIFIERS and whom is not None and is_person(whom, vocab):
-        return count_of([*_count_words(noun, vocab), noun.text])  # "several of his aides"
     if noun.lemma_.lower() in ("life", "lives") and _lives_lost(noun.head):
         if whom is not None and is_person(whom, vocab):  # "claimed the lives of two men"
             return _count(whom, vocab)
@@ -395,7 +392,7 @@ def _listed_as_appositive(noun: Token) -> list[Token]:
         if doc[ccs[0].i - 1].text == ",":
             return conjs
         end = max(c.right_edge.i for c in conjs) + 1
-        closed = end < len(doc) and (doc[end].text in (",", ":") or doc[end].text in DASHES)
+        closed = end < len(doc) and (doc[end].text == "," or doc[end].text in _BREAKS)
         if (
             noun.tag_ in ("NN", "NNP")
             and not noun.like_num
