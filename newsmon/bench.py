@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings
-from newsmon.run import WorkerProcess, free_port
+from newsmon.run import WorkerProcess, drop_namespace, free_port
 
 __all__ = ["bench_texts", "run_pipeline_bench"]
 
@@ -93,7 +93,7 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
     from processors.clean import article_text
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.producer import produce_messages
-    from streams.topics import ensure_topics, topic_specs
+    from streams.topics import ensure_topics
 
     stack.up(settings)
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
@@ -177,23 +177,5 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
         f"worker peak RSS:                            {rss.peak / 2**20:8.1f} MB\n"
         f"written to {output}"
     )
-    _cleanup(bench, es, [spec.name for spec in topic_specs(bench)])
+    drop_namespace(bench)
     return 0 if indexed == n else 1
-
-
-def _cleanup(bench: Settings, es: Any, topics: list[str]) -> None:
-    """Drop the benchmark's own index and topics so repeated runs do not pile up."""
-    from kafka.admin import KafkaAdminClient
-
-    es.indices.delete(index=f"{bench.index_prefix}-*", ignore_unavailable=True)
-    es.options(ignore_status=404).indices.delete_index_template(
-        name=f"{bench.index_prefix}-articles"
-    )
-    admin = KafkaAdminClient(bootstrap_servers=bench.kafka_bootstrap.split(","))
-    try:
-        existing = set(admin.list_topics())
-        doomed = [t for t in existing if t in topics or t.startswith(bench.app_id + "-")]
-        if doomed:
-            admin.delete_topics(doomed)
-    finally:
-        admin.close()

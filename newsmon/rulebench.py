@@ -166,12 +166,11 @@ def _latency(
 ) -> dict[str, Any]:
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-    from newsmon.bench import _cleanup
-    from newsmon.run import WorkerProcess, free_port
+    from newsmon.run import WorkerProcess, drop_namespace, free_port
     from processors.rules import validate_rule
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.rulestore import publish_rules
-    from streams.topics import ensure_topics, topic_specs
+    from streams.topics import ensure_topics
 
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     overrides = {
@@ -256,7 +255,7 @@ def _latency(
         consumer.close()
         for worker in processes:
             worker.stop()
-        _cleanup(bench, es, [s.name for s in topic_specs(bench)])
+        drop_namespace(bench)
     values = sorted(latencies.values())
     if not values:
         return {"latency_ms": None, "latency_alerts": 0}

@@ -20,10 +20,10 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from config import Settings
-from newsmon.run import WorkerProcess, free_port, with_loopback
+from newsmon.run import WorkerProcess, drop_namespace, free_port, with_loopback
 from processors.outbound import default_policy
 from streams.indexing import ensure_articles_index_sync, sync_client
-from streams.topics import ensure_topics, topic_specs
+from streams.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
 
@@ -98,23 +98,8 @@ def make_pipeline(base: Settings, **extra: Any) -> Pipeline:
 
 
 def drop_pipeline(p: Pipeline) -> None:
-    from kafka.admin import KafkaAdminClient
-
     p.worker.stop()
-    p.es.indices.delete(index=f"{p.settings.index_prefix}-*", ignore_unavailable=True)
-    p.es.options(ignore_status=404).indices.delete_index_template(
-        name=f"{p.settings.index_prefix}-articles"
-    )
-    admin = KafkaAdminClient(bootstrap_servers=p.settings.kafka_bootstrap.split(","))
-    try:
-        names = {s.name for s in topic_specs(p.settings)}
-        doomed = [
-            t for t in admin.list_topics() if t in names or t.startswith(p.settings.app_id + "-")
-        ]
-        if doomed:
-            admin.delete_topics(doomed)
-    finally:
-        admin.close()
+    drop_namespace(p.settings)
 
 
 @pytest.fixture(scope="module")
