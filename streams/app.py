@@ -12,6 +12,7 @@ import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 
 from config import Settings
+from streams import metadata_backoff
 from streams.consumer import Transport
 
 __all__ = ["NewsmonApp", "Topics", "create_app"]
@@ -44,6 +45,7 @@ def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
 
 def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
     """A configured Faust app; ``with_agents=False`` gives one for producing only."""
+    metadata_backoff.install()
     datadir = settings.cache_dir / "faust" / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
     app = NewsmonApp(
