@@ -73,9 +73,8 @@ def run_reprocess(
     """Send the stale articles of the last ``since`` back through the pipeline."""
     import json
 
-    from kafka import KafkaProducer
-
     from processors.enrich import pipeline_version
+    from streams.producer import sync_producer
 
     current = pipeline_version()
     start = datetime.now(UTC) - since
@@ -83,9 +82,7 @@ def run_reprocess(
     log(f"{len(articles)} article(s) since {start:%Y-%m-%d %H:%M} UTC not enriched by {current}")
     if dry_run or not articles:
         return Reprocess(current, len(articles), 0)
-    producer = KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap.split(","), acks="all", retries=10
-    )
+    producer = sync_producer(settings, retries=10)
     futures = []
     try:
         began = time.monotonic()

@@ -136,7 +136,7 @@ def replay_dead_letters(
     dead-lettered several times (read again after a fault) is sent once; every write
     downstream is idempotent by article id, so a replay repeated does not duplicate. An
     original that fails again is dead-lettered again, with its reason."""
-    from kafka import KafkaProducer
+    from streams.producer import sync_producer
 
     ours = {settings.articles_topic, settings.enriched_topic}
     with contextlib.closing(read_to_end_of_dlq(settings, timeout_s)) as records:
@@ -160,9 +160,7 @@ def replay_dead_letters(
         chosen.append(letter)
         sent[letter.reason] = sent.get(letter.reason, 0) + 1
     if chosen and not dry_run:
-        producer = KafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap.split(","), acks="all", retries=10
-        )
+        producer = sync_producer(settings, retries=10)
         try:
             futures = [
                 producer.send(

@@ -125,9 +125,9 @@ def topic_partitions(settings: Settings, topic: str) -> list[int]:
 # --- the CLI side (kafka-python) ----------------------------------------------------------------
 def publish_rules(settings: Settings, rules: list[Rule]) -> None:
     """Write rules to the topic (each keyed by its id), waiting for Kafka to confirm."""
-    from kafka import KafkaProducer
+    from streams.producer import sync_producer
 
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap.split(","), acks="all")
+    producer = sync_producer(settings)
     try:
         futures = [
             producer.send(settings.rules_topic, key=rule.id.encode(), value=rule.to_json())
@@ -142,9 +142,9 @@ def publish_rules(settings: Settings, rules: list[Rule]) -> None:
 
 def delete_rule(settings: Settings, rule_id: str) -> None:
     """Write a tombstone for ``rule_id``."""
-    from kafka import KafkaProducer
+    from streams.producer import sync_producer
 
-    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap.split(","), acks="all")
+    producer = sync_producer(settings)
     try:
         producer.send(settings.rules_topic, key=rule_id.encode(), value=None).get(10)
     finally:
