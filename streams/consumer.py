@@ -18,6 +18,10 @@
   batch), the partition is sought back to it, so it is processed again instead of holding the
   partition's commits for ever. Replays are harmless: every effect is idempotent by article id.
 
+A table's changelog partitions are none of this: a standby (or a table's recovery) reads them
+to their end and acknowledges nothing, and nobody commits them, so they are never taken for
+abandoned (seeking one back made a standby re-read its changelog every 20 s) or stalled.
+
 ``Transport`` is faust's aiokafka transport with this consumer; ``streams.app`` uses it.
 """
 
@@ -147,8 +151,9 @@ class GatedConsumer(faust_aiokafka.Consumer):
         handed: dict[TP, int] = {}
         async for tp, message in super().getmany(timeout):
             handed[tp] = message.offset
-            self._handed_on[tp] = message.offset
-            self._progress[tp] = time.monotonic()
+            if not self._is_changelog_tp(tp):  # a table's standby reads these, acking none
+                self._handed_on[tp] = message.offset
+                self._progress[tp] = time.monotonic()
             yield tp, message
         fetched, self._fetched = self._fetched, {}
         for tp, (first, last) in fetched.items():
@@ -234,6 +239,8 @@ class GatedConsumer(faust_aiokafka.Consumer):
         now = time.monotonic() if now is None else now
         found = []
         for tp in sorted(self.assignment()):
+            if self._is_changelog_tp(tp):
+                continue  # a standby's changelog is read to its end, never committed
             base, end = self._base_of(tp), self._end_of(tp)
             since = self._progress.get(tp)
             if base is None or end is None or since is None or end <= base:
@@ -267,7 +274,8 @@ class GatedConsumer(faust_aiokafka.Consumer):
     def abandoned(self, now: float | None = None) -> list[tuple[TP, int]]:
         """Partitions whose next record to commit has waited ``reread_after`` seconds, with
         later records acknowledged or itself handed on, and nobody processing it; with that
-        record's offset."""
+        record's offset. A head already acknowledged is not abandoned: its commit waits (a
+        commit sent while the broker was down returns only when it is back) and comes next."""
         now = time.monotonic() if now is None else now
         assigned = self.assignment()
         for tp in assigned:  # faust asks about a partition only once it has acks to commit
@@ -278,8 +286,10 @@ class GatedConsumer(faust_aiokafka.Consumer):
             base = self._base_of(tp)
             if (
                 tp in assigned
+                and not self._is_changelog_tp(tp)
                 and base is not None
                 and now - since >= self.reread_after
+                and base not in self._acked_index[tp]  # done; the commit was held up (broker)
                 and not self._in_flight(tp, base, now)
             ):
                 found.append((tp, base))

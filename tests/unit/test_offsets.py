@@ -115,6 +115,20 @@ def test_a_head_still_being_processed_is_not_re_read(consumer, monkeypatch):
     assert consumer.abandoned(now=since + 10 * consumer.reread_after) == []
 
 
+def test_a_head_acknowledged_while_its_commit_waits_is_not_re_read(consumer, monkeypatch):
+    """A batch finished while the broker was down: its records are acknowledged, but the
+    commit that would move past them has not run yet (the one before it still waits for the
+    broker). They are done, and reading them again would only enrich them twice."""
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._committed_offset[TP0] = 10
+    consumer._handed_on[TP0] = 12
+    consumer.abandoned()  # the clock starts: 10..12 handed on, none back
+    since = consumer._held_since[TP0]
+    _ack(consumer, TP0, 10, 11, 12)  # back, and no commit has asked about them yet
+    assert consumer.abandoned(now=since + 10 * consumer.reread_after) == []
+    assert consumer._new_offset(TP0) == 13
+
+
 def test_a_head_tracked_too_long_is_stuck_not_in_flight(consumer, monkeypatch):
     """A record two agents read, whose second copy a rebalance cleared from its queue, stays
     tracked for ever: past ``stuck_after`` it counts as abandoned and is re-read."""
@@ -156,6 +170,20 @@ def test_a_tail_handed_on_and_never_finished_is_re_read(consumer, monkeypatch):
     assert consumer._new_offset(TP0) is None
     since = consumer._held_since[TP0]
     assert consumer.abandoned(now=since + consumer.reread_after) == [(TP0, 10)]
+
+
+def test_a_changelog_read_by_a_standby_is_neither_abandoned_nor_stalled(fetching, monkeypatch):
+    """A table's standby reads its changelog to the end and acknowledges nothing: that is not
+    a record dropped by the agents, and the partition must not be sought back to it."""
+    import asyncio
+
+    monkeypatch.setattr(fetching, "_is_changelog_tp", lambda tp: tp == TP0)
+    fetching._committed_offset[TP0] = 10
+    assert asyncio.run(_deliver(fetching)) == [10, 11, 12, 13]
+    assert TP0 not in fetching._handed_on
+    assert fetching.abandoned() == []
+    assert fetching.abandoned(now=10**9) == []
+    assert fetching.stalled(now=10**9) == []
 
 
 def test_an_idle_partition_is_not_re_read(consumer, monkeypatch):
