@@ -88,6 +88,7 @@ def _schedule(name: str) -> list[Fault]:
 
 
 SCHEDULES = ("full", "short", "cluster")
+PROBE_ARTICLES = 160  # the backlog that measures capacity: a few batches for every worker
 
 
 class _Receiver(ThreadingHTTPServer):
@@ -252,6 +253,61 @@ def _recovery(fault: Fault, watch: _IndexWatch, bound: float, window: float = 5.
     return None
 
 
+def _resumed(fault: Fault, watch: _IndexWatch) -> float | None:
+    """Seconds from ``fault`` clearing until the next article was indexed: when processing
+    resumed, whatever backlog it then had to work through (None if nothing was indexed after)."""
+    assert fault.cleared is not None
+    after = [ix for ix in watch.indexed.values() if ix >= fault.cleared]
+    return round(min(after) - fault.cleared, 1) if after else None
+
+
+def _probe_capacity(
+    settings: Settings, producer: Any, pool: list[dict[str, Any]], run_id: str, count: int
+) -> float:
+    """Articles per second the workers index with a backlog of ``count``: the capacity the
+    campaign's rate is a fraction of. Timed from the first quarter indexed to the last, so the
+    first batches' start-up (the model's first call, the index's first writes) is left out. The
+    probe's articles have a source of their own (the campaign's rule does not match them) and
+    ids the counts leave out."""
+    from streams.indexing import sync_client
+
+    es = sync_client(settings)
+    ids = [f"chaos-{run_id}-probe-{k}" for k in range(count)]
+    for k, doc_id in enumerate(ids):
+        source = pool[k * len(pool) // count]  # spread over the pool: its mix of lengths
+        article = {
+            "id": doc_id,
+            "title": source.get("title") or "",
+            "body": source.get("body") or source.get("text"),
+            "source": "newsmon-chaos-probe",
+        }
+        producer.send(
+            settings.articles_topic, key=doc_id.encode(), value=json.dumps(article).encode()
+        )
+    producer.flush(timeout=60)
+    seen: list[float] = []
+    waiting, deadline = set(ids), time.time() + 600
+    try:
+        while waiting and time.time() < deadline:
+            found = es.mget(index=settings.articles_alias, ids=sorted(waiting), source=False)
+            now = time.time()
+            for doc in found["docs"]:
+                if doc.get("found"):
+                    waiting.discard(doc["_id"])
+                    seen.append(now)
+            time.sleep(0.25)
+    finally:
+        es.close()
+    if waiting:
+        raise RuntimeError(
+            f"{len(waiting)} of the {count} probe articles were not indexed in 10 minutes; "
+            "the pipeline does not work, so there is no campaign to run (see the workers' logs "
+            f"in {settings.cache_dir / 'stack' / 'logs'})"
+        )
+    quarter = count // 4
+    return (count - quarter) / max(seen[-1] - seen[quarter - 1], 0.25)
+
+
 def _quantile(ordered: list[float], q: float) -> float:
     """The nearest-rank ``q`` quantile of values already sorted, to 10 ms."""
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
@@ -317,12 +373,14 @@ def run_chaos(
     *,
     n: int = 5000,
     rate: float = 8.0,
+    load: float | None = None,
     workers: int = 2,
     schedule: str = "full",
     output: Path | None = None,
     recovery_latency: float = 2.0,
     tail: float = 40.0,
     drain_timeout: float = 600.0,
+    keep: bool = False,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Run the campaign; return (and write to ``output``) the counts and recovery times.
@@ -333,16 +391,21 @@ def run_chaos(
     stream behind it in which its recovery can be measured. For the same reason a fault starts
     at its place in the schedule or ``tail`` seconds after the one before it cleared, whichever
     is later, so no fault's recovery is cut short by the next fault.
-    """
-    from kafka import KafkaProducer
 
+    With ``load``, the workers' capacity C is measured first (``_probe_capacity``: a backlog of
+    articles, timed as it is indexed) and articles go at ``load`` x C, at most ``rate``: how long a backlog takes
+    to drain depends on the spare capacity (C - rate), so a recovery bound means something only
+    at a load relative to C. The run's topics, index and groups are deleted at the end unless
+    ``keep``.
+    """
     from deploy import stack
     from newsmon.bench import bench_texts
-    from newsmon.run import free_port, with_loopback
+    from newsmon.run import drop_namespace, free_port, with_loopback
     from processors.outbound import OutboundPolicy
     from processors.rules import validate_rule
     from streams.deadletter import parse_dead_letter
     from streams.indexing import ensure_articles_index_sync, sync_client
+    from streams.producer import sync_producer
     from streams.rulestore import publish_rules
     from streams.topics import ensure_topics
 
@@ -380,7 +443,7 @@ def run_chaos(
     publish_rules(chaos, [validate_rule(rule, outbound=OutboundPolicy.parse(chaos.outbound_allow))])
     env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
     cluster = _Cluster(chaos, env, run_id)
-    log(f"campaign {run_id}: {n} articles at {rate:g}/s, {workers} workers, schedule {schedule}")
+    log(f"campaign {run_id}: {workers} workers, schedule {schedule}")
     for _ in range(workers):
         cluster.start_worker()
 
@@ -392,19 +455,17 @@ def run_chaos(
     inject_at = {int(n * (k + 1) / (len(malformed) + 1)): kind for k, kind in enumerate(malformed)}
     watch = _IndexWatch(chaos)
     watch.start()
-    producer = KafkaProducer(
-        bootstrap_servers=chaos.kafka_bootstrap.split(","),
-        acks="all",
+    producer = sync_producer(
+        chaos,
         retries=2**31 - 1,
         delivery_timeout_ms=300_000,
         request_timeout_ms=10_000,
         max_block_ms=120_000,
     )
     send_errors: list[str] = []
-    duration = n / rate
     pending_faults = list(faults)
     fault_threads: list[threading.Thread] = []
-    started = time.time()
+    capacity: float | None = None
     i = 0
 
     def settled() -> bool:
@@ -418,6 +479,13 @@ def run_chaos(
         return i < n or bool(pending_faults) or not settled()
 
     try:
+        if load is not None:
+            capacity = _probe_capacity(chaos, producer, pool, run_id, PROBE_ARTICLES)
+            rate = min(rate, load * capacity)
+            log(f"capacity {capacity:.1f} articles/s; the campaign goes at {rate:.2f}/s")
+        log(f"{n} articles at {rate:.2f}/s")
+        duration = n / rate
+        started = time.time()
         while more():
             if i in inject_at:
                 kind = inject_at[i]  # a key, since a record needs one of key or value
@@ -473,9 +541,14 @@ def run_chaos(
         ids = [f"chaos-{run_id}-{k}" for k in range(produced)]
         es = sync_client(chaos)
         es.indices.refresh(index=f"{chaos.index_prefix}-*")
-        indexed = es.count(index=chaos.articles_alias)["count"]
+        probe = f"chaos-{run_id}-probe-"  # the capacity probe's articles are not counted
+        campaign_only = {"bool": {"must_not": {"prefix": {"id": probe}}}}
+        indexed = es.count(index=chaos.articles_alias, query=campaign_only)["count"]
         missing = [i for i in ids if i not in watch.indexed]
         enriched_keys, _ = _count_topic(chaos, chaos.enriched_topic)
+        enriched_keys = Counter(
+            {k: c for k, c in enriched_keys.items() if not k.decode().startswith(probe)}
+        )
         dlq_keys, dlq_records = _count_topic(chaos, chaos.dlq_topic)
         reasons = Counter(
             parse_dead_letter(r.headers or [], r.key, r.value).reason for r in dlq_records
@@ -492,7 +565,9 @@ def run_chaos(
             "run": run_id,
             "schedule": schedule,
             "articles": produced,
-            "rate_per_s": rate,
+            "rate_per_s": round(rate, 2),
+            "capacity_per_s": None if capacity is None else round(capacity, 2),
+            "load": load,
             "workers": workers,
             "indexed": indexed,
             "missing": len(missing),
@@ -515,6 +590,7 @@ def run_chaos(
                     "fault": f.name,
                     "at_s": round((f.started or started) - started, 1),
                     "held_s": round((f.cleared or 0) - (f.started or 0), 1),
+                    "resumed_s": _resumed(f, watch),
                     "recovered_s": _recovery(f, watch, recovery_latency),
                 }
                 for f in faults
@@ -539,6 +615,11 @@ def run_chaos(
             thread.join(timeout=400)
         cluster.stop_all()
         receiver.shutdown()
+        if not keep:
+            try:
+                drop_namespace(chaos)
+            except Exception as exc:  # noqa: BLE001 - the counts stand; say what is left
+                log(f"could not delete the campaign's topics and index ({exc!r})")
     _print(result, log)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -568,9 +649,10 @@ def _print(result: dict[str, Any], log: Callable[[str], None]) -> None:
         f"twice {result['alerts_delivered_twice']}"
     )
     for fault in result["faults"]:
-        recovered = fault["recovered_s"]
+        recovered, resumed = fault["recovered_s"], fault["resumed_s"]
         log(
             f"  {fault['fault']:<20} at {fault['at_s']:>6.1f} s, held {fault['held_s']:>5.1f} s, "
+            + (f"indexing {resumed:.1f} s after, " if resumed is not None else "")
             + (
                 f"back under {result['recovery_latency_bound_s']:g} s latency "
                 f"{recovered:.1f} s after"

@@ -287,9 +287,11 @@ def _cmd_chaos(args: argparse.Namespace) -> int:
             _shaped_settings(args),
             n=args.n,
             rate=args.rate,
+            load=args.load,
             workers=args.workers,
             schedule=args.schedule,
             output=Path(args.json),
+            keep=args.keep,
         )
         status |= 0 if result["ok"] else 1
     return status
@@ -561,7 +563,14 @@ def _parser() -> argparse.ArgumentParser:
         default=5000,
         help="articles to send (more follow, for 40 s after the last fault clears)",
     )
-    p.add_argument("--rate", type=float, default=8.0, help="articles per second")
+    p.add_argument("--rate", type=float, default=8.0, help="articles per second (at most)")
+    p.add_argument(
+        "--load",
+        type=float,
+        default=None,
+        help="measure the workers' capacity first and send at this fraction of it (at most "
+        "--rate): recovery times compare across machines only at the same load",
+    )
     p.add_argument("--workers", type=int, default=2, help="workers in the consumer group")
     p.add_argument(
         "--schedule",
@@ -572,6 +581,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--runs", type=int, default=1, help="campaigns in a row")
     p.add_argument("--json", default="bench/chaos.json", help="where to write the figures")
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the campaign's topics, index and groups (deleted at the end by default)",
+    )
     _add_shape_arguments(p)
     p.set_defaults(func=_cmd_chaos)
 
