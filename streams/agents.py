@@ -114,12 +114,14 @@ async def _ack_all(stream: faust.StreamT, events: Sequence[EventT]) -> None:
         await stream.ack(event)
 
 
-def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
-    """Attach the ``enrich`` and ``index`` agents to ``app``."""
+def register_agents(
+    app: faust.App, topics: Topics, settings: Settings, *, enricher: Enricher | None = None
+) -> None:
+    """Attach the ``enrich`` and ``index`` agents to ``app`` (with ``enricher``, if loaded)."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
-    state: dict[str, Any] = {}
+    state: dict[str, Any] = {} if enricher is None else {"enricher": enricher}
 
-    def enricher() -> Enricher:
+    def loaded() -> Enricher:
         # Loaded on first use, in the worker process only (costs a second and ~200 MB).
         if "enricher" not in state:
             state["enricher"] = Enricher.from_settings(settings)
@@ -128,12 +130,12 @@ def register_agents(app: faust.App, topics: Topics, settings: Settings) -> None:
     @app.agent(topics.articles, name="enrich")
     async def enrich(stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(executor, enricher)
+        await loop.run_in_executor(executor, loaded)
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
             started = time.perf_counter()
             values = [event.message.value for event in events]
             # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
-            outcomes = await loop.run_in_executor(executor, enricher().process_messages, values)
+            outcomes = await loop.run_in_executor(executor, loaded().process_messages, values)
             await _send_outcomes(events, outcomes, topics)  # confirmed by Kafka ...
             await _ack_all(stream, events)  # ... before the inputs may be committed
             BATCH_SECONDS.labels("enrich").observe(time.perf_counter() - started)

@@ -7,6 +7,7 @@ the same wiring for the same settings (topic prefix, broker, ports).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
@@ -43,8 +44,11 @@ def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
     )
 
 
-def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
-    """A configured Faust app; ``with_agents=False`` gives one for producing only."""
+def create_app(
+    settings: Settings, *, with_agents: bool = True, enricher: Any | None = None
+) -> faust.App:
+    """A configured Faust app; ``with_agents=False`` gives one for producing only. An
+    ``enricher`` already loaded is used as is (else the enrich agent loads one on first use)."""
     metadata_backoff.install()
     datadir = settings.cache_dir / "faust" / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
@@ -83,5 +87,5 @@ def create_app(settings: Settings, *, with_agents: bool = True) -> faust.App:
         from streams.agents import register_agents
 
         setup_prometheus_sensors(app, name_prefix="newsmon_faust")
-        register_agents(app, topics, settings)
+        register_agents(app, topics, settings, enricher=enricher)
     return app

@@ -13,9 +13,15 @@ __all__ = ["run_worker"]
 
 
 def run_worker(settings: Settings) -> None:
-    """Blocks until SIGINT/SIGTERM; offsets of finished batches are committed on the way out."""
+    """Blocks until SIGINT/SIGTERM; offsets of finished batches are committed on the way out.
+
+    The model is loaded before the worker joins its consumer group: a worker that joined first
+    was given partitions and then spent its model's load on them (two seconds on a quiet
+    machine, half a minute on a busy one), and their articles waited that long."""
+    from processors.enrich import Enricher
+
     ensure_topics(settings)
-    app = create_app(settings)
+    app = create_app(settings, enricher=Enricher.from_settings(settings))
     worker = faust.Worker(
         app,
         loglevel=settings.log_level,
