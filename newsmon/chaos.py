@@ -265,14 +265,15 @@ def _probe_capacity(
     settings: Settings, producer: Any, pool: list[dict[str, Any]], run_id: str, count: int
 ) -> float:
     """Articles per second the workers index with a backlog of ``count``: the capacity the
-    campaign's rate is a fraction of. Timed from the first quarter indexed to the last, so the
-    first batches' start-up (the model's first call, the index's first writes) is left out. The
+    campaign's rate is a fraction of. Timed from the first batches indexed to the last, so
+    their start-up (the model's first call, the index's first writes) is left out. The
     probe's articles have a source of their own (the campaign's rule does not match them) and
     ids the counts leave out."""
     from streams.indexing import sync_client
 
     es = sync_client(settings)
     ids = [f"chaos-{run_id}-probe-{k}" for k in range(count)]
+    started = time.time()
     for k, doc_id in enumerate(ids):
         source = pool[k * len(pool) // count]  # spread over the pool: its mix of lengths
         article = {
@@ -286,7 +287,7 @@ def _probe_capacity(
         )
     producer.flush(timeout=60)
     seen: list[float] = []
-    waiting, deadline = set(ids), time.time() + 600
+    waiting, deadline = set(ids), started + 600
     try:
         while waiting and time.time() < deadline:
             found = es.mget(index=settings.articles_alias, ids=sorted(waiting), source=False)
@@ -304,8 +305,10 @@ def _probe_capacity(
             "the pipeline does not work, so there is no campaign to run (see the workers' logs "
             f"in {settings.cache_dir / 'stack' / 'logs'})"
         )
-    quarter = count // 4
-    return (count - quarter) / max(seen[-1] - seen[quarter - 1], 0.25)
+    first = seen.count(seen[0])  # the first batches, indexed together
+    if first == count:
+        return count / max(seen[-1] - started, 0.25)
+    return (count - first) / max(seen[-1] - seen[0], 0.25)
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -392,11 +395,11 @@ def run_chaos(
     at its place in the schedule or ``tail`` seconds after the one before it cleared, whichever
     is later, so no fault's recovery is cut short by the next fault.
 
-    With ``load``, the workers' capacity C is measured first (``_probe_capacity``: a backlog of
-    articles, timed as it is indexed) and articles go at ``load`` x C, at most ``rate``: how long a backlog takes
-    to drain depends on the spare capacity (C - rate), so a recovery bound means something only
-    at a load relative to C. The run's topics, index and groups are deleted at the end unless
-    ``keep``.
+    With ``load``, the workers' capacity C is measured first (``_probe_capacity``: a backlog
+    of articles, timed as it is indexed) and articles go at ``load`` x C, at most ``rate``: how
+    long a backlog takes to drain depends on the spare capacity (C - rate), so a recovery bound
+    means something only at a load relative to C. The run's topics, index and groups are
+    deleted at the end unless ``keep``.
     """
     from deploy import stack
     from newsmon.bench import bench_texts

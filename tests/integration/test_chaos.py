@@ -17,16 +17,18 @@ DELIVERIES_IN_THE_WINDOW = 10  # about what one destination queue has in flight 
 RECOVERY_BOUND_S = 30.0  # after each fault clears, articles are indexed within 2 s again
 # A backlog drains at the spare capacity: a 40 s outage at half the capacity takes another 40 s
 # to work off, at a quarter of it 13 s. So the campaign goes at a quarter of the capacity it
-# measures first (4 articles/s at most, about a quarter of a quiet machine of this kind).
+# measures first, and at most 3 articles/s: while a broker restarts, it takes CPU the workers
+# then lack (with a core kept busy, 4/s drained a restart's backlog in about 60 s, 3/s in 15 s).
 LOAD = 0.25
+MAX_RATE = 3.0
 
 
-@pytest.mark.timeout(1500)  # about six minutes here; twice that where capacity is half as high
+@pytest.mark.timeout(1500)  # about seven minutes here; more where capacity is under 12/s
 def test_short_campaign_loses_nothing_doubles_nothing_and_recovers(stack_settings, tmp_path):
     result = run_chaos(
         stack_settings,
         n=1000,
-        rate=4.0,
+        rate=MAX_RATE,
         load=LOAD,
         workers=2,
         schedule="short",
@@ -50,7 +52,7 @@ def test_short_campaign_loses_nothing_doubles_nothing_and_recovers(stack_setting
         "elasticsearch-down",
         "broker-restart",
     ]
-    assert result["capacity_per_s"] > 0 and result["rate_per_s"] <= 4.0
+    assert result["capacity_per_s"] > 0 and result["rate_per_s"] <= MAX_RATE
     for fault in result["faults"]:
         recovered = fault["recovered_s"]
         # on failure, the per-5-s timeline says whether it stalled or drained slowly
