@@ -625,7 +625,7 @@ def find_place_spans(
     person_parts = _person_name_parts(doc)
     found: list[PlaceSpan] = []
     new_ents = []
-    ents = _split_at_locative(doc, list(doc.ents))
+    ents = _dateline_names(doc, _split_at_locative(doc, list(doc.ents)), gazetteer)
     ents = _extend_names(doc, _merge_compound_names(doc, ents, gazetteer), gazetteer)
     ents = filter_spans(ents)
     in_ents = {i for ent in ents for i in range(ent.start, ent.end)}
@@ -653,6 +653,8 @@ def find_place_spans(
             )
             new_ents.append(team)
             continue
+        if len(ent) == 1 and _addresses(doc, ent.start):
+            continue  # "Ms. Carter": a form of address, not Mississippi
         if ent.label_ in PLACE_LABELS and _namelike(ent.text) and not _numbered_venue(ent):
             found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
             new_ents.append(ent)
@@ -708,7 +710,7 @@ def find_place_spans(
     taken = {i for ent in new_ents for i in range(ent.start, ent.end)}
     i = 0
     while i < len(doc):
-        if i in taken or not _proper_run(doc[i]):
+        if i in taken or not _proper_run(doc[i]) or _addresses(doc, i):
             i += 1
             continue
         j = i
@@ -865,6 +867,54 @@ def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span
                     break
         out.append(ent)
     return [e for e in out if e.start >= 0]
+
+
+def _addresses(doc: Doc, i: int) -> bool:
+    """A form of address ("Ms.", "Dr.") before a capitalised word: the small model tags "Ms."
+    a place now and then, and the gazetteer knows it (Mississippi's postal code); it is none."""
+    return doc[i].lower_ in _TITLES and i + 1 < len(doc) and doc[i + 1].is_title
+
+
+# the abbreviations that open English place names, as a gazetteer spells them out
+_ABBREVIATED = {"st": "Saint", "mt": "Mount", "ft": "Fort"}
+
+
+def _dateline_run(doc: Doc, start: int) -> int | None:
+    """The end of a name in capitals opening a dateline at ``start`` ("ST. LOUIS (AP) -",
+    "SALT LAKE CITY -"), with the period of an abbreviation inside it, if one does."""
+    end = start
+    while end < len(doc) and end - start < 8:
+        tok = doc[end]
+        capitals = tok.is_alpha and tok.is_upper
+        abbreviation = tok.text == "." and end > start and len(doc[end - 1]) <= 3  # "ST." "FT."
+        if not (capitals or abbreviation):
+            break
+        end += 1
+    return end if end > start and _dateline(doc, start, end) else None
+
+
+def _dateline_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    """A dateline's name in capitals is one place when the gazetteer knows it whole. The small
+    model cuts such names at their capitals ("SALT" an organisation and "LAKE CITY" a place,
+    "ST" and "LOUIS" apart), and the pieces then resolve to another town or to none."""
+    starts = [0] + [t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc)]
+    for start in starts:
+        end = _dateline_run(doc, start)
+        if end is None or end - start < 2:
+            continue
+        run = doc[start:end]
+        if any(e.start == start and e.end == end for e in ents):
+            continue
+        spelled = " ".join(_ABBREVIATED.get(t.lower_, t.text) for t in run if t.text != ".")
+        if not any(
+            score >= 1.0
+            for name in (run.text, spelled)
+            for _, score in gazetteer.candidates(name, limit=5)
+        ):
+            continue
+        ents = [e for e in ents if e.end <= start or e.start >= end]
+        ents = sorted([*ents, Span(doc, start, end, label="GPE")], key=lambda e: e.start)
+    return ents
 
 
 def _merge_compound_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:

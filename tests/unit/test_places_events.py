@@ -270,6 +270,30 @@ def test_a_dateline_in_capitals_is_a_place(enrich):
     assert beirut["country_code"] == "LB" and not beirut["metonymic"]
 
 
+@pytest.mark.parametrize(
+    ("body", "name", "admin1"),
+    [
+        (
+            "SALT LAKE CITY - A clerk was hurt when a car hit a bus shelter.",
+            "SALT LAKE CITY",
+            "US-UT",
+        ),
+        ("ST. LOUIS (AP) - A driver was hurt when a car hit a bus shelter.", "ST. LOUIS", "US-MO"),
+        ("The city said.\nFT. MYERS, Fla. - A clerk was hurt in a crash.", "FT. MYERS", "US-FL"),
+    ],
+)
+def test_a_dateline_name_cut_by_the_model_is_one_place(enrich, body, name, admin1):
+    # the small model reads "SALT" as an organisation and "LAKE CITY" as a place (a Florida
+    # town), "ST" and "LOUIS" apart: the gazetteer knows the name whole, so it is one place
+    assert place(enrich(body), name)["admin1"] == admin1
+
+
+def test_a_form_of_address_is_no_state(enrich):
+    # "Ms." is also Mississippi's postal code; before a name it is a form of address
+    article = enrich("A boy was hurt at a pool in Dayton. Ms. Ortega, a lifeguard, called 911.")
+    assert [p["name"] for p in article["places"]] == ["Dayton"]
+
+
 def test_a_bare_name_is_a_town_before_a_division_abroad(enrich):
     # "Durham" alone: the North Carolina city, not the Canadian regional municipality that
     # shares the name (a division is meant when the text says "County" or "Region")
