@@ -122,7 +122,8 @@ def register_agents(
     state: dict[str, Any] = {} if enricher is None else {"enricher": enricher}
 
     def loaded() -> Enricher:
-        # Loaded on first use, in the worker process only (costs a second and ~200 MB).
+        # The worker loads it before joining its group (streams.worker); others, on first
+        # use, in the worker process only (costs a second and ~200 MB).
         if "enricher" not in state:
             state["enricher"] = Enricher.from_settings(settings)
         return state["enricher"]
