@@ -107,7 +107,10 @@ class LiveHub:
     async def run(self) -> None:
         from aiokafka import AIOKafkaConsumer, TopicPartition
 
+        from streams import metadata_backoff
         from streams.rulestore import topic_partitions
+
+        metadata_backoff.install()  # the desk's own client, through a broker restart too
 
         loop = asyncio.get_running_loop()
         kinds = {self.settings.enriched_topic: "article", self.settings.alerts_topic: "alert"}

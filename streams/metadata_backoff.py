@@ -5,14 +5,13 @@ producer sender and consumer fetcher ask for a metadata update on every turn of 
 wait for it; the update fails at once (connection refused) and they ask again. Measured in the
 fault campaign: one worker logged 6,000 "Unable connect" / "Unable to update metadata" lines a
 second for the 20 s of a broker restart, a hot loop that took the CPU the restarting broker and
-the other worker needed, and the backlog behind the outage drained at a quarter of the usual
-rate. (The same missing back-off in the fetcher: aio-libs/aiokafka#1155.)
+the other worker needed. (The same missing back-off in the fetcher: aio-libs/aiokafka#1155.)
 
 Here the client's metadata update keeps a minimum interval of ``retry_backoff_ms`` between two
 updates, and after a failed one waits twice as long each time, up to ``MAX_BACKOFF_S``: a
 returned broker is seen within a second, and a down one is asked about a few times a second
-instead of thousands. Every aiokafka client in the process (faust's consumer and producer, the
-delivery consumers) shares the one patched method.
+instead of thousands. Every aiokafka client of a process that installed it (the worker's: faust's
+consumer and producer, the delivery consumers; the desk's live feed) shares the patched method.
 """
 
 from __future__ import annotations
