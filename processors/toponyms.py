@@ -653,8 +653,13 @@ def find_place_spans(
             )
             new_ents.append(team)
             continue
-        if len(ent) == 1 and _addresses(doc, ent.start):
-            continue  # "Ms. Carter": a form of address, not Mississippi
+        if len(ent) == 1 and (
+            _addresses(doc, ent.start) or _no_name_alone(doc, ent.start, gazetteer)
+        ):
+            continue  # "Ms. Carter": a form of address, not Mississippi; "an Easter party"
+        if ent.label_ in PLACE_LABELS and _inside_facility_name(ent):
+            new_ents.append(Span(doc, ent.start, ent.end, label="FAC"))
+            continue  # "Mount Carmel Hospital": a hospital's name, not the town
         if ent.label_ in PLACE_LABELS and _namelike(ent.text) and not _numbered_venue(ent):
             found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
             new_ents.append(ent)
@@ -711,6 +716,10 @@ def find_place_spans(
     i = 0
     while i < len(doc):
         if i in taken or not _proper_run(doc[i]) or _addresses(doc, i):
+            i += 1
+            continue
+        alone = i + 1 >= len(doc) or i + 1 in taken or not _proper_run(doc[i + 1])
+        if alone and _no_name_alone(doc, i, gazetteer):
             i += 1
             continue
         j = i
@@ -873,6 +882,37 @@ def _addresses(doc: Doc, i: int) -> bool:
     """A form of address ("Ms.", "Dr.") before a capitalised word: the small model tags "Ms."
     a place now and then, and the gazetteer knows it (Mississippi's postal code); it is none."""
     return doc[i].lower_ in _TITLES and i + 1 < len(doc) and doc[i + 1].is_title
+
+
+# the first word of many place names, never a name alone ("Mount" of "Mount Carmel Hospital")
+_NAME_HEADS = frozenset("mount mt. lake fort ft. port saint st. cape".split())
+# feasts that name towns too ("Easter", "Christmas"): a place only when a state pins them
+_FEASTS = frozenset("easter christmas thanksgiving halloween hanukkah passover ramadan".split())
+# capitalised, these end the name of a building or institution
+_FACILITY_HEADS = frozenset(
+    "hospital clinic school academy church cathedral chapel mosque temple synagogue".split()
+)
+
+
+def _no_name_alone(doc: Doc, i: int, gazetteer: Gazetteer) -> bool:
+    """Token ``i`` alone is no place name: the head of one without the rest ("Mount"), or a
+    feast ("an Easter party") that no state or country after a comma pins as the town."""
+    word = doc[i].lower_
+    return word in _NAME_HEADS or (word in _FEASTS and _qualifier(doc, i + 1, gazetteer) is None)
+
+
+def _inside_facility_name(ent: Span) -> bool:
+    """``ent`` is a later word of a building's name ("Mount Carmel Hospital", "Grace Temple
+    Church"): a name before it and a capitalised facility word after it, in one run."""
+    doc = ent.doc
+    if ent.start == 0 or not doc[ent.start - 1].is_title:
+        return False
+    for k in range(ent.end, min(len(doc), ent.end + 3)):
+        if not doc[k].is_title:
+            return False
+        if doc[k].lower_ in _FACILITY_HEADS:
+            return True
+    return False
 
 
 # the abbreviations that open English place names, as a gazetteer spells them out

@@ -294,6 +294,17 @@ def test_a_form_of_address_is_no_state(enrich):
     assert [p["name"] for p in article["places"]] == ["Dayton"]
 
 
+def test_a_hospital_s_name_and_a_feast_are_no_places(enrich):
+    # "Mount" alone and the "Carmel" of a hospital's name (a town in Indiana, and in
+    # California); "Easter" before a noun is the feast
+    hospital = enrich(
+        "After the crash in Harlem the cyclist spent a night at Mount Carmel Hospital."
+    )
+    assert [p["name"] for p in hospital["places"]] == ["Harlem"]
+    feast = enrich("Two guests were hurt when a tent fell at an Easter picnic in Tulsa.")
+    assert [p["name"] for p in feast["places"]] == ["Tulsa"]
+
+
 def test_a_bare_name_is_a_town_before_a_division_abroad(enrich):
     # "Durham" alone: the North Carolina city, not the Canadian regional municipality that
     # shares the name (a division is meant when the text says "County" or "Region")
