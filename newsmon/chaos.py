@@ -261,6 +261,17 @@ def _resumed(fault: Fault, watch: _IndexWatch) -> float | None:
     return round(min(after) - fault.cleared, 1) if after else None
 
 
+def _article(doc_id: str, source: dict[str, Any], tag: str) -> bytes:
+    """One campaign article: a real text of ``source`` under ``doc_id``, with source ``tag``."""
+    article = {
+        "id": doc_id,
+        "title": source.get("title") or "",
+        "body": source.get("body") or source.get("text"),
+        "source": tag,
+    }
+    return json.dumps(article).encode()
+
+
 def _probe_capacity(
     settings: Settings, producer: Any, pool: list[dict[str, Any]], run_id: str, count: int
 ) -> float:
@@ -269,42 +280,32 @@ def _probe_capacity(
     their start-up (the model's first call, the index's first writes) is left out. The
     probe's articles have a source of their own (the campaign's rule does not match them) and
     ids the counts leave out."""
-    from streams.indexing import sync_client
-
-    es = sync_client(settings)
-    ids = [f"chaos-{run_id}-probe-{k}" for k in range(count)]
+    watch = _IndexWatch(settings)
     started = time.time()
-    for k, doc_id in enumerate(ids):
+    for k in range(count):
+        doc_id = f"chaos-{run_id}-probe-{k}"
         source = pool[k * len(pool) // count]  # spread over the pool: its mix of lengths
-        article = {
-            "id": doc_id,
-            "title": source.get("title") or "",
-            "body": source.get("body") or source.get("text"),
-            "source": "newsmon-chaos-probe",
-        }
         producer.send(
-            settings.articles_topic, key=doc_id.encode(), value=json.dumps(article).encode()
+            settings.articles_topic,
+            key=doc_id.encode(),
+            value=_article(doc_id, source, "newsmon-chaos-probe"),
         )
+        watch.add(doc_id, started)
     producer.flush(timeout=60)
-    seen: list[float] = []
-    waiting, deadline = set(ids), started + 600
-    try:
-        while waiting and time.time() < deadline:
-            found = es.mget(index=settings.articles_alias, ids=sorted(waiting), source=False)
-            now = time.time()
-            for doc in found["docs"]:
-                if doc.get("found"):
-                    waiting.discard(doc["_id"])
-                    seen.append(now)
-            time.sleep(0.25)
-    finally:
-        es.close()
-    if waiting:
+    watch.start()
+    deadline = started + 600
+    while len(watch.indexed) < count and time.time() < deadline:
+        time.sleep(0.25)
+    watch.stop.set()
+    watch.join()
+    watch.es.close()
+    if len(watch.indexed) < count:
         raise RuntimeError(
-            f"{len(waiting)} of the {count} probe articles were not indexed in 10 minutes; "
-            "the pipeline does not work, so there is no campaign to run (see the workers' logs "
-            f"in {settings.cache_dir / 'stack' / 'logs'})"
+            f"{count - len(watch.indexed)} of the {count} probe articles were not indexed in 10 "
+            "minutes; the pipeline does not work, so there is no campaign to run (see the "
+            f"workers' logs in {settings.cache_dir / 'stack' / 'logs'})"
         )
+    seen = sorted(watch.indexed.values())
     first = seen.count(seen[0])  # the first batches, indexed together
     if first == count:
         return count / max(seen[-1] - started, 0.25)
@@ -493,16 +494,11 @@ def run_chaos(
             if i in inject_at:
                 kind = inject_at[i]  # a key, since a record needs one of key or value
                 producer.send(chaos.articles_topic, key=kind.encode(), value=malformed[kind])
-            source = pool[i % len(pool)]
             doc_id = f"chaos-{run_id}-{i}"
-            article = {
-                "id": doc_id,
-                "title": source.get("title") or "",
-                "body": source.get("body") or source.get("text"),
-                "source": "newsmon-chaos",
-            }
             future = producer.send(
-                chaos.articles_topic, key=doc_id.encode(), value=json.dumps(article).encode()
+                chaos.articles_topic,
+                key=doc_id.encode(),
+                value=_article(doc_id, pool[i % len(pool)], "newsmon-chaos"),
             )
             future.add_errback(lambda exc, d=doc_id: send_errors.append(f"{d}: {exc}"))
             watch.add(doc_id, time.time())
@@ -550,7 +546,7 @@ def run_chaos(
         missing = [i for i in ids if i not in watch.indexed]
         enriched_keys, _ = _count_topic(chaos, chaos.enriched_topic)
         enriched_keys = Counter(
-            {k: c for k, c in enriched_keys.items() if not k.decode().startswith(probe)}
+            {k: c for k, c in enriched_keys.items() if not k.startswith(probe.encode())}
         )
         dlq_keys, dlq_records = _count_topic(chaos, chaos.dlq_topic)
         reasons = Counter(

@@ -195,7 +195,7 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
         if whom is None or is_person(whom, vocab):
             return count_of([*_count_words(noun, vocab), noun.text])
         return None
-    if noun.lemma_.lower() in ("life", "lives") and _lives_lost(noun.head):
+    if noun.lemma_.lower() in _LIVES and _lives_lost(noun.head):
         if whom is not None and is_person(whom, vocab):  # "claimed the lives of two men"
             return _count(whom, vocab)
         words = _count_words(noun, vocab)  # "three lives", "his life"
@@ -440,13 +440,13 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
 
 
 _LIFE_VERBS = frozenset({"lose", "claim", "take", "cost"})
+_LIVES = frozenset({"life", "lives"})
 
 
 def _lives_lost(verb: Token) -> bool:
     """ "Three lives were lost", "claimed four lives", "lost his life": deaths, each life one."""
     return verb.lemma_.lower() in _LIFE_VERBS and any(
-        c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() in ("life", "lives")
-        for c in verb.children
+        c.dep_ in ("dobj", "nsubjpass") and c.lemma_.lower() in _LIVES for c in verb.children
     )
 
 
