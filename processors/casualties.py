@@ -216,6 +216,29 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     return value
 
 
+def _counted_shot(tok: Token, vocab: CasualtyVocabulary) -> bool:
+    """A headline's "3 shot, 1 dead": a small parser takes "shot" for a noun with a number.
+    As a noun, "shot" is counted in the plural ("three shots rang out"), so the singular with
+    a count of two or more, or of one followed by another count ("1 shot, 1 dead"), is the
+    number of people shot; not "a shot", "his shot", nor a golfer's "2-shot lead"."""
+    if tok.lower_ != "shot" or tok.dep_ not in ("ROOT", "conj", "appos"):
+        return False
+    if any(c.dep_ in ("det", "poss") for c in tok.children):
+        return False
+    numbers = [
+        c
+        for c in tok.children
+        if c.i < tok.i and c.like_num and c.dep_ in ("nummod", "meta", "nsubj", "npadvmod")
+    ]
+    if not numbers or _is_age_or_unit(numbers[0], vocab):
+        return False
+    value = count_of([numbers[0].text])
+    after = tok.doc[tok.i + 1 : tok.i + 3]
+    return value is not None and (
+        value >= 2 or (len(after) == 2 and after[0].text == "," and after[1].like_num)
+    )
+
+
 def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     """The nouns naming the people a casualty word is about (see the module docstring)."""
     lemma = word.lemma_.lower()
@@ -423,9 +446,9 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
     lemma, lower = tok.lemma_.lower(), tok.lower_
     found = [f for f, words in vocab.fields.items() if lemma in words or lower in words]
     if "shot" in found:
-        children = {c.lower_ for c in tok.children} | {
-            g.lower_ for c in tok.children if c.dep_ == "prep" for g in c.children
-        }
+        children = {
+            c.lower_ for c in tok.children if not any(g.dep_ == "nsubj" for g in c.children)
+        } | {g.lower_ for c in tok.children if c.dep_ == "prep" for g in c.children}
         if children & (_FATAL_ADVERBS | _DEATH_COMPLEMENTS):
             return ["fatalities"]  # "fatally shot", "shot dead", "shot to death"
     elif any(c.lower_ in _FATAL_ADVERBS for c in tok.children) and tok.pos_ == "VERB":
@@ -507,11 +530,16 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     people: dict[str, dict[int, tuple[int, bool]]] = {}
     more_of: dict[str, set[int]] = {}  # per field, the people said to be more ("also", ...)
     part_of: dict[str, set[int]] = {}  # per field, the people told as "N of them"
+    others_of: dict[str, set[int]] = {}  # per field, people told apart from others ("another")
     said: set[tuple[str, str]] = set()  # the words of each statement, to see a repeat
     for tok in sent:
         if tok.pos_ not in ("VERB", "ADJ", "NOUN", "PROPN", "AUX"):
             continue
-        if tok.pos_ in ("NOUN", "PROPN") and tok.lemma_.lower() not in _NOUN_FORMS:
+        if (
+            tok.pos_ in ("NOUN", "PROPN")
+            and tok.lemma_.lower() not in _NOUN_FORMS
+            and not _counted_shot(tok, vocab)
+        ):
             continue  # "ten shots were fired": a noun counts people only in its own forms
         fields = _fields_of(tok, vocab)
         if not fields or recorded(tok, vocab):
@@ -533,6 +561,8 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
                 if _adds(tok, noun, fld):
                     more_of.setdefault(fld, set()).add(noun.i)
+                if _adds(tok, noun, "arrested"):  # "another", "two others": not the same people
+                    others_of.setdefault(fld, set()).add(noun.i)
                 if _of_them(noun):
                     part_of.setdefault(fld, set()).add(noun.i)
     # "shot and killed": the same people, dead; "shot" stands for the hurt only
@@ -540,9 +570,13 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     for i in list(shot):
         if i in people.get("fatalities", {}) or i in people.get("injured", {}):
             del shot[i]
-    # "carried to a clinic, where she died": the dead were not only cared for
+    # "carried to a clinic, where she died": the dead were not only cared for; but those
+    # told apart from the dead ("one man died and another was taken to a hospital") are hurt
     if people.get("fatalities") or people.get("injured"):
-        people.pop(CARED, None)
+        others = others_of.get(CARED, set())
+        cared = {i: v for i, v in people.pop(CARED, {}).items() if i in others}
+        if cared and people.get("fatalities") and not people.get("injured"):
+            people["injured"] = cared
     # "died of a gunshot wound", "was injured and later died": the dead are not the hurt
     hurt = people.get("injured", {})
     for i in list(hurt):

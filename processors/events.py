@@ -1132,9 +1132,11 @@ class EventExtractor:
         if shot is not None and shot > fatalities:  # shot and not reported dead: hurt
             counts["injured"] = max(counts.get("injured") or 0, shot - fatalities)
         cared = counts.pop(CARED, None)
-        if cared is not None and counts.get("injured") is None and cared > fatalities:
+        apart = any(s.field == CARED and s.additional for s in event.said)
+        if cared is not None and counts.get("injured") is None and (cared > fatalities or apart):
             # taken to a hospital, and no count of the hurt given: more taken than died (a
-            # victim "taken to a hospital" who "died there" is told in two sentences)
+            # victim "taken to a hospital" who "died there" is told in two sentences), or
+            # others than the dead ("another man was taken to a hospital")
             counts["injured"] = cared
         perpetrators = {
             f: counts[f"_perpetrators_{f}"]

@@ -502,3 +502,32 @@ def test_a_shooting_or_a_stabbing_is_an_incident(enrich):
     # the word modifying a thing of sport or practice reports nothing
     assert enrich("The team's shooting guard scored 30 points on Sunday.")["events"] == []
     assert enrich("He practised at a shooting range near Dayton, Ohio.")["events"] == []
+
+
+@pytest.mark.parametrize(
+    ("title", "fatalities", "injured"),
+    [
+        ("3 shot, 2 dead, in downtown shooting", 2, 1),
+        ("5 shot outside a nightclub", 0, 5),
+    ],
+)
+def test_a_headline_count_of_shot_people_is_not_shots(enrich, title, fatalities, injured):
+    event = top(enrich("Police are looking for the gunman.", title=title))
+    assert (event["fatalities"], event["injured"]) == (fatalities, injured)
+
+
+def test_shots_fired_and_a_golfers_lead_are_nobody_shot(enrich):
+    fired = enrich("Witnesses said 3 shots were fired at the house on Monday.")
+    assert largest(fired, "injured") == 0
+    assert not enrich("Reed holds a 2 shot lead after three rounds at Augusta.")["events"]
+
+
+def test_others_taken_to_a_hospital_beside_the_dead_are_hurt(enrich):
+    same = top(
+        enrich("One teenager died and another teenager was rushed to hospital after the shooting.")
+    )
+    assert (same["fatalities"], same["injured"]) == (1, 1)
+    later = top(enrich("Two men were shot dead on Friday. Another man was taken to a hospital."))
+    assert (later["fatalities"], later["injured"]) == (2, 1)
+    died = top(enrich("A woman was shot on Friday. Medics drove her to a clinic; she died there."))
+    assert (died["fatalities"], died["injured"] or 0) == (1, 0)
