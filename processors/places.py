@@ -263,7 +263,9 @@ def _context(
         c, a = countries.setdefault(key, Counter()), admin1s.setdefault(key, Counter())
         if place.country:
             c[place.country] += 1
-        if place.admin1:
+        if place.admin1 and not a[place.admin1]:
+            # a town vouches for its state once, however often it is named: two towns of
+            # a state are two witnesses, one town named twice is one
             a[place.admin1] += _admin1_weight(place)
     total_c = sum(countries.values(), Counter()) + hints
     total_a = sum(admin1s.values(), Counter())

@@ -141,6 +141,8 @@ def _namelike(text: str) -> bool:
         return False  # "JaS", "HoR": an acronym, not a place
     if not words or short or all(w in _NOT_NAMES for w in words):
         return False
+    if not any(c.isupper() for c in stripped):
+        return False  # "can." of a quote gone wrong: a name has a capital somewhere
     return not (len(words) == 1 and words[0].strip(".-") in _ARTICLES)
 
 
@@ -689,7 +691,11 @@ def find_place_spans(
                     or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
                     or (options and _in_place_chain(doc, ent.start, ent.end))
                     or (options and _dateline(doc, ent.start, ent.end))
-                    or (options and ent.end < len(doc) and doc[ent.end].lower_ in _PLACE_WORDS)
+                    or (
+                        options
+                        and ent.end < len(doc)
+                        and doc[ent.end].lower_ in _PLACE_WORDS | _LOCAL_SERVICES
+                    )
                 )
             ):
                 relabelled = Span(doc, ent.start, ent.end, label="GPE")
@@ -838,11 +844,34 @@ def _modifier(span: Span) -> bool:
     )
     if nxt is not None and nxt.lemma_ in ("back", "lead", "support", "base", "sponsor", "run"):
         return True  # "a Turkey-backed faction", "US-led invasion"
+    if _serves(span):
+        return False  # "DC police officials": the force of the place, at work there
     return (
         root.dep_ in ("compound", "amod", "nmod")
         and root.head.pos_ == "NOUN"
-        and root.head.lemma_ not in _SITE_NOUNS | _PLACE_NOUNS
+        and root.head.lemma_ not in _SITE_NOUNS | _PLACE_NOUNS | _LOCAL_SERVICES
     )
+
+
+def _serves(span: Span) -> bool:
+    """Does the place name a local force ("Dayton police", "Fresno firefighters", "Cook
+    County sheriff's deputies")? A county's force only with the county's word: a bare
+    "Caddo coroner" names a parish the bare name would not find."""
+    doc = span.doc
+    if span.end >= len(doc):
+        return False
+    word = doc[span.end].lower_
+    return word in _LOCAL_SERVICES or (
+        word in _COUNTY_SERVICES and span[-1].lower_ in _ADMIN_WORDS
+    )
+
+
+# A place naming a service of its own says where: a local force works where it serves.
+_LOCAL_SERVICES = frozenset(
+    "police policeman policemen officer officers detective detectives firefighter "
+    "firefighters fire paramedic paramedics trooper troopers".split()
+)
+_COUNTY_SERVICES = frozenset("sheriff deputy deputies coroner".split())
 
 
 def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:

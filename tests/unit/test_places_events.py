@@ -378,3 +378,44 @@ def test_two_ambiguous_names_settle_on_the_reading_they_share(enrich):
     )
     assert place(article, "Bessemer")["admin1"] == "US-AL"
     assert place(article, "Jefferson County")["admin1"] == "US-AL"
+
+
+def test_a_town_named_twice_vouches_for_its_state_once(enrich):
+    # a small town of another state, named twice, does not draw a big city to its namesake
+    article = enrich(
+        "MIAMI -- A woman was shot outside a store in Miami on Monday. She grew up in Kountze, "
+        "and her parents still live in Kountze, relatives said. Miami police want a gray sedan."
+    )
+    assert {p["admin1"] for p in article["places"] if p["name"].lower() == "miami"} == {"US-FL"}
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "admin1"),
+    [
+        ("A man was shot on Sunday night, Dayton police said.", "Dayton", "US-OH"),
+        ("Three teenagers were hurt in the shooting, DC police officials said.", "DC", "US-DC"),
+        ("Fresno firefighters pulled two people from the burning house.", "Fresno", "US-CA"),
+        ("Cook County sheriff's deputies found the car on Monday.", "Cook County", "US-IL"),
+    ],
+)
+def test_a_place_naming_its_local_force_is_where_it_happened(enrich, body, name, admin1):
+    found = place(enrich(body), name)
+    assert (found["admin1"], found["metonymic"]) == (admin1, False)
+    assert enrich(body)["location"] is not None
+
+
+def test_a_national_force_modifier_is_still_whose_not_where(enrich):
+    article = enrich("US air force jets struck targets near Raqqa on Monday.")
+    assert place(article, "US")["metonymic"] is True
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Oil prices rose as storms crossed the gulf on Tuesday.",
+        "Riders on the metro waited an hour on Monday.",
+    ],
+)
+def test_a_lowercase_word_is_no_place(enrich, body):
+    # the NER tags them; the gazetteer has a Gulf province and a Metro town far away
+    assert enrich(body)["places"] == []
