@@ -861,9 +861,7 @@ def _serves(span: Span) -> bool:
     if span.end >= len(doc):
         return False
     word = doc[span.end].lower_
-    return word in _LOCAL_SERVICES or (
-        word in _COUNTY_SERVICES and span[-1].lower_ in _ADMIN_WORDS
-    )
+    return word in _LOCAL_SERVICES or (word in _COUNTY_SERVICES and span[-1].lower_ in _ADMIN_WORDS)
 
 
 # A place naming a service of its own says where: a local force works where it serves.
