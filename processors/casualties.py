@@ -216,6 +216,21 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     return value
 
 
+def _borne_by_one_known(
+    word: Token, noun: Token, fields: list[str], vocab: CasualtyVocabulary
+) -> list[str]:
+    """ "The victim suffered from gunshot wounds": wounds borne by someone already told of
+    (a definite singular or a pronoun) may be the dead victim's, so they count as "shot"
+    does: hurt unless reported dead. Not "another man suffered wounds", nor "a woman"."""
+    if fields != ["injured"] or word.pos_ != "NOUN" or _adds(word, noun, "arrested"):
+        return fields
+    pronoun = noun.pos_ == "PRON" and noun.lower_ in ("he", "she", "him", "her")
+    definite = noun.tag_ == "NN" and any(
+        c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in noun.children
+    )
+    return ["shot"] if pronoun or definite else fields
+
+
 def _counted_shot(tok: Token, vocab: CasualtyVocabulary) -> bool:
     """A headline's "3 shot, 1 dead": a small parser takes "shot" for a noun with a number.
     As a noun, "shot" is counted in the plural ("three shots rang out"), so the singular with
@@ -557,7 +572,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             if words in said:
                 continue  # a headline pasted twice ("Girl, 6, hurt in shooting News Girl, 6, ...")
             said.add(words)
-            for fld in fields:
+            for fld in _borne_by_one_known(tok, noun, fields, vocab):
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
                 if _adds(tok, noun, fld):
                     more_of.setdefault(fld, set()).add(noun.i)

@@ -487,6 +487,7 @@ def _toll(word: Token) -> tuple[int | None, set[int]]:
     return (total if used else None), used
 
 
+_SUFFERED = frozenset({"wound", "wounds", "injury", "injuries"})  # what the harmed bear
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "sixty seventy eighty ninety hundred thousand dozen dozens hundreds scores".split()
@@ -707,6 +708,8 @@ class EventExtractor:
         root = span.root
         while root.dep_ in ("compound", "amod") and root.head.pos_ == "NOUN":
             root = root.head  # "bomb" in "bomb attacks"
+        if root.lemma_.lower() in _SUFFERED:
+            return False  # "found dead with stab wounds": the harm borne, not a deed
         if root.tag_ != "NNS" or any(
             c.dep_ in ("det", "nummod", "poss") or c.like_num for c in root.children
         ):

@@ -531,3 +531,24 @@ def test_others_taken_to_a_hospital_beside_the_dead_are_hurt(enrich):
     assert (later["fatalities"], later["injured"]) == (2, 1)
     died = top(enrich("A woman was shot on Friday. Medics drove her to a clinic; she died there."))
     assert (died["fatalities"], died["injured"] or 0) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A woman was found dead with stab wounds in her apartment on Friday.",
+        "Officers found a cyclist dead with gun wounds near a park on Sunday.",
+    ],
+)
+def test_found_dead_with_wounds_is_a_killing(enrich, body):
+    event = top(enrich(body))
+    assert (event["acled_event_type"], event["fatalities"]) == ("Violence against civilians", 1)
+
+
+def test_wounds_of_the_victim_already_dead_are_nobody_hurt(enrich):
+    dead = top(
+        enrich("A man was found dead in a car. Police said the victim suffered from stab wounds.")
+    )
+    assert (dead["fatalities"], dead["injured"] or 0) == (1, 0)
+    other = top(enrich("A man was killed on Sunday. Another man was treated for injuries."))
+    assert (other["fatalities"], other["injured"]) == (1, 1)
