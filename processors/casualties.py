@@ -184,6 +184,8 @@ def _named_by_group(noun: Token, vocab: CasualtyVocabulary) -> Token | None:
 def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     """How many people a noun phrase names, or None when it names no countable people."""
     lower = noun.lower_
+    if lower == "one" and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "no":
+        return None  # "no one was arrested": nobody
     if noun.like_num and not _is_age_or_unit(noun, vocab):  # "13 were injured"
         return count_of([*_count_words(noun, vocab), noun.text])
     if lower in ("one", "another"):

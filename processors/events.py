@@ -123,6 +123,7 @@ class Taxonomy:
     background_frames: frozenset[str]
     object_verbs: frozenset[str]
     noun_only: frozenset[str]
+    intransitive: frozenset[str]
     aftermath_places: frozenset[str]
     casualties: CasualtyVocabulary
 
@@ -168,6 +169,9 @@ class Taxonomy:
             )
         }
         words["noun_only"] = frozenset(str(w).lower() for w in data.get("noun_only_triggers") or [])
+        words["intransitive"] = frozenset(
+            str(w).lower() for w in data.get("intransitive_triggers") or []
+        )
         fields = data.get("casualty_words") or {}
         unknown = set(fields) - set(COUNT_FIELDS) - {"shot"}
         if unknown or not isinstance(fields, dict):
@@ -776,6 +780,10 @@ class EventExtractor:
             return True
         if span.root.lemma_.lower() in t.noun_only and span.root.pos_ != "NOUN":
             return True
+        if span.root.lemma_.lower() in t.intransitive and any(
+            c.dep_ in ("dobj", "ccomp") for c in span.root.children
+        ):
+            return True  # "it demonstrates the need": shows, nobody demonstrated
         if self._governor(span, t.background_frames) is not None:
             return True
         if self._habitual(span) or self._characterises(span):
@@ -783,8 +791,12 @@ class EventExtractor:
         if recorded(span.root, t.casualties):  # "captured on video": nobody was held
             return True
         acled = t.types[span.label_].acled_type
-        return acled == "Explosions/Remote violence" and (
-            self._governor(span, t.object_verbs) is not None
+        if acled != "Explosions/Remote violence":
+            return False
+        handled = self._governor(span, t.object_verbs)
+        # "carried out a strike" conducted it: "carry out" is no carrying
+        return handled is not None and not any(
+            c.dep_ == "prt" and c.lower_ == "out" for c in handled.children
         )
 
     @staticmethod
@@ -916,23 +928,14 @@ class EventExtractor:
                 if not _field(f).startswith("_")
                 and acled not in _COMPATIBLE.get(_field(f), {acled})
             }
+            own = {f: v for f, v in counts.items() if f not in foreign}
+            events.append(self._event(etype, trigger, sent, n, own, places))
             if foreign:
-                loose_counts.append((n, _is_headline(sent), foreign))
-                counts = {f: v for f, v in counts.items() if f not in foreign}
-            events.append(
-                _Event(
-                    type=etype,
-                    trigger=trigger,
-                    sentence=sent,
-                    actor1=_actor_name(a1),
-                    actor2=_actor_name(a2),
-                    place=self._place(sent, places),
-                    counts=counts,
-                    order=n,
-                    background=background,
-                    headline=_is_headline(sent),
-                )
-            )
+                second = self._second_event(sent, matches, foreign, counts, n, places)
+                if second is not None:  # "12 killed and three taken into custody": two events
+                    events.append(second)
+                else:
+                    loose_counts.append((n, _is_headline(sent), foreign))
         events = self._fold_into_disasters(self._fold_surrenders(self._merge(events)))
         self._lend(events, loose_counts)
         if not events:
@@ -940,6 +943,65 @@ class EventExtractor:
         location = doc._.location
         ordered = sorted(events, key=self._salience, reverse=True)
         return [self._as_dict(e, places, location, fallback) for e in ordered]
+
+    def _second_event(
+        self,
+        sent: Span,
+        matches: Sequence[tuple[str, Span]],
+        foreign: dict[str, int | None],
+        counts: dict[str, int | None],
+        n: int,
+        places: Sequence[dict[str, Any]],
+    ) -> _Event | None:
+        """A sentence whose counts do not fit its main event ("a clash ... resulting in 12
+        killed and three taken into custody") also reports an event they fit when one of its
+        own triggers names one: the detentions are an arrests event of their own."""
+        # nothing counted ("no one was in custody") is nothing more; nor the getaway of
+        # those who did it ("two suspects who fled"), part of their deed
+        fields = {
+            _field(f)
+            for f, v in foreign.items()
+            if v and (counts.get(f"_perpetrators_{_field(f)}") or 0) < v
+        }
+        if not fields:
+            return None
+        fitting = [
+            (etype, trigger)
+            for etype, trigger in matches
+            if all(
+                self.taxonomy.types[etype].acled_type in _COMPATIBLE.get(f, set()) for f in fields
+            )
+        ]
+        if not fitting:
+            return None
+        etype, trigger = max(
+            fitting, key=lambda m: (self.taxonomy.types[m[0]].priority, -m[1].start)
+        )
+        return self._event(etype, trigger, sent, n, foreign, places)
+
+    def _event(
+        self,
+        etype: str,
+        trigger: Span,
+        sent: Span,
+        n: int,
+        counts: dict[str, int | None],
+        places: Sequence[dict[str, Any]],
+    ) -> _Event:
+        """The event one trigger of sentence ``n`` reports, with the counts it takes."""
+        a1, a2 = _actors(trigger.root)
+        return _Event(
+            type=etype,
+            trigger=trigger,
+            sentence=sent,
+            actor1=_actor_name(a1),
+            actor2=_actor_name(a2),
+            place=self._place(sent, places),
+            counts=counts,
+            order=n,
+            background=bool(_BACKGROUND_RE.search(sent.text)),
+            headline=_is_headline(sent),
+        )
 
     def _in_care_name(self, doc: Doc, place: dict[str, Any]) -> bool:
         """Is the place part of a hospital's name ("Sinai" of "Mount Sinai Hospital")?"""

@@ -552,3 +552,35 @@ def test_wounds_of_the_victim_already_dead_are_nobody_hurt(enrich):
     assert (dead["fatalities"], dead["injured"] or 0) == (1, 0)
     other = top(enrich("A man was killed on Sunday. Another man was treated for injuries."))
     assert (other["fatalities"], other["injured"]) == (1, 1)
+
+
+def test_detentions_in_a_sentence_of_killings_are_an_arrests_event(enrich):
+    article = enrich(
+        "The patrol was attacked twice, resulting in nine gunmen killed, one wounded and four "
+        "men taken into custody by the soldiers."
+    )
+    types = {e["type"]: e for e in article["events"]}
+    assert types["armed_clash"]["fatalities"] == 9
+    assert types["arrests"]["arrested"] == 4
+
+
+def test_a_precision_strike_is_an_air_strike_and_demonstrates_a_point_is_no_protest(enrich):
+    strike = top(enrich("Troops carried out a precision strike on a bomb maker, killing him."))
+    assert strike["type"] == "air_strike"
+    assert not enrich('"The raid demonstrates their reach," the officer said on Monday.')["events"]
+    assert top(enrich("Hundreds demonstrated outside the ministry on Monday."))[
+        "acled_event_type"
+    ] == ("Protests")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A man was hurt in the shooting, and no one was in custody on Monday night.",
+        "Detectives are looking for two suspects who fled on foot after the shooting.",
+    ],
+)
+def test_no_one_held_and_a_getaway_are_no_second_event(enrich, body):
+    article = enrich(body)
+    assert [e["type"] for e in article["events"]] == ["attack"]
+    assert largest(article, "arrested") == 0
