@@ -148,11 +148,32 @@ def _agentive(noun: Token) -> bool:
     ) or noun.lemma_.lower() in ("associate", "accomplice")
 
 
+_AGE_UNITS = frozenset({"year", "month", "week", "day"})
+_NOUN_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos", "ROOT"})
+
+
+def _nominal_age(noun: Token) -> bool:
+    """ "A 19-year-old was wounded", "two 15-year-olds were shot": an age standing for the
+    person (not "a 17-year-old girl", where it describes her)."""
+    doc = noun.doc
+    if noun.dep_ not in _NOUN_DEPS:
+        return False
+    if _AGE_RE.match(noun.text) or _AGE_RE.match(noun.text.removesuffix("s")):
+        return True  # kept whole by the tokenizer: "17-year-old"
+    return (
+        noun.lower_ in ("old", "olds")
+        and noun.i >= 2
+        and doc[noun.i - 1].text == "-"
+        and doc[noun.i - 2].lemma_.lower() in _AGE_UNITS
+    )
+
+
 def is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
     """Does the noun name people (a people noun, an agent noun, a name, a pronoun)?"""
     lemma, lower = noun.lemma_.lower(), noun.lower_
     return (
-        lemma in vocab.people
+        _nominal_age(noun)
+        or lemma in vocab.people
         or _agentive(noun)
         or lower in vocab.people
         or lemma in vocab.perpetrators
@@ -186,6 +207,20 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     lower = noun.lower_
     if lower == "one" and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "no":
         return None  # "no one was arrested": nobody
+    if _nominal_age(noun):  # "a 17-year-old": one; "two 15-year-olds": two
+        doc, age = noun.doc, noun.i  # the age's number: "15 - year - olds", "two year - old"
+        if noun.i >= 2 and doc[noun.i - 1].text == "-":
+            age = noun.i - 2  # the unit, then its number, with or without a hyphen
+            if age > 0 and doc[age - 1].text == "-":
+                age -= 1
+            if age > 0 and doc[age - 1].like_num:
+                age -= 1
+        words = [
+            t.text
+            for t in noun.subtree
+            if t.i < age and t.dep_ in ("nummod", "det", "quantmod", "advmod")
+        ]
+        return (count_of(words) if words else None) or 1
     if noun.like_num and not _is_age_or_unit(noun, vocab):  # "13 were injured"
         return count_of([*_count_words(noun, vocab), noun.text])
     if lower in ("one", "another"):

@@ -584,3 +584,25 @@ def test_no_one_held_and_a_getaway_are_no_second_event(enrich, body):
     article = enrich(body)
     assert [e["type"] for e in article["events"]] == ["attack"]
     assert largest(article, "arrested") == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "value"),
+    [
+        ("A 19-year-old was wounded in a shooting outside a diner on Friday.", "injured", 1),
+        ("Two 16-year-olds were shot outside a gym on Monday.", "injured", 2),
+        ("The 3-year-old died of a gunshot wound at the scene.", "fatalities", 1),
+    ],
+)
+def test_an_age_standing_for_a_person_is_counted_as_one(enrich, body, field, value):
+    assert largest(enrich(body), field) == value
+
+
+def test_an_age_describing_a_person_is_still_no_count(enrich):
+    assert top(enrich("A 45-year-old woman was killed in the shooting."))["fatalities"] == 1
+
+
+def test_an_age_spelled_out_is_still_one_person(enrich):
+    assert (
+        largest(enrich("Doctors said a four year-old died after the shooting."), "fatalities") == 1
+    )
