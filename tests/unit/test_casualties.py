@@ -606,3 +606,15 @@ def test_an_age_spelled_out_is_still_one_person(enrich):
     assert (
         largest(enrich("Doctors said a four year-old died after the shooting."), "fatalities") == 1
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "injured"),
+    [
+        ("Three juveniles were wounded when someone fired into the crowd.", 3),
+        ("Two spectators were hurt when shots rang out at the game.", 2),
+        ("Four partygoers were shot and wounded at a house party.", 4),
+    ],
+)
+def test_more_nouns_name_people(enrich, body, injured):
+    assert largest(enrich(body), "injured") == injured
