@@ -659,6 +659,14 @@ def find_place_spans(
             _addresses(doc, ent.start) or _no_name_alone(doc, ent.start, gazetteer)
         ):
             continue  # "Ms. Carter": a form of address, not Mississippi; "an Easter party"
+        if (
+            ent.label_ == "FAC"
+            and ent.ent_id_ != CURATED
+            and ent.start > 0
+            and doc[ent.start - 1].lower_ == "on"
+        ):
+            new_ents.append(ent)
+            continue  # "a shooting on Broadway": a street the NER calls a facility, no town
         if ent.label_ in PLACE_LABELS and _inside_facility_name(ent):
             new_ents.append(Span(doc, ent.start, ent.end, label="FAC"))
             continue  # "Mount Carmel Hospital": a hospital's name, not the town

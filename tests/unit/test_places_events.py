@@ -419,3 +419,13 @@ def test_a_national_force_modifier_is_still_whose_not_where(enrich):
 def test_a_lowercase_word_is_no_place(enrich, body):
     # the NER tags them; the gazetteer has a Gulf province and a Metro town far away
     assert enrich(body)["places"] == []
+
+
+def test_a_facility_on_which_it_happened_is_a_street_not_a_town(enrich):
+    assert (
+        enrich("A man was hurt in a shooting outside a bar on Broadway on Friday.")["places"] == []
+    )
+    assert (
+        place(enrich("Rebels launched an attack on Aleppo on Monday."), "Aleppo")["country_code"]
+        == "SY"
+    )
