@@ -98,7 +98,8 @@ _NOT_NAMES = frozenset(
     "north south east west northern southern eastern western central centre center capital "
     "coast interior highlands lowlands islands upper lower greater littoral plateau mountains "
     "lakes north-east north-west south-east south-west northeast northwest southeast southwest "
-    "middle east west south north union federal national state nw sw se".split()
+    "middle east west south north union federal national state nw sw se "
+    "side end downtown uptown midtown".split()  # "the West Side", "the East End": a city's part
 )
 _INSTITUTIONS = frozenset(
     "university college institute school academy hospital clinic airport stadium center "
@@ -667,6 +668,12 @@ def find_place_spans(
         ):
             new_ents.append(ent)
             continue  # "a shooting on Broadway": a street the NER calls a facility, no town
+        if ent.label_ in PLACE_LABELS and _headless(ent):
+            whole = Span(doc, ent.start - 1, ent.end, label=ent.label_)
+            if not gazetteer.candidates(whole.text):
+                new_ents.append(ent)
+                continue  # "at Mount Sinai" cut to "Sinai": the name is the whole, unknown
+            ent = whole
         if ent.label_ in PLACE_LABELS and _inside_facility_name(ent):
             new_ents.append(Span(doc, ent.start, ent.end, label="FAC"))
             continue  # "Mount Carmel Hospital": a hospital's name, not the town
@@ -921,6 +928,18 @@ def _addresses(doc: Doc, i: int) -> bool:
 
 # the first word of many place names, never a name alone ("Mount" of "Mount Carmel Hospital")
 _NAME_HEADS = frozenset("mount mt. lake fort ft. port saint st. cape".split())
+
+
+def _headless(ent: Span) -> bool:
+    """Did the NER cut a name's head off ("at Mount Sinai" tagged "Sinai", "Fort Hood" tagged
+    "Hood")? The place is the whole name; when the gazetteer does not know the whole, the part
+    names something else (a hospital, a base), not the peninsula or town of that word."""
+    if ent.start == 0:
+        return False
+    head = ent.doc[ent.start - 1]
+    return head.is_title and head.lower_ in _NAME_HEADS
+
+
 # feasts that name towns too ("Easter", "Christmas"): a place only when a state pins them
 _FEASTS = frozenset("easter christmas thanksgiving halloween hanukkah passover ramadan".split())
 # capitalised, these end the name of a building or institution

@@ -429,3 +429,15 @@ def test_a_facility_on_which_it_happened_is_a_street_not_a_town(enrich):
         place(enrich("Rebels launched an attack on Aleppo on Monday."), "Aleppo")["country_code"]
         == "SY"
     )
+
+
+def test_a_side_of_the_city_is_no_town_of_its_own(enrich):
+    article = enrich("Three men were shot on the South Side on Saturday, Chicago police said.")
+    assert [p["name"] for p in article["places"]] == ["Chicago"]
+
+
+def test_a_name_cut_from_its_head_is_the_whole_or_nothing(enrich):
+    # the NER tags "Sinai" alone: a hospital's name, not the peninsula
+    article = enrich("The boy was treated at Mount Sinai and released on Sunday.")
+    assert [p["name"] for p in article["places"]] in ([], ["Mount Sinai"])
+    assert enrich("Soldiers at Fort Hood were told to stay indoors.")["places"] == []
