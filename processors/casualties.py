@@ -253,13 +253,11 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     return value
 
 
-def _borne_by_one_known(
-    word: Token, noun: Token, fields: list[str], vocab: CasualtyVocabulary
-) -> list[str]:
+def _borne_by_one_known(word: Token, noun: Token, fields: list[str]) -> list[str]:
     """ "The victim suffered from gunshot wounds": wounds borne by someone already told of
     (a definite singular or a pronoun) may be the dead victim's, so they count as "shot"
     does: hurt unless reported dead. Not "another man suffered wounds", nor "a woman"."""
-    if fields != ["injured"] or word.pos_ != "NOUN" or _adds(word, noun, "arrested"):
+    if fields != ["injured"] or word.pos_ != "NOUN" or _told_apart(word, noun):
         return fields
     pronoun = noun.pos_ == "PRON" and noun.lower_ in ("he", "she", "him", "her")
     definite = noun.tag_ == "NN" and any(
@@ -431,12 +429,18 @@ def _adds(word: Token, noun: Token, fld: str) -> bool:
     "another man died")? Detentions add up over an operation, so "detained two others" (or
     "two other men") are more detainees; among the harmed, "one died and two others were
     hurt" contrasts the hurt with the dead and adds nothing to an earlier count of the hurt."""
-    near = [*word.children, *noun.children, noun]
-    more = _MORE | _OTHERS if fld == "arrested" else _MORE
-    return any(t.lower_ in more for t in near)
+    if fld == "arrested":
+        return _told_apart(word, noun)
+    return any(t.lower_ in _MORE for t in (*word.children, *noun.children, noun))
 
 
 _OTHERS = frozenset({"other", "others"})
+
+
+def _told_apart(word: Token, noun: Token) -> bool:
+    """Are the people said to be others than those told before ("another man", "two
+    others", "also")? Not the same people, whether or not they add to a count."""
+    return any(t.lower_ in _MORE | _OTHERS for t in (*word.children, *noun.children, noun))
 
 
 def _with_conjuncts(nouns: list[Token], verb: Token | None = None) -> list[Token]:
@@ -609,11 +613,11 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             if words in said:
                 continue  # a headline pasted twice ("Girl, 6, hurt in shooting News Girl, 6, ...")
             said.add(words)
-            for fld in _borne_by_one_known(tok, noun, fields, vocab):
+            for fld in _borne_by_one_known(tok, noun, fields):
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
                 if _adds(tok, noun, fld):
                     more_of.setdefault(fld, set()).add(noun.i)
-                if _adds(tok, noun, "arrested"):  # "another", "two others": not the same people
+                if _told_apart(tok, noun):
                     others_of.setdefault(fld, set()).add(noun.i)
                 if _of_them(noun):
                     part_of.setdefault(fld, set()).add(noun.i)

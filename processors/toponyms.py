@@ -793,7 +793,7 @@ def find_place_spans(
         if ps.mention.role != "literal":
             continue
         _peel_place_words(ps, gazetteer)
-        if _modifier(ps.span):
+        if _modifier(ps.span, gazetteer):
             ps.mention.role = "modifier"
             continue
         ps.mention.agency = _agency(ps.span)
@@ -844,7 +844,7 @@ def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
         )
 
 
-def _modifier(span: Span) -> bool:
+def _modifier(span: Span, gazetteer: Gazetteer) -> bool:
     """A country or region name modifying a noun ("US air force aircraft", "Syrian-backed")
     says whose, not where; a modified site ("Hasakah prison") stays a place."""
     root = span.root
@@ -859,12 +859,13 @@ def _modifier(span: Span) -> bool:
     )
     if nxt is not None and nxt.lemma_ in ("back", "lead", "support", "base", "sponsor", "run"):
         return True  # "a Turkey-backed faction", "US-led invasion"
-    if _serves(span):
+    serves = _serves(span) or root.head.lemma_ in _LOCAL_SERVICES
+    if serves and not _a_country(span.text, gazetteer):
         return False  # "DC police officials": the force of the place, at work there
     return (
         root.dep_ in ("compound", "amod", "nmod")
         and root.head.pos_ == "NOUN"
-        and root.head.lemma_ not in _SITE_NOUNS | _PLACE_NOUNS | _LOCAL_SERVICES
+        and root.head.lemma_ not in _SITE_NOUNS | _PLACE_NOUNS
     )
 
 
@@ -877,6 +878,12 @@ def _serves(span: Span) -> bool:
         return False
     word = doc[span.end].lower_
     return word in _LOCAL_SERVICES or (word in _COUNTY_SERVICES and span[-1].lower_ in _ADMIN_WORDS)
+
+
+def _a_country(text: str, gazetteer: Gazetteer) -> bool:
+    """Is the name first of all a country's ("US officers" are a nation's, not local)?"""
+    options = gazetteer.candidates(text)
+    return bool(options) and options[0][0].kind == "country"
 
 
 # A place naming a service of its own says where: a local force works where it serves.
