@@ -152,20 +152,32 @@ _AGE_UNITS = frozenset({"year", "month", "week", "day"})
 _NOUN_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos", "ROOT"})
 
 
-def _nominal_age(noun: Token) -> bool:
-    """ "A 19-year-old was wounded", "two 15-year-olds were shot": an age standing for the
-    person (not "a 17-year-old girl", where it describes her)."""
+def _age_start(noun: Token) -> int | None:
+    """ "A 19-year-old was wounded", "two 15-year-olds were shot": where an age standing for
+    the person begins (the index of its number), or None when the noun is no such age ("a
+    17-year-old girl", where it describes her)."""
     doc = noun.doc
     if noun.dep_ not in _NOUN_DEPS:
-        return False
+        return None
     if _AGE_RE.match(noun.text) or _AGE_RE.match(noun.text.removesuffix("s")):
-        return True  # kept whole by the tokenizer: "17-year-old"
-    return (
+        return noun.i  # kept whole by the tokenizer: "17-year-old"
+    if not (
         noun.lower_ in ("old", "olds")
         and noun.i >= 2
         and doc[noun.i - 1].text == "-"
         and doc[noun.i - 2].lemma_.lower() in _AGE_UNITS
-    )
+    ):
+        return None
+    start = noun.i - 2  # the unit, then its number, with or without a hyphen
+    if start > 0 and doc[start - 1].text == "-":
+        start -= 1
+    if start > 0 and doc[start - 1].like_num:
+        start -= 1
+    return start
+
+
+def _nominal_age(noun: Token) -> bool:
+    return _age_start(noun) is not None
 
 
 def is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
@@ -207,14 +219,8 @@ def _count(noun: Token, vocab: CasualtyVocabulary) -> int | None:
     lower = noun.lower_
     if lower == "one" and noun.i > 0 and noun.doc[noun.i - 1].lower_ == "no":
         return None  # "no one was arrested": nobody
-    if _nominal_age(noun):  # "a 17-year-old": one; "two 15-year-olds": two
-        doc, age = noun.doc, noun.i  # the age's number: "15 - year - olds", "two year - old"
-        if noun.i >= 2 and doc[noun.i - 1].text == "-":
-            age = noun.i - 2  # the unit, then its number, with or without a hyphen
-            if age > 0 and doc[age - 1].text == "-":
-                age -= 1
-            if age > 0 and doc[age - 1].like_num:
-                age -= 1
+    age = _age_start(noun)
+    if age is not None:  # "a 17-year-old": one; "two 15-year-olds": two
         words = [
             t.text
             for t in noun.subtree

@@ -929,9 +929,11 @@ class EventExtractor:
                 and acled not in _COMPATIBLE.get(_field(f), {acled})
             }
             own = {f: v for f, v in counts.items() if f not in foreign}
-            events.append(self._event(etype, trigger, sent, n, own, places))
+            events.append(
+                self._event(etype, trigger, sent, n, own, places, background, actors=(a1, a2))
+            )
             if foreign:
-                second = self._second_event(sent, matches, foreign, counts, n, places)
+                second = self._second_event(sent, matches, foreign, counts, n, places, background)
                 if second is not None:  # "12 killed and three taken into custody": two events
                     events.append(second)
                 else:
@@ -952,6 +954,7 @@ class EventExtractor:
         counts: dict[str, int | None],
         n: int,
         places: Sequence[dict[str, Any]],
+        background: bool,
     ) -> _Event | None:
         """A sentence whose counts do not fit its main event ("a clash ... resulting in 12
         killed and three taken into custody") also reports an event they fit when one of its
@@ -977,7 +980,7 @@ class EventExtractor:
         etype, trigger = max(
             fitting, key=lambda m: (self.taxonomy.types[m[0]].priority, -m[1].start)
         )
-        return self._event(etype, trigger, sent, n, foreign, places)
+        return self._event(etype, trigger, sent, n, foreign, places, background)
 
     def _event(
         self,
@@ -987,9 +990,12 @@ class EventExtractor:
         n: int,
         counts: dict[str, int | None],
         places: Sequence[dict[str, Any]],
+        background: bool,
+        actors: tuple[Span | None, Span | None] | None = None,
     ) -> _Event:
-        """The event one trigger of sentence ``n`` reports, with the counts it takes."""
-        a1, a2 = _actors(trigger.root)
+        """The event one trigger of sentence ``n`` reports, with the counts it takes
+        (``actors``: the trigger's, when the caller has already found them)."""
+        a1, a2 = actors if actors is not None else _actors(trigger.root)
         return _Event(
             type=etype,
             trigger=trigger,
@@ -999,7 +1005,7 @@ class EventExtractor:
             place=self._place(sent, places),
             counts=counts,
             order=n,
-            background=bool(_BACKGROUND_RE.search(sent.text)),
+            background=background,
             headline=_is_headline(sent),
         )
 
