@@ -99,7 +99,8 @@ _NOT_NAMES = frozenset(
     "coast interior highlands lowlands islands upper lower greater littoral plateau mountains "
     "lakes north-east north-west south-east south-west northeast northwest southeast southwest "
     "middle east west south north union federal national state nw sw se "
-    "side end downtown uptown midtown".split()  # "the West Side", "the East End": a city's part
+    "side end downtown uptown midtown "  # "the West Side", "the East End": a city's part
+    "metro metropolitan municipal transit campus tribal".split()  # "Metro police", "Transit"
 )
 _INSTITUTIONS = frozenset(
     "university college institute school academy hospital clinic airport stadium center "
@@ -335,6 +336,8 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
             return state
     names: list[str] = []
     while i < limit and not doc[i].is_sent_start:
+        if doc[i].ent_type_ in ("DATE", "TIME"):
+            break  # "moved to West Virginia in May": a month, not the town of May
         if not _capitalised(doc[i]):
             if doc[i].text in (",", "-", "the") or doc[i].lower_ in ("of", "the"):
                 i += 1
@@ -678,10 +681,18 @@ def find_place_spans(
             new_ents.append(Span(doc, ent.start, ent.end, label="FAC"))
             continue  # "Mount Carmel Hospital": a hospital's name, not the town
         if ent.label_ in PLACE_LABELS and _namelike(ent.text) and not _numbered_venue(ent):
-            found.append(PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), ent))
+            named = _without_direction(ent, gazetteer)  # the entity stays whole
+            role = "embedded" if _station_brand(ent) else "literal"
+            mention = Mention(named.text, named.start_char, named.end_char, role=role)
+            found.append(PlaceSpan(mention, named))
             new_ents.append(ent)
             continue
-        if ent.label_ in _MAYBE_PLACE and demonym is None and ent.ent_id_ != CURATED:
+        if (
+            ent.label_ in _MAYBE_PLACE
+            and demonym is None
+            and ent.ent_id_ != CURATED
+            and _namelike(ent.text)
+        ):
             slot = _place_slot(doc, ent.start, ent.end)
             options = gazetteer.lookup(ent.text, variants=_strong_slot(doc, ent.start, ent.end))
             titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
@@ -960,6 +971,29 @@ def _no_name_alone(doc: Doc, i: int, gazetteer: Gazetteer) -> bool:
     feast ("an Easter party") that no state or country after a comma pins as the town."""
     word = doc[i].lower_
     return word in _NAME_HEADS or (word in _FEASTS and _qualifier(doc, i + 1, gazetteer) is None)
+
+
+def _station_brand(ent: Span) -> bool:
+    """ "NBC 6 South Florida", "FOX 2 Detroit": a broadcaster's call letters and channel before
+    the name make it the station's brand (a place inside a name), not a place the story tells
+    of."""
+    doc = ent.doc
+    if ent.start < 2 or not doc[ent.start - 1].like_num:
+        return False
+    call = doc[ent.start - 2]
+    return call.is_alpha and call.is_upper and 2 <= len(call) <= 5
+
+
+def _without_direction(ent: Span, gazetteer: Gazetteer) -> Span:
+    """ "South Florida", "Northern California", "East Texas" tagged whole: a direction opening a
+    name the gazetteer does not know whole is the part of the place the rest names, as in
+    "southern Texas" (the direction before the name is read as one, ``_direction``). Names
+    known whole stay whole ("South Africa", "West Virginia"); the rest must be a notable place
+    (a region, or a town of 50,000): "south Grand" is an avenue, not a village called Grand."""
+    if len(ent) < 2 or ent[0].lower_ not in DIRECTIONS or gazetteer.candidates(ent.text):
+        return ent
+    rest = Span(ent.doc, ent.start + 1, ent.end, label=ent.label_)
+    return rest if _prominent(gazetteer.candidates(rest.text)) else ent
 
 
 def _inside_facility_name(ent: Span) -> bool:

@@ -447,3 +447,61 @@ def test_a_name_cut_from_its_head_is_the_whole_or_nothing(enrich):
     article = enrich("The boy was treated at Mount Sinai and released on Sunday.")
     assert [p["name"] for p in article["places"]] in ([], ["Mount Sinai"])
     assert enrich("Soldiers at Fort Hood were told to stay indoors.")["places"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "admin1"),
+    [
+        ("Two men were shot and wounded in South Florida on Sunday.", "South Florida", "US-FL"),
+        ("Wildfires spread across Northern California overnight.", "Northern California", "US-CA"),
+        ("The storm dropped a foot of snow on Western New York.", "Western New York", "US-NY"),
+    ],
+)
+def test_a_direction_opening_an_unknown_name_is_part_of_the_place_the_rest_names(
+    enrich, body, name, admin1
+):
+    assert place(enrich(body), name)["admin1"] == admin1
+
+
+def test_names_known_whole_keep_their_direction(enrich):
+    article = enrich("She moved from South Africa to West Virginia in May.")
+    assert place(article, "South Africa")["country_code"] == "ZA"
+    assert place(article, "West Virginia")["admin1"] == "US-WV"
+
+
+def test_a_direction_before_a_minor_namesake_is_a_street_not_a_village(enrich):
+    article = enrich("The car crashed on south Grand near the bridge on Tuesday.")
+    assert all(p.get("country_code") in (None, "US") for p in article["places"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Metro police said a driver died after a crash at a junction on Friday.",
+        "Transit police said two riders were hurt on the train.",
+    ],
+)
+def test_a_word_for_a_level_of_government_before_a_force_is_no_town(enrich, body):
+    assert enrich(body)["places"] == []
+
+
+def test_a_station_brand_is_a_place_inside_a_name_not_the_story_place(enrich):
+    article = enrich(
+        "Two men were wounded by gunfire outside a bar in Hialeah on Sunday, police said.\n\n"
+        "Copyright 2020 by NBC 6 South Florida. All rights reserved."
+    )
+    assert article["events"][0]["place"]["name"] == "Hialeah"
+    roles = {p["name"]: p["role"] for p in article["places"]}
+    assert roles.get("Florida", roles.get("South Florida")) == "embedded"
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "admin1"),
+    [
+        ("She moved to West Virginia in May to be near her sister.", "West Virginia", "US-WV"),
+        ("The family settled in Ohio in March after the flood.", "Ohio", "US-OH"),
+    ],
+)
+def test_a_month_after_in_does_not_pin_the_place_before_it(enrich, body, name, admin1):
+    found = place(enrich(body), name)
+    assert (found["admin1"], found.get("approximate", False)) == (admin1, False)
