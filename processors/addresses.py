@@ -19,24 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from spacy.tokens import Doc, Span
 
-from processors.errors import ConfigurationError
+from processors.vocabulary import read_yaml, word_list
 
 __all__ = ["is_address", "is_ordinary_word", "load_street_words", "ordinary_words"]
 
 
 def load_street_words(path: Path) -> frozenset[str]:
     """The ``street_words`` of config/addresses.yaml, checked to be a list of words."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"cannot read {path}: {exc}") from exc
-    words = data.get("street_words")
-    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-        raise ConfigurationError(f"{path}: `street_words` must be a list of words")
-    return frozenset(w.strip().lower().rstrip(".") for w in words)
+    return frozenset(w.rstrip(".") for w in word_list(read_yaml(path), "street_words", path))
 
 
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "from", "at", "of", "to", "across"})

@@ -51,6 +51,10 @@ class CasualtyVocabulary:
     care_verbs: frozenset[str] = frozenset()  # "rushed to <a care place>": the people were hurt
     care_places: frozenset[str] = frozenset()
     recordings: frozenset[str] = frozenset()  # "captured on <video>": seen, not held
+    nouns: frozenset[str] = frozenset()  # casualty nouns that count people: "four deaths"
+    transitive: frozenset[str] = frozenset()  # casualty verbs whose subject is the doer
+    charges: frozenset[str] = frozenset()  # "charged with murder": the crime, not a victim
+    not_agents: frozenset[str] = frozenset()  # "-er" nouns of things: "launcher", "trailer"
 
 
 @dataclass(frozen=True)
@@ -130,20 +134,15 @@ def _count_words(noun: Token, vocab: CasualtyVocabulary) -> list[str]:
 
 
 _AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ant", "ants", "ian", "ians")
-_NOT_AGENTS = frozenset(
-    "launcher launchers container containers trailer trailers computer computers motor motors "
-    "tractor tractors rocket rockets number numbers order orders matter matters water center "
-    "centre corner border borders quarter quarters monitor error errors sector sectors".split()
-)
 
 
-def _agentive(noun: Token) -> bool:
+def _agentive(noun: Token, vocab: CasualtyVocabulary) -> bool:
     """A noun for someone who does something ("kidnapper", "financier", "associates")."""
     lower = noun.lower_
     return (
         noun.pos_ == "NOUN"
         and lower.endswith(_AGENT_SUFFIXES)
-        and lower not in _NOT_AGENTS
+        and lower not in vocab.not_agents
         and len(lower) > 5
     ) or noun.lemma_.lower() in ("associate", "accomplice")
 
@@ -186,7 +185,7 @@ def is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
     return (
         _nominal_age(noun)
         or lemma in vocab.people
-        or _agentive(noun)
+        or _agentive(noun, vocab)
         or lower in vocab.people
         or lemma in vocab.perpetrators
         or noun.ent_type_ in ("PERSON", "NORP")
@@ -298,7 +297,7 @@ def _counted_shot(tok: Token, vocab: CasualtyVocabulary) -> bool:
 def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     """The nouns naming the people a casualty word is about (see the module docstring)."""
     lemma = word.lemma_.lower()
-    if word.pos_ in ("NOUN", "PROPN") and lemma in _NOUN_FORMS:
+    if word.pos_ in ("NOUN", "PROPN") and lemma in vocab.nouns:
         of = next((c for c in word.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         obj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
         if obj is not None:
@@ -334,7 +333,7 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         nouns = [_antecedent(c, verb) for c in verb.children if c.dep_ == dep]
         if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
             nouns += [c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
-        if dep == "nsubj" and lemma in _TRANSITIVE and verb is word:
+        if dep == "nsubj" and lemma in vocab.transitive and verb is word:
             if not _elided_passive(word, nouns, vocab):
                 continue  # the subject of "killed" is the killer
             return _with_conjuncts(nouns, verb)  # "Mother, son shot": a headline's list
@@ -353,7 +352,7 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         return own  # "nine were hurt and one killed": the conjunct's own number
     if word.dep_ == "pobj" and word.head.dep_ == "prep":  # "taken into custody"
         holder = word.head.head
-        if holder.lemma_.lower() in _CHARGE_VERBS and word.head.lower_ in ("with", "for", "of"):
+        if holder.lemma_.lower() in vocab.charges and word.head.lower_ in ("with", "for", "of"):
             return []  # "charged with murder", "arrested for murder": the crime, not a victim
         if holder.dep_ == "acl" and holder.head.pos_ in ("NOUN", "PROPN", "NUM"):
             return _with_conjuncts([holder.head])  # "two men taken into custody"
@@ -406,25 +405,11 @@ def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabular
     )
 
 
-_CHARGE_VERBS = frozenset(
-    "charge accuse convict indict arrest detain book sentence jail try suspect wanted want "
-    "acquit investigate question hold".split()
-)
 _QUANTITY_NOUNS = frozenset(
     "dozens scores hundreds thousands dozen hundred thousand couple pair".split()
 )
 # a quantity that heads an "of" phrase of people: "several of his associates", "a few of them"
 _QUANTIFIERS = frozenset("several few multiple numerous handful".split())
-_NOUN_FORMS = frozenset(
-    {"death", "killing", "murder", "fatality", "casualty", "injury", "body", "corpse", "arrest",
-     "massacre", "slaying",
-     "detention", "custody", "disappearance", "displacement", "evacuation", "hostage",
-     "captive", "wound"}
-)  # fmt: skip
-_TRANSITIVE = frozenset(
-    {"kill", "murder", "execute", "shoot", "injure", "wound", "hurt", "arrest", "detain",
-     "apprehend", "capture", "displace", "evacuate", "abduct", "kidnap", "stab", "slay"}
-)  # fmt: skip
 
 
 _MORE = frozenset({"also", "another", "additional", "further", "too"})
@@ -599,7 +584,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             continue
         if (
             tok.pos_ in ("NOUN", "PROPN")
-            and tok.lemma_.lower() not in _NOUN_FORMS
+            and tok.lemma_.lower() not in vocab.nouns
             and not _counted_shot(tok, vocab)
         ):
             continue  # "ten shots were fired": a noun counts people only in its own forms

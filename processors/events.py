@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -39,6 +38,7 @@ from processors.dates import resolve_date
 from processors.errors import ConfigurationError
 from processors.numbers import count_of
 from processors.places import SPECIFICITY
+from processors.vocabulary import read_yaml, word_list
 
 __all__ = ["EventExtractor", "EventType", "Taxonomy", "finalize_events"]
 
@@ -77,10 +77,6 @@ _COMPATIBLE = {  # which events a count-only sentence may lend its counts to
     "arrested": {"Strategic developments", "Protests", "Riots"},
     "held": {"Strategic developments", "Battles", "Violence against civilians"},
 }
-_ANIMALS = frozenset(
-    "livestock cattle cow cows goat goats sheep camel camels animal animals dog dogs donkey "
-    "donkeys horse horses chicken chickens pig pigs".split()
-)
 _NONE_RE = re.compile(
     r"\b(no (?:one|people|person|persons|casualties|fatalities|deaths|injuries)\b|"
     r"(?:did not|didn't) result in any (?:fatalities|casualties|deaths)|"
@@ -94,7 +90,6 @@ _PROTEST_TYPES = (
     "excessive_force_against_protesters",
 )
 _VIOLENT_TRIGGERS = ("attack", "armed_clash")
-_HARM_VERBS = frozenset("kill attack shoot target ambush wound injure fire".split())
 
 
 @dataclass(frozen=True)
@@ -125,14 +120,13 @@ class Taxonomy:
     noun_only: frozenset[str]
     intransitive: frozenset[str]
     aftermath_places: frozenset[str]
+    wound_nouns: frozenset[str]  # what the harmed bear: "suffered gunshot wounds"
+    harm_verbs: frozenset[str]  # with these, armed victims make a clash
     casualties: CasualtyVocabulary
 
     @classmethod
     def load(cls, path: Path) -> Taxonomy:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigurationError(f"cannot read the event taxonomy {path}: {exc}") from exc
+        data = read_yaml(path)
         types = {}
         for name, spec in (data.get("types") or {}).items():
             acled = spec.get("acled") or []
@@ -154,51 +148,34 @@ class Taxonomy:
             types[name] = EventType(
                 name, acled[0], acled[1], spec["priority"], triggers, tuple(governed)
             )
-        words = {
-            key: frozenset(str(w).lower() for w in data.get(key) or [])
-            for key in (
-                "armed_actors",
-                "protest_violence",
-                "protest_intervention",
-                "protest_excessive_force",
-                "mob_actors",
-                "non_event_heads",
-                "background_frames",
-                "object_verbs",
-                "aftermath_places",
-            )
-        }
-        words["noun_only"] = frozenset(str(w).lower() for w in data.get("noun_only_triggers") or [])
-        words["intransitive"] = frozenset(
-            str(w).lower() for w in data.get("intransitive_triggers") or []
-        )
+        lists = (
+            "armed_actors", "protest_violence", "protest_intervention", "protest_excessive_force",
+            "mob_actors", "non_event_heads", "background_frames", "object_verbs",
+            "aftermath_places", "wound_nouns", "harm_verbs",
+        )  # fmt: skip
+        words = {key: word_list(data, key, path) for key in lists}
+        words["noun_only"] = word_list(data, "noun_only_triggers", path)
+        words["intransitive"] = word_list(data, "intransitive_triggers", path, required=False)
         fields = data.get("casualty_words") or {}
-        unknown = set(fields) - set(COUNT_FIELDS) - {"shot"}
+        unknown = set(fields) - set(COUNT_FIELDS) - {"shot"} if isinstance(fields, dict) else ()
         if unknown or not isinstance(fields, dict):
             raise ConfigurationError(
                 f"{path}: casualty_words has unknown count fields {sorted(unknown)}; "
                 f"use {', '.join(COUNT_FIELDS)} or shot"
             )
-        for key in (
-            "people_nouns",
-            "perpetrator_nouns",
-            "not_counted",
-            "gunfire_nouns",
-            "care_verbs",
-            "care_places",
-            "recording_nouns",
-        ):
-            if not data.get(key):
-                raise ConfigurationError(f"{path}: `{key}` (a list of words) is missing")
         casualties = CasualtyVocabulary(
-            fields={f: frozenset(str(w).lower() for w in ws or []) for f, ws in fields.items()},
-            people=frozenset(str(w).lower() for w in data["people_nouns"]),
-            perpetrators=frozenset(str(w).lower() for w in data["perpetrator_nouns"]),
-            not_counted=frozenset(str(w).lower() for w in data["not_counted"]),
-            gunfire=frozenset(str(w).lower() for w in data["gunfire_nouns"]),
-            care_verbs=frozenset(str(w).lower() for w in data["care_verbs"]),
-            care_places=frozenset(str(w).lower() for w in data["care_places"]),
-            recordings=frozenset(str(w).lower() for w in data["recording_nouns"]),
+            fields={f: word_list(fields, f, path) for f in fields},
+            people=word_list(data, "people_nouns", path),
+            perpetrators=word_list(data, "perpetrator_nouns", path),
+            not_counted=word_list(data, "not_counted", path),
+            gunfire=word_list(data, "gunfire_nouns", path),
+            care_verbs=word_list(data, "care_verbs", path),
+            care_places=word_list(data, "care_places", path),
+            recordings=word_list(data, "recording_nouns", path),
+            nouns=word_list(data, "casualty_nouns", path),
+            transitive=word_list(data, "casualty_verbs", path),
+            charges=word_list(data, "charge_verbs", path),
+            not_agents=word_list(data, "not_agent_nouns", path),
         )
         return cls(types=types, **words, casualties=casualties)
 
@@ -491,7 +468,6 @@ def _toll(word: Token) -> tuple[int | None, set[int]]:
     return (total if used else None), used
 
 
-_SUFFERED = frozenset({"wound", "wounds", "injury", "injuries"})  # what the harmed bear
 _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "sixty seventy eighty ninety hundred thousand dozen dozens hundreds scores".split()
@@ -712,7 +688,7 @@ class EventExtractor:
         root = span.root
         while root.dep_ in ("compound", "amod") and root.head.pos_ == "NOUN":
             root = root.head  # "bomb" in "bomb attacks"
-        if root.lemma_.lower() in _SUFFERED:
+        if root.lemma_.lower() in self.taxonomy.wound_nouns:
             return False  # "found dead with stab wounds": the harm borne, not a deed
         if root.tag_ != "NNS" or any(
             c.dep_ in ("det", "nummod", "poss") or c.like_num for c in root.children
@@ -878,7 +854,7 @@ class EventExtractor:
         if a2 is not None and self._words(a2) & armed:
             return True
         for tok in sent:
-            if tok.lemma_ in _HARM_VERBS or (  # "opened fire on an army supply column"
+            if tok.lemma_ in self.taxonomy.harm_verbs or (  # "opened fire on an army supply column"
                 tok.lemma_ == "open" and any(c.lemma_ == "fire" for c in tok.children)
             ):
                 for child in tok.children:

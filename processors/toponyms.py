@@ -21,21 +21,32 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from config import DATA_DIR
 from processors.aliases import CURATED
 from processors.gazetteer import Gazetteer, Place, place_key
 from processors.places import Mention
 from processors.spans import DASHES
 from processors.sports import HOME_NATIONS, is_sports_report
+from processors.vocabulary import load_word_lists
 
 __all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans", "is_source_credit", "mark_newsroom"]
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# the vocabulary of config/place_words.yaml, checked at import: a bad edit fails at start
+_WORDS = load_word_lists(
+    DATA_DIR / "place_words.yaml",
+    (
+        "titles", "agency_verbs", "agency_nouns", "not_names", "institutions", "admin_units",
+        "area_nouns", "place_kind_words", "site_nouns", "settlements", "local_services",
+        "county_services", "name_heads", "feasts", "facility_heads",
+    ),
+)  # fmt: skip
 _MAYBE_PLACE = frozenset({"PERSON", "ORG", "NORP"})
 _LOCATIVE = frozenset(
     "in at near outside around across from into inside throughout to toward towards via "
     "between within off".split()
 )
-_TITLES = frozenset("mr mr. mrs mrs. ms ms. dr dr. sir lord lady president minister".split())
+_TITLES = _WORDS["titles"]
 _CONNECTORS = frozenset(
     "of de del da do dos das al el la le upon on at ad as ash bin ibn abu - '".split()
 )
@@ -61,16 +72,8 @@ DIRECTIONS = {
     "southwestern": "southwest",
     "central": "center",
 }
-_AGENCY_VERBS = frozenset(
-    "say tell seek want accuse deny announce warn urge demand reject claim insist refuse "
-    "threaten vow pledge call respond condemn blame agree decide plan try support oppose "
-    "sanction recognize recognise welcome criticize criticise order approve".split()
-)
-_AGENCY_NOUNS = frozenset(
-    "effort attempt policy support decision position plan move demand call response ally "
-    "government regime administration force troop official envoy representative ambassador "
-    "strategy stance backing occupation intervention".split()
-)
+_AGENCY_VERBS = _WORDS["agency_verbs"]
+_AGENCY_NOUNS = _WORDS["agency_nouns"]
 
 
 @dataclass
@@ -94,18 +97,8 @@ def _prominent(options: list[tuple[Place, float]]) -> bool:
     )
 
 
-_NOT_NAMES = frozenset(
-    "north south east west northern southern eastern western central centre center capital "
-    "coast interior highlands lowlands islands upper lower greater littoral plateau mountains "
-    "lakes north-east north-west south-east south-west northeast northwest southeast southwest "
-    "middle east west south north union federal national state nw sw se "
-    "side end downtown uptown midtown "  # "the West Side", "the East End": a city's part
-    "metro metropolitan municipal transit campus tribal".split()  # "Metro police", "Transit"
-)
-_INSTITUTIONS = frozenset(
-    "university college institute school academy hospital clinic airport stadium center "
-    "centre museum library church cathedral mosque".split()
-)
+_NOT_NAMES = _WORDS["not_names"]
+_INSTITUTIONS = _WORDS["institutions"]
 
 
 _ARTICLES = frozenset("al el ad ar as at az an ash le la les los las der die".split())
@@ -219,19 +212,9 @@ def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
 
 # the units incident reports name places by, around the world ("Biankouma subdivision",
 # "Keerom regency", "Donga LGA", "Myebon township", "Shabelle zone", "Jaghuri district")
-_ADMIN_UNITS = frozenset(
-    "province region district governorate county municipality subdivision sub-district "
-    "subdistrict township regency zone department commune prefecture lga locality woreda "
-    "raion rayon oblast parish canton sector cercle tehsil upazila".split()
-)
-_PLACE_NOUNS = _ADMIN_UNITS | frozenset(
-    "city town village state capital area outskirts suburb suburbs countryside center centre "
-    "heart vicinity border neighbourhood neighborhood".split()
-)
-_SITE_NOUNS = frozenset(
-    "prison jail camp airport base port hospital checkpoint border crossing market square "
-    "province governorate countryside".split()
-)
+_ADMIN_UNITS = _WORDS["admin_units"]
+_PLACE_NOUNS = _ADMIN_UNITS | _WORDS["area_nouns"]
+_SITE_NOUNS = _WORDS["site_nouns"]
 
 
 def _locative(span: Span, *, conjuncts: bool = True) -> bool:
@@ -472,9 +455,7 @@ _ADMIN_WORDS = {
     "prefecture": "Prefecture",
     "state": "State",
 }
-_PLACE_WORDS = _ADMIN_UNITS | frozenset(
-    "village town city neighbourhood neighborhood area countryside suburb camp".split()
-)
+_PLACE_WORDS = _ADMIN_UNITS | _WORDS["place_kind_words"]
 
 
 def _admin_suffix(doc: Doc, end: int) -> str | None:
@@ -825,7 +806,7 @@ def find_place_spans(
     return found, demonyms
 
 
-_SETTLEMENTS = frozenset({"village", "town", "city", "barangay", "hamlet", "kebele"})
+_SETTLEMENTS = _WORDS["settlements"]
 
 
 def _peel_place_words(ps: PlaceSpan, gazetteer: Gazetteer) -> None:
@@ -898,11 +879,8 @@ def _a_country(text: str, gazetteer: Gazetteer) -> bool:
 
 
 # A place naming a service of its own says where: a local force works where it serves.
-_LOCAL_SERVICES = frozenset(
-    "police policeman policemen officer officers detective detectives firefighter "
-    "firefighters fire paramedic paramedics trooper troopers".split()
-)
-_COUNTY_SERVICES = frozenset("sheriff deputy deputies coroner".split())
+_LOCAL_SERVICES = _WORDS["local_services"]
+_COUNTY_SERVICES = _WORDS["county_services"]
 
 
 def _extend_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
@@ -945,7 +923,7 @@ def _addresses(doc: Doc, i: int) -> bool:
 
 
 # the first word of many place names, never a name alone ("Mount" of "Mount Carmel Hospital")
-_NAME_HEADS = frozenset("mount mt. lake fort ft. port saint st. cape".split())
+_NAME_HEADS = _WORDS["name_heads"]
 
 
 def _headless(ent: Span) -> bool:
@@ -959,11 +937,9 @@ def _headless(ent: Span) -> bool:
 
 
 # feasts that name towns too ("Easter", "Christmas"): a place only when a state pins them
-_FEASTS = frozenset("easter christmas thanksgiving halloween hanukkah passover ramadan".split())
+_FEASTS = _WORDS["feasts"]
 # capitalised, these end the name of a building or institution
-_FACILITY_HEADS = frozenset(
-    "hospital clinic school academy church cathedral chapel mosque temple synagogue".split()
-)
+_FACILITY_HEADS = _WORDS["facility_heads"]
 
 
 def _no_name_alone(doc: Doc, i: int, gazetteer: Gazetteer) -> bool:

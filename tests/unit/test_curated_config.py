@@ -70,3 +70,42 @@ def test_a_governed_trigger_must_be_verb_preposition_object(tmp_path):
     )
     with pytest.raises(ConfigurationError, match="'verb preposition object'"):
         Taxonomy.load(path)
+
+
+def _events_file_with(tmp_path, key, value):
+    import yaml
+
+    data = yaml.safe_load((DATA_DIR / "events.yaml").read_text())
+    data[key] = value
+    path = tmp_path / "events.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("wound_nouns", None, "`wound_nouns` (a list of words) is missing"),
+        ("charge_verbs", "charge, accuse", "`charge_verbs` must be a non-empty list"),
+        ("people_nouns", ["people", 7], "`people_nouns` holds entries that are not words"),
+        ("casualty_nouns", [], "`casualty_nouns` must be a non-empty list"),
+    ],
+)
+def test_every_word_list_of_the_taxonomy_is_checked_at_load(tmp_path, key, value, says):
+    path = _events_file_with(tmp_path, key, value)
+    with pytest.raises(ConfigurationError) as info:
+        Taxonomy.load(path)
+    assert says in str(info.value) and str(path) in str(info.value)
+
+
+def test_the_place_finder_vocabulary_is_data_and_checked(tmp_path):
+    from processors.vocabulary import load_word_lists
+
+    words = load_word_lists(DATA_DIR / "place_words.yaml", ["local_services", "not_names"])
+    assert "police" in words["local_services"] and "metro" in words["not_names"]
+    bad = tmp_path / "place_words.yaml"
+    bad.write_text("local_services: [police, no]\nnot_names: north\n")
+    with pytest.raises(ConfigurationError, match="`not_names` must be a non-empty list"):
+        load_word_lists(bad, ["not_names"])
+    with pytest.raises(ConfigurationError, match="`local_services` holds entries that are not"):
+        load_word_lists(bad, ["local_services"])  # YAML reads a bare "no" as false
