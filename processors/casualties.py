@@ -549,7 +549,7 @@ def _to_care(verb: Token, vocab: CasualtyVocabulary) -> bool:
     objects = [c for c in verb.children if c.dep_ == "dobj"]
     holders = [verb, *objects, *(c for o in objects for c in o.conjuncts)]
     for prep in (c for h in holders for c in h.children):
-        if prep.dep_ == "prep" and prep.lower_ == "to":
+        if prep.dep_ in ("prep", "dative") and prep.lower_ == "to":  # "sent to": a dative
             for place in prep.children:
                 if place.dep_ == "pobj":  # "a hospital", "the county medical center"
                     words = place.doc[place.left_edge.i : place.i + 1].text.lower()
@@ -618,12 +618,12 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
         if i in people.get("fatalities", {}) or i in people.get("injured", {}):
             del shot[i]
     # "carried to a clinic, where she died": the dead were not only cared for; but those
-    # told apart from the dead ("one man died and another was taken to a hospital") are hurt
+    # told apart from the dead or the hurt ("one man died and another was taken to a
+    # hospital", "three were wounded, two others carried to a clinic") are more hurt
     if people.get("fatalities") or people.get("injured"):
         others = others_of.get(CARED, set())
         cared = {i: v for i, v in people.pop(CARED, {}).items() if i in others}
-        if cared and people.get("fatalities") and not people.get("injured"):
-            people["injured"] = cared
+        people.setdefault("injured", {}).update(cared)
     # "died of a gunshot wound", "was injured and later died": the dead are not the hurt
     hurt = people.get("injured", {})
     for i in list(hurt):

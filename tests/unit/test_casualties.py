@@ -618,3 +618,11 @@ def test_an_age_spelled_out_is_still_one_person(enrich):
 )
 def test_more_nouns_name_people(enrich, body, injured):
     assert largest(enrich(body), "injured") == injured
+
+
+def test_others_than_the_hurt_sent_to_a_hospital_in_the_same_sentence_are_more_hurt(enrich):
+    article = enrich(
+        "Three people were wounded outside a bar on Friday night, and two others were sent "
+        "to a clinic, police said."
+    )
+    assert max(e["injured"] or 0 for e in article["events"]) == 5
