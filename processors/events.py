@@ -914,7 +914,8 @@ class EventExtractor:
                     events.append(second)
                 else:
                     loose_counts.append((n, _is_headline(sent), foreign))
-        events = self._fold_into_disasters(self._fold_surrenders(self._merge(events)))
+        events = self._fold_surrenders(self._merge(events))
+        events = self._fold_into_remote_violence(self._fold_into_disasters(events))
         self._lend(events, loose_counts)
         if not events:
             return []
@@ -1058,19 +1059,38 @@ class EventExtractor:
         """In an article that reports a disaster, deaths and injuries told without anyone
         doing them ("two people were killed", "a child drowned") are its casualties, not an
         attack: no violence is reported where there was none."""
-        disasters = [e for e in events if self.taxonomy.types[e.type].acled_type == DISASTER]
-        if not disasters:
+        return self._fold_agentless_harm(events, DISASTER, anywhere=True)
+
+    def _fold_into_remote_violence(self, events: list[_Event]) -> list[_Event]:
+        """Beside an air strike, shelling or blast, deaths and injuries told without anyone
+        doing them at the same place ("22 people were wounded") are its casualties, not a
+        second attack by no one."""
+        return self._fold_agentless_harm(events, "Explosions/Remote violence", anywhere=False)
+
+    def _fold_agentless_harm(
+        self, events: list[_Event], family: str, *, anywhere: bool
+    ) -> list[_Event]:
+        """Carry harm told without a doer into the most salient event of ``family`` (one near
+        it, unless ``anywhere``: a flood covers a region)."""
+        causes = [e for e in events if self.taxonomy.types[e.type].acled_type == family]
+        if not causes:
             return events
         kept = []
         for event in events:
             lemma = event.trigger.root.lemma_.lower()
+            near = [  # a past strike named for context does not take today's dead
+                c
+                for c in causes
+                if anywhere or (_near(c, event) and c.background == event.background)
+            ]
             if (
-                self.taxonomy.types[event.type].acled_type == "Violence against civilians"
+                near
+                and self.taxonomy.types[event.type].acled_type == "Violence against civilians"
                 # the subject of "drowned" or "died" is who it befell, not who did it
                 and (event.actor1 is None or lemma in self._BEFALL)
                 and lemma in self._HARM_WITHOUT_AGENT
             ):
-                target = max(disasters, key=self._salience)
+                target = max(near, key=self._salience)
                 target.mentions += 1
                 _carry(event, target)
                 continue

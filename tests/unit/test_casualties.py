@@ -626,3 +626,20 @@ def test_others_than_the_hurt_sent_to_a_hospital_in_the_same_sentence_are_more_h
         "to a clinic, police said."
     )
     assert max(e["injured"] or 0 for e in article["events"]) == 5
+
+
+def test_harm_told_without_a_doer_beside_a_strike_is_the_strike_s(enrich):
+    article = enrich(
+        "Shelling of a bus station in the city of Kharkiv killed five people on Monday, "
+        "officials said. Doctors said 17 people were wounded."
+    )
+    [event] = article["events"]
+    assert (event["type"], event["fatalities"], event["injured"]) == ("shelling", 5, 17)
+
+
+def test_a_shooting_by_gunmen_beside_a_strike_stays_its_own_event(enrich):
+    article = enrich(
+        "An air strike on a depot near Idlib killed three fighters on Monday. In Aleppo, "
+        "gunmen shot dead two shopkeepers."
+    )
+    assert {e["type"] for e in article["events"]} >= {"air_strike", "attack"}
