@@ -282,6 +282,15 @@ def _field(key: str) -> str:
     return key.removeprefix("_also_").removeprefix("_partof_")
 
 
+def _take_place(target: _Event, source: _Event) -> None:
+    """The most specific place any mention of an incident gives is the incident's."""
+    if source.place is not None and (
+        target.place is None
+        or SPECIFICITY.get(source.place["kind"], 0) > SPECIFICITY.get(target.place["kind"], 0)
+    ):
+        target.place = source.place
+
+
 def _carry(source: _Event, target: _Event) -> None:
     """Every count statement of ``source`` becomes one of ``target`` (the same incident)."""
     for s in source.said:
@@ -1027,11 +1036,7 @@ class EventExtractor:
                 merged.append(event)
                 continue
             same.mentions += 1
-            if event.place is not None and (
-                same.place is None
-                or SPECIFICITY.get(event.place["kind"], 0) > SPECIFICITY.get(same.place["kind"], 0)
-            ):
-                same.place = event.place  # the most specific place any mention gives
+            _take_place(same, event)
             same.actor1 = same.actor1 or event.actor1
             same.actor2 = same.actor2 or event.actor2
             _carry(event, same)
@@ -1092,6 +1097,7 @@ class EventExtractor:
             ):
                 target = max(near, key=self._salience)
                 target.mentions += 1
+                _take_place(target, event)  # "Bus crash" (headline) placed by its dead
                 _carry(event, target)
                 continue
             kept.append(event)

@@ -505,3 +505,24 @@ def test_a_station_brand_is_a_place_inside_a_name_not_the_story_place(enrich):
 def test_a_month_after_in_does_not_pin_the_place_before_it(enrich, body, name, admin1):
     found = place(enrich(body), name)
     assert (found["admin1"], found.get("approximate", False)) == (admin1, False)
+
+
+def test_a_bare_dateline_is_its_own_sentence_and_does_not_place_the_incident(enrich):
+    article = enrich(
+        "Herders attacked\n\nNAIROBI — Gunmen killed four herders in Turkana county on "
+        "Monday, police said."
+    )
+    assert article["events"][0]["place"]["admin1"] == "KE-43"  # Turkana, not Nairobi
+
+
+def test_a_headline_without_a_place_is_placed_by_the_casualties_it_folds_in(enrich):
+    article = enrich(
+        "Bus crash leaves nine dead\n\nLIMA — A bus plunged off a mountain road in the Cusco "
+        "region on Wednesday, killing nine passengers, police said."
+    )
+    [event] = article["events"]
+    assert (event["type"], event["fatalities"], event["place"]["admin1"]) == (
+        "transport_accident",
+        9,
+        "PE-CUS",
+    )
