@@ -925,6 +925,7 @@ class EventExtractor:
                     loose_counts.append((n, _is_headline(sent), foreign))
         events = self._fold_surrenders(self._merge(events))
         events = self._fold_into_remote_violence(self._fold_into_disasters(events))
+        events = self._fold_into_demonstrations(events)
         self._lend(events, loose_counts)
         if not events:
             return []
@@ -1064,20 +1065,42 @@ class EventExtractor:
         """In an article that reports a disaster, deaths and injuries told without anyone
         doing them ("two people were killed", "a child drowned") are its casualties, not an
         attack: no violence is reported where there was none."""
-        return self._fold_agentless_harm(events, DISASTER, anywhere=True)
+        return self._fold_agentless_harm(events, {DISASTER}, anywhere=True)
 
     def _fold_into_remote_violence(self, events: list[_Event]) -> list[_Event]:
         """Beside an air strike, shelling or blast, deaths and injuries told without anyone
         doing them at the same place ("22 people were wounded") are its casualties, not a
         second attack by no one."""
-        return self._fold_agentless_harm(events, "Explosions/Remote violence", anywhere=False)
+        return self._fold_agentless_harm(events, {"Explosions/Remote violence"}, anywhere=False)
+
+    def _fold_into_demonstrations(self, events: list[_Event]) -> list[_Event]:
+        """Beside a riot, or a protest met with force, the hurt told without anyone hurting
+        them at the same place ("three officers were injured") are its casualties, not a
+        battle of their own (the harmed may be armed: officers). A peaceful protest (a vigil
+        after a shooting) takes no one's casualties."""
+        return self._fold_agentless_harm(
+            events,
+            {"Riots", *_PROTEST_TYPES[1:]},
+            anywhere=False,
+            harmed=frozenset({"Violence against civilians", "Battles"}),
+        )
 
     def _fold_agentless_harm(
-        self, events: list[_Event], family: str, *, anywhere: bool
+        self,
+        events: list[_Event],
+        causes_of: set[str],
+        *,
+        anywhere: bool,
+        harmed: frozenset[str] = frozenset({"Violence against civilians"}),
     ) -> list[_Event]:
-        """Carry harm told without a doer into the most salient event of ``family`` (one near
-        it, unless ``anywhere``: a flood covers a region)."""
-        causes = [e for e in events if self.taxonomy.types[e.type].acled_type == family]
+        """Carry harm told without a doer (an event of a ``harmed`` family) into the most
+        salient event whose type or family is in ``causes_of``: one near it, unless
+        ``anywhere`` (a flood covers a region)."""
+        causes = [
+            e
+            for e in events
+            if e.type in causes_of or self.taxonomy.types[e.type].acled_type in causes_of
+        ]
         if not causes:
             return events
         kept = []
@@ -1090,7 +1113,8 @@ class EventExtractor:
             ]
             if (
                 near
-                and self.taxonomy.types[event.type].acled_type == "Violence against civilians"
+                and event not in causes
+                and self.taxonomy.types[event.type].acled_type in harmed
                 # the subject of "drowned" or "died" is who it befell, not who did it
                 and (event.actor1 is None or lemma in self._BEFALL)
                 and lemma in self._HARM_WITHOUT_AGENT

@@ -643,3 +643,22 @@ def test_a_shooting_by_gunmen_beside_a_strike_stays_its_own_event(enrich):
         "gunmen shot dead two shopkeepers."
     )
     assert {e["type"] for e in article["events"]} >= {"air_strike", "attack"}
+
+
+def test_the_hurt_told_beside_a_riot_are_the_riot_s_even_when_armed(enrich):
+    article = enrich(
+        "Protesters clashed with police at a rally in Ikeja on Monday and officers "
+        "arrested 12 people. Three officers were injured, a police spokesman said."
+    )
+    top = article["events"][0]
+    assert (top["type"], top["injured"], top["arrested"]) == ("violent_demonstration", 3, 12)
+    assert all(e["type"] != "armed_clash" for e in article["events"])
+
+
+def test_a_vigil_after_a_shooting_takes_none_of_its_casualties(enrich):
+    article = enrich(
+        "Two men were killed in a shooting outside a store in Newark on Friday. On Sunday, "
+        "hundreds of residents held a peaceful march through the neighbourhood."
+    )
+    top = article["events"][0]
+    assert (top["type"], top["fatalities"]) == ("attack", 2)
