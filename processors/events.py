@@ -282,6 +282,18 @@ def _field(key: str) -> str:
     return key.removeprefix("_also_").removeprefix("_partof_")
 
 
+def _names(event: _Event, causes: Sequence[_Event]) -> bool:
+    """Does the event's doer name one of ``causes`` by its trigger's noun ("Floods kill 3",
+    "Fire at a factory kills 17")?"""
+    words = set(str(event.actor1 or "").lower().split())
+    return any(
+        t.lemma_.lower() in words or t.lower_ in words
+        for cause in causes
+        for t in cause.trigger
+        if t.pos_ in ("NOUN", "PROPN")
+    )
+
+
 def _take_place(target: _Event, source: _Event) -> None:
     """The most specific place any mention of an incident gives is the incident's."""
     if source.place is not None and (
@@ -1115,8 +1127,9 @@ class EventExtractor:
                 near
                 and event not in causes
                 and self.taxonomy.types[event.type].acled_type in harmed
-                # the subject of "drowned" or "died" is who it befell, not who did it
-                and (event.actor1 is None or lemma in self._BEFALL)
+                # the subject of "drowned" or "died" is who it befell, not who did it; and
+                # the fire of "Fire at a factory kills 17" is the disaster, no one's doing
+                and (event.actor1 is None or lemma in self._BEFALL or _names(event, near))
                 and lemma in self._HARM_WITHOUT_AGENT
             ):
                 target = max(near, key=self._salience)

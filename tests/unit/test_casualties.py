@@ -662,3 +662,32 @@ def test_a_vigil_after_a_shooting_takes_none_of_its_casualties(enrich):
     )
     top = article["events"][0]
     assert (top["type"], top["fatalities"]) == ("attack", 2)
+
+
+def test_a_building_fire_is_a_disaster_with_its_dead_not_an_attack(enrich):
+    article = enrich(
+        "Warehouse fire kills 6 in Karachi\n\nA fire swept through a warehouse in Karachi "
+        "late on Friday, killing six workers and injuring 11, rescue officials said."
+    )
+    [event] = article["events"]
+    assert (event["type"], event["fatalities"], event["injured"]) == ("fire", 6, 11)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("Gunmen opened fire on a bus in Maiduguri on Monday, killing four passengers.", "attack"),
+        ("Attackers set fire to a church in Jos on Sunday and burned it down.", "looting"),
+    ],
+)
+def test_fire_that_someone_opens_or_sets_is_no_disaster(enrich, body, kind):
+    assert {e["type"] for e in enrich(body)["events"]} == {kind}
+
+
+def test_armed_victims_in_a_bombing_s_own_sentence_are_the_bombing_s(enrich):
+    article = enrich(
+        "A suicide car bomber struck a checkpoint in Mogadishu on Sunday, killing six people, "
+        "including two soldiers, police said."
+    )
+    [event] = article["events"]
+    assert (event["type"], event["fatalities"]) == ("suicide_bombing", 6)
