@@ -55,6 +55,8 @@ class CasualtyVocabulary:
     transitive: frozenset[str] = frozenset()  # casualty verbs whose subject is the doer
     charges: frozenset[str] = frozenset()  # "charged with murder": the crime, not a victim
     not_agents: frozenset[str] = frozenset()  # "-er" nouns of things: "launcher", "trailer"
+    displacing: frozenset[str] = frozenset()  # "forced from their homes": displaced
+    homes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,8 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         verb = word.head  # "were found dead", "left two injured" (not "said two were hurt")
     for dep in ("nsubjpass", "dobj", "nsubj"):
         nouns = [_antecedent(c, verb) for c in verb.children if c.dep_ == dep]
+        if dep == "dobj":  # "fled their villages": the home left, not whom it befell
+            nouns = [n for n in nouns if n.lemma_.lower() not in vocab.homes]
         if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
             nouns += [c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
         if dep == "nsubj" and lemma in vocab.transitive and verb is word:
@@ -506,7 +510,27 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
         return ["shot"]  # "were hit by gunfire", "struck by a stray bullet"
     if not found and tok.pos_ == "VERB" and lemma in vocab.care_verbs and _to_care(tok, vocab):
         return [CARED]  # "were rushed to a hospital": hurt, unless reported dead
+    if (
+        found in ([], ["escaped"])
+        and tok.pos_ == "VERB"
+        and lemma in vocab.displacing
+        and _from_home(tok, vocab)
+    ):
+        return ["displaced"]  # "forced 3,000 residents from their homes", "fled their villages"
     return found
+
+
+def _from_home(verb: Token, vocab: CasualtyVocabulary) -> bool:
+    """Is a home the verb's object, or what its people are driven "from"?"""
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    preps = [
+        c
+        for h in (verb, *objects)
+        for c in h.children
+        if c.dep_ == "prep" and c.lower_ in ("from", "out")
+    ]
+    places = objects + [g for p in preps for g in p.subtree if g.dep_ == "pobj"]
+    return any(p.lemma_.lower() in vocab.homes or p.lower_ in vocab.homes for p in places)
 
 
 _LIFE_VERBS = frozenset({"lose", "claim", "take", "cost"})

@@ -176,6 +176,8 @@ class Taxonomy:
             transitive=word_list(data, "casualty_verbs", path),
             charges=word_list(data, "charge_verbs", path),
             not_agents=word_list(data, "not_agent_nouns", path),
+            displacing=word_list(data, "displacing_verbs", path),
+            homes=word_list(data, "home_nouns", path),
         )
         return cls(types=types, **words, casualties=casualties)
 

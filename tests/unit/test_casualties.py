@@ -691,3 +691,24 @@ def test_armed_victims_in_a_bombing_s_own_sentence_are_the_bombing_s(enrich):
     )
     [event] = article["events"]
     assert (event["type"], event["fatalities"]) == ("suicide_bombing", 6)
+
+
+def test_the_abducted_are_counted_as_held(enrich):
+    article = enrich("Gunmen abducted 14 schoolchildren from a village school in Zamfara state.")
+    assert max(e["held"] or 0 for e in article["events"]) == 14
+
+
+@pytest.mark.parametrize(
+    ("body", "displaced"),
+    [
+        ("Floodwaters forced more than 2,500 residents from their homes on Monday.", 2500),
+        ("About 4,000 people fled their villages after the fighting near Beni.", 4000),
+    ],
+)
+def test_people_driven_from_their_homes_are_displaced(enrich, body, displaced):
+    assert max(e["displaced"] or 0 for e in enrich(body)["events"]) == displaced
+
+
+def test_fleeing_a_scene_is_no_displacement(enrich):
+    article = enrich("Two men were shot in Dayton on Friday and the gunman fled the scene.")
+    assert all(not e["displaced"] for e in article["events"])
