@@ -1280,11 +1280,14 @@ def _consistent(
 ) -> dict[str, Any] | None:
     """A town in another state than the story's own, that nothing qualifies ("Austin" in a
     Chicago story, "Jackson" in one from Mississippi), is a neighbourhood or a namesake of the
-    story's town, not a town elsewhere: the event is placed at the story's town instead."""
+    story's town, not a town elsewhere: the event is placed at the story's town instead. Not
+    when the story's place is a national capital: copy filed from one covers the country
+    ("TOKYO - A quake struck off Fukushima")."""
     anchor = _at(places, location)
     if (
         place is None
         or anchor is None
+        or anchor.get("capital")
         or place["kind"] not in ("city", "landmark")
         or anchor["kind"] not in ("city", "landmark", "admin2")
         or not place.get("admin1")

@@ -528,6 +528,7 @@ def place_dict(resolved: ResolvedPlace, text: str, gazetteer: Gazetteer) -> dict
         "metonymic": m.metonymic or m.role != "literal",
         "role": m.role,
         **({"approximate": True} if m.approximate else {}),  # at the place that qualifies it
+        **({"capital": True} if gazetteer.is_capital(p) else {}),  # a national capital
     }
 
 

@@ -526,3 +526,20 @@ def test_a_headline_without_a_place_is_placed_by_the_casualties_it_folds_in(enri
         9,
         "PE-CUS",
     )
+
+
+def test_copy_filed_from_a_capital_is_placed_in_the_region_it_tells_of(enrich):
+    article = enrich(
+        "Strong quake felt across Japan\n\nTOKYO — A magnitude 6.1 earthquake struck off "
+        "the coast of Miyagi on Friday, the weather agency said."
+    )
+    assert article["events"][0]["place"]["admin1"] == "JP-04"  # Miyagi, not Tokyo
+    assert place(article, "TOKYO")["capital"] is True
+
+
+def test_a_town_of_another_state_in_local_news_is_still_the_story_s_town(enrich):
+    article = enrich(
+        "DAYTON, Ohio — A man was shot and wounded outside a bar on Austin Boulevard "
+        "near Austin on Friday, Dayton police said."
+    )
+    assert article["events"][0]["place"]["admin1"] == "US-OH"
