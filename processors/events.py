@@ -296,6 +296,22 @@ def _names(event: _Event, causes: Sequence[_Event]) -> bool:
     )
 
 
+def _harm_by_strike(trigger: Span, matches: Sequence[tuple[str, Span]]) -> bool:
+    """Is the harm done by a "strike" ("a coalition strike killed two", "were killed in a
+    strike")? A labour strike kills no one: this one came from the air."""
+    verb = trigger.root
+    for label, span in matches:
+        noun = span.root
+        if label not in _PROTEST_TYPES or noun.lemma_.lower() != "strike" or noun.pos_ != "NOUN":
+            continue
+        if noun.head == verb and noun.dep_ in ("nsubj", "nsubjpass", "agent"):
+            return True
+        prep = noun.head
+        if noun.dep_ == "pobj" and prep.lower_ in ("in", "by") and prep.head == verb:
+            return True
+    return False
+
+
 def _take_place(target: _Event, source: _Event) -> None:
     """The most specific place any mention of an incident gives is the incident's."""
     if source.place is not None and (
@@ -856,6 +872,8 @@ class EventExtractor:
             # a bomb that goes off is an explosive device; bombing from forces is an air strike
             return "air_strike" if trigger.root.pos_ == "VERB" else "ied"
         if etype in _VIOLENT_TRIGGERS:
+            if _harm_by_strike(trigger, matches):
+                return "air_strike"  # "a coalition strike killed two": no walkout kills
             if self._protest_in(matches):
                 return self._refine("peaceful_protest", trigger, sent, context, a1, a2, matches)
             actor_words = self._words(a1) if a1 is not None else set()

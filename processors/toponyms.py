@@ -508,13 +508,20 @@ def _dateline(doc: Doc, start: int, end: int) -> bool:
 def mark_newsroom(doc: Doc, places: list[dict[str, object]]) -> None:
     """Set ``newsroom`` on a dateline that names its city and country ("KABUL, Afghanistan
     (May 3) -"): the story was filed there by a correspondent or a press office, so it says
-    where the newsroom is, not where the story happened. A dateline of a city alone, or with
-    its state ("SAN ANTONIO -", "RICHMOND, Ind. -"), is local news, usually from the place."""
+    where the newsroom is, not where the story happened. So is a national capital alone
+    ("NAIROBI -", "LIMA -"): wire and national copy is filed there about the whole country. A
+    dateline of another city alone, or with its state ("SAN ANTONIO -", "RICHMOND, Ind. -"),
+    is local news, usually from the place."""
     by_start = {int(p["start"]): p for p in places}
     for place in places:
         span = doc.char_span(int(place["start"]), int(place["end"]), alignment_mode="expand")
         if span is None or not all(t.is_upper or not t.is_alpha for t in span):
             continue
+        if place.get("capital") and _dateline(doc, span.start, span.end):
+            after = doc[span.end].text if span.end < len(doc) else ""
+            if after != ",":  # "WASHINGTON, D.C. -" is local news of the city
+                place["newsroom"] = True
+                continue
         comma = span.end
         if comma + 1 < len(doc) and doc[comma].text == ",":
             after = by_start.get(doc[comma + 1].idx)

@@ -712,3 +712,19 @@ def test_people_driven_from_their_homes_are_displaced(enrich, body, displaced):
 def test_fleeing_a_scene_is_no_displacement(enrich):
     article = enrich("Two men were shot in Dayton on Friday and the gunman fled the scene.")
     assert all(not e["displaced"] for e in article["events"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A coalition strike killed a militant commander near Kandahar on Monday.",
+        "Two fighters were killed in a strike on a compound near Kunduz on Monday.",
+    ],
+)
+def test_a_strike_that_kills_is_a_strike_from_the_air(enrich, body):
+    assert enrich(body)["events"][0]["type"] == "air_strike"
+
+
+def test_a_strike_by_workers_stays_a_protest(enrich):
+    article = enrich("A general strike shut the port of Durban on Monday as dockers walked out.")
+    assert {e["type"] for e in article["events"]} == {"peaceful_protest"}

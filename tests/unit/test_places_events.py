@@ -543,3 +543,18 @@ def test_a_town_of_another_state_in_local_news_is_still_the_story_s_town(enrich)
         "near Austin on Friday, Dayton police said."
     )
     assert article["events"][0]["place"]["admin1"] == "US-OH"
+
+
+def test_a_capital_s_bare_dateline_is_a_newsroom_when_the_text_names_elsewhere(enrich):
+    article = enrich(
+        "Protests spread in Kenya\n\nNAIROBI — Protesters blocked roads in Kisumu on "
+        "Wednesday and police fired tear gas, officials said."
+    )
+    assert place(article, "NAIROBI")["newsroom"] is True
+    assert article["events"][0]["place"]["name"] == "Kisumu"
+
+
+def test_a_capital_with_its_own_qualifier_is_local_news(enrich):
+    article = enrich("WASHINGTON, D.C. — Two men were wounded by gunfire on Friday, police said.")
+    assert not place(article, "WASHINGTON").get("newsroom")
+    assert article["events"][0]["place"]["admin1"] == "US-DC"
