@@ -351,6 +351,16 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
         while stop > i + 1 and doc[stop - 1].text == "-":
             stop -= 1
         for last in range(stop, i, -1):  # the longest known name
+            rest = doc[last:stop]
+            if (
+                rest
+                and not rest[0].is_stop  # "Parkland, Florida The ...": a sentence glued on
+                and rest[-1].lower_ not in _INSTITUTIONS
+                and any(t.lower_ not in _PLACE_NOUNS for t in rest)
+            ):
+                continue  # a part only before a unit word ("Kandahar Province") or in an
+                # institution's name ("Florida Atlantic University"): "Bulo" of an unknown
+                # "Bulo Burto" is some other place
             text = doc[i:last].text
             if any(p.kind in kinds for p, _ in gazetteer.lookup(text, variants=link == "(")):
                 names.append(text)

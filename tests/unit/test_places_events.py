@@ -558,3 +558,16 @@ def test_a_capital_with_its_own_qualifier_is_local_news(enrich):
     article = enrich("WASHINGTON, D.C. — Two men were wounded by gunfire on Friday, police said.")
     assert not place(article, "WASHINGTON").get("newsroom")
     assert article["events"][0]["place"]["admin1"] == "US-DC"
+
+
+def test_a_known_first_word_of_an_unknown_qualifier_is_no_qualifier(enrich):
+    # "Bulo" alone is a town elsewhere; the unknown "Bulo Mareer" in the brackets is not it
+    article = enrich(
+        "Militants attacked a base in Bulo Mareer (Bulo Mareer, Lower Shabelle) on Monday."
+    )
+    assert {p["country_code"] for p in article["places"]} <= {"SO"}
+
+
+def test_a_qualifier_may_still_be_a_name_before_its_unit_word(enrich):
+    article = enrich("Fighting was reported in Musa Qala (Helmand Province) on Monday.")
+    assert place(article, "Musa Qala")["admin1"] == "AF-HEL"
