@@ -871,6 +871,9 @@ class EventExtractor:
         if etype in ("ied", "air_strike") and trigger.root.lemma_ == "bomb":
             # a bomb that goes off is an explosive device; bombing from forces is an air strike
             return "air_strike" if trigger.root.pos_ == "VERB" else "ied"
+        if etype == "armed_clash" and self._struck_by_gunfire(trigger):
+            # "a woman was hit by gunfire": someone fired on her, no battle unless she was armed
+            return etype if self._armed_victims(sent, a2) else "attack"
         if etype in _VIOLENT_TRIGGERS:
             if _harm_by_strike(trigger, matches):
                 return "air_strike"  # "a coalition strike killed two": no walkout kills
@@ -882,6 +885,15 @@ class EventExtractor:
             if etype == "attack" and self._armed_victims(sent, a2):
                 return "armed_clash"
         return etype
+
+    def _struck_by_gunfire(self, trigger: Span) -> bool:
+        """Is the trigger gunfire that hit someone ("hit by gunfire", "killed by gunshots")?"""
+        root = trigger.root
+        return (
+            root.lemma_.lower() in self.taxonomy.casualties.gunfire
+            and root.dep_ == "pobj"
+            and root.head.lower_ == "by"
+        )
 
     @staticmethod
     def _protest_in(matches: Sequence[tuple[str, Span]]) -> bool:

@@ -728,3 +728,20 @@ def test_a_strike_that_kills_is_a_strike_from_the_air(enrich, body):
 def test_a_strike_by_workers_stays_a_protest(enrich):
     article = enrich("A general strike shut the port of Durban on Monday as dockers walked out.")
     assert {e["type"] for e in article["events"]} == {"peaceful_protest"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A 9-year-old girl was struck by a stray bullet while sleeping on Thursday night.",
+        "A woman was hit by gunfire while driving home on Friday, police said.",
+    ],
+)
+def test_a_civilian_hit_by_gunfire_is_an_attack_with_one_hurt(enrich, body):
+    [event] = enrich(body)["events"]
+    assert (event["type"], event["injured"]) == ("attack", 1)
+
+
+def test_soldiers_hit_by_gunfire_are_in_a_clash(enrich):
+    [event] = enrich("Two soldiers were wounded by gunfire near Kandahar on Friday.")["events"]
+    assert event["type"] == "armed_clash"
