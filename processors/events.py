@@ -1124,7 +1124,7 @@ class EventExtractor:
         after a shooting) takes no one's casualties."""
         return self._fold_agentless_harm(
             events,
-            {"Riots", *_PROTEST_TYPES[1:]},
+            {"Riots", "protest_with_intervention", "excessive_force_against_protesters"},
             anywhere=False,
             harmed=frozenset({"Violence against civilians", "Battles"}),
         )
