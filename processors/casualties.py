@@ -102,8 +102,10 @@ def _is_age_or_unit(tok: Token, vocab: CasualtyVocabulary) -> bool:
     if prev is not None and prev.lower_ in ("aged", "age", "ages", "$", "£", "€", "no.", "#"):
         return True
     head = tok.head
-    if head is not tok and (
-        head.lemma_.lower() in vocab.not_counted or head.lower_ in vocab.not_counted
+    if (
+        head is not tok
+        and head.pos_ in ("NOUN", "PROPN", "NUM")  # "10 rounds"; not the verb "shelled"
+        and (head.lemma_.lower() in vocab.not_counted or head.lower_ in vocab.not_counted)
     ):
         return True
     if tok.like_num and _NUMBERISH.match(tok.text):

@@ -1213,9 +1213,24 @@ class EventExtractor:
         if embedded:
             return max(embedded, key=lambda p: SPECIFICITY.get(p["kind"], 0))
         towns = [
-            p for p in places if p.get("role") == "modifier" and p["kind"] in ("city", "admin2")
+            p
+            for p in places
+            if p.get("role") == "modifier"
+            and p["kind"] in ("city", "admin2")
+            and not self._names_a_force(doc, p)
         ]
         return towns[0] if towns else None
+
+    def _names_a_force(self, doc: Doc, place: dict[str, Any]) -> bool:
+        """Does the place name an armed group ("Fano militia", "Wagner forces")? Whose, not
+        where: the group fights far from the town it is named after."""
+        span = doc.char_span(int(place["start"]), int(place["end"]), alignment_mode="expand")
+        if span is None or span.end >= len(doc):
+            return False
+        after = doc[span.end]
+        return (
+            after.lower_ in self.taxonomy.armed_actors or after.lemma_ in self.taxonomy.armed_actors
+        )
 
     @staticmethod
     def _within_country(

@@ -91,10 +91,18 @@ def split_span(span: Span) -> Iterator[Span]:
         start = cut + 1
 
 
+def _unbalanced(span: Span) -> bool:
+    """A bracket opened or closed inside the span and not the other: the NER ran across it."""
+    opened = sum(t.text == "(" for t in span)
+    return opened != sum(t.text == ")" for t in span)
+
+
 def clean_entity_spans(doc: Doc) -> Doc:
     """Rewrite ``doc.ents`` with split and trimmed spans (a spaCy component function)."""
     cleaned = []
     for ent in doc.ents:
+        if ent.label_ not in NAME_LABELS and _unbalanced(ent):
+            continue  # "Hays (Hays, Al Hudaydah" tagged a work of art: a run of names, mis-tagged
         for part in split_span(ent):
             trimmed = trim_span(part)
             if trimmed is not None:

@@ -960,10 +960,15 @@ _FACILITY_HEADS = _WORDS["facility_heads"]
 
 
 def _no_name_alone(doc: Doc, i: int, gazetteer: Gazetteer) -> bool:
-    """Token ``i`` alone is no place name: the head of one without the rest ("Mount"), or a
-    feast ("an Easter party") that no state or country after a comma pins as the town."""
+    """Token ``i`` alone is no place name: the head of one without the rest ("Mount"), a word
+    for a unit or a part of a place ("Kebele", "Province"), or a feast ("an Easter party")
+    that no state or country after a comma pins as the town."""
     word = doc[i].lower_
-    return word in _NAME_HEADS or (word in _FEASTS and _qualifier(doc, i + 1, gazetteer) is None)
+    return (
+        word in _NAME_HEADS
+        or word in _PLACE_NOUNS | _SETTLEMENTS  # "Kebele", "District" alone: a unit's word
+        or (word in _FEASTS and _qualifier(doc, i + 1, gazetteer) is None)
+    )
 
 
 def _station_brand(ent: Span) -> bool:

@@ -571,3 +571,22 @@ def test_a_known_first_word_of_an_unknown_qualifier_is_no_qualifier(enrich):
 def test_a_qualifier_may_still_be_a_name_before_its_unit_word(enrich):
     article = enrich("Fighting was reported in Musa Qala (Helmand Province) on Monday.")
     assert place(article, "Musa Qala")["admin1"] == "AF-HEL"
+
+
+def test_a_unit_word_alone_is_no_place(enrich):
+    article = enrich("Militiamen clashed with troops in Kebele on Monday near the market.")
+    assert all(p["name"] != "Kebele" for p in article["places"])
+
+
+def test_a_town_an_armed_group_is_named_after_does_not_place_its_fights(enrich):
+    article = enrich("On Monday, Fano militia clashed with federal troops near an unnamed hill.")
+    assert article["events"][0]["place"] is None
+
+
+def test_names_the_ner_ran_across_a_bracket_are_still_found(enrich):
+    article = enrich(
+        "On 3 May 2022, rebels shelled residential areas of Hays (Hays, Al Hudaydah), "
+        "injuring 2 children."
+    )
+    [event] = article["events"]
+    assert (event["place"]["country_code"], event["injured"]) == ("YE", 2)
