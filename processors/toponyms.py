@@ -189,7 +189,7 @@ def _demonym(text: str, gazetteer: Gazetteer) -> str | None:
 def _embedded(ent: Span, gazetteer: Gazetteer) -> Span | None:
     """A place named inside an organisation's name: "Texas Department of Transportation",
     "Laurel County Sheriff's Office", "Russian Foreign Ministry". An institution's name
-    ("Florida Atlantic University") is left alone: it names a campus, not its state."""
+    ("Boise State University") is left alone: it names a campus, not its state."""
     if ent[-1].lower_ in _INSTITUTIONS or ent[0].lower_ in _INSTITUTIONS:
         return None
     for end in range(ent.end - 1, ent.start, -1):  # longest proper prefix first
@@ -359,7 +359,7 @@ def _qualifier(doc: Doc, end: int, gazetteer: Gazetteer) -> str | None:
                 and any(t.lower_ not in _PLACE_NOUNS for t in rest)
             ):
                 continue  # a part only before a unit word ("Kandahar Province") or in an
-                # institution's name ("Florida Atlantic University"): "Bulo" of an unknown
+                # institution's name ("Boise State University"): "Bulo" of an unknown
                 # "Bulo Burto" is some other place
             text = doc[i:last].text
             if any(p.kind in kinds for p, _ in gazetteer.lookup(text, variants=link == "(")):
@@ -723,9 +723,9 @@ def find_place_spans(
                 )
             ):
                 relabelled = Span(doc, ent.start, ent.end, label="GPE")
-                found.append(
-                    PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char), relabelled, True)
-                )
+                role = "embedded" if _station_brand(ent) else "literal"
+                mention = Mention(ent.text, ent.start_char, ent.end_char, role=role)
+                found.append(PlaceSpan(mention, relabelled, True))
                 new_ents.append(relabelled)
                 continue
         if ent.label_ == "ORG":
@@ -972,14 +972,14 @@ def _no_name_alone(doc: Doc, i: int, gazetteer: Gazetteer) -> bool:
 
 
 def _station_brand(ent: Span) -> bool:
-    """ "NBC 6 South Florida", "FOX 2 Detroit": a broadcaster's call letters and channel before
+    """ "KXAN 36 Austin", "WXYZ 7 Detroit": a broadcaster's call letters and channel before
     the name make it the station's brand (a place inside a name), not a place the story tells
     of."""
     doc = ent.doc
     if ent.start < 2 or not doc[ent.start - 1].like_num:
         return False
-    call = doc[ent.start - 2]
-    return call.is_alpha and call.is_upper and 2 <= len(call) <= 5
+    call = doc[ent.start - 2]  # recased when unknown: the NER reads "KXAN" as "Kxan"
+    return call.is_alpha and (call.is_upper or call.is_title) and 2 <= len(call) <= 5
 
 
 def _without_direction(ent: Span, gazetteer: Gazetteer) -> Span:
