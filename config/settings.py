@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     )
     es_username: str | None = Field(None, description="Elasticsearch user (basic auth).")
     es_password: SecretStr | None = Field(None, description="Elasticsearch password.")
+    es_ca_certs: Path | None = Field(
+        None,
+        description="PEM file of the CA that signs Elasticsearch's TLS certificate (ECK's "
+        "secret `<name>-es-http-certs-public`, key `ca.crt`); unset: the system's CAs.",
+    )
     index_prefix: str = Field(
         "news", description="Prefix of index and alias names (`news` gives `news-articles`)."
     )
@@ -295,6 +300,17 @@ class Settings(BaseSettings):
                     "'http://127.0.0.1:9200' (comma-separate the nodes of a cluster)"
                 )
         return ",".join(urls)
+
+    @field_validator("es_ca_certs")
+    @classmethod
+    def _check_es_ca_certs(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(
+                f"{str(value)!r} is no readable file; point NEWSMON_ES_CA_CERTS at the PEM of "
+                "the CA that signs Elasticsearch's certificate (ECK: ca.crt of the secret "
+                "<name>-es-http-certs-public), or unset it"
+            )
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -44,6 +44,8 @@ def _client_kwargs(settings: Settings) -> dict[str, Any]:
     if settings.es_username:
         password = settings.es_password.get_secret_value() if settings.es_password else ""
         kwargs["basic_auth"] = (settings.es_username, password)
+    if settings.es_ca_certs is not None:  # ECK and other private CAs: verify, never skip
+        kwargs["ca_certs"] = str(settings.es_ca_certs)
     return kwargs
 
 

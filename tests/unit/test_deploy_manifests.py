@@ -49,14 +49,30 @@ def test_every_manifest_parses_and_kustomize_lists_each_file() -> None:
     } <= kinds
 
 
-def test_every_setting_named_is_a_setting() -> None:
+def test_every_setting_named_is_a_setting(tmp_path: Path) -> None:
     names = set(_configmap())
     for doc in _docs():
         for container in _containers(doc):
             names |= {e["name"] for e in container.get("env", [])}
     fields = {f"NEWSMON_{name.upper()}" for name in Settings.model_fields}
     assert names <= fields, sorted(names - fields)
-    Settings(**{k.removeprefix("NEWSMON_").lower(): v for k, v in _configmap().items()})
+    values = {k.removeprefix("NEWSMON_").lower(): v for k, v in _configmap().items()}
+    ca = tmp_path / "ca.crt"  # the pods mount it (next test); here it stands in
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    Settings(**{**values, "es_ca_certs": str(ca)})
+
+
+def test_every_pod_mounts_the_elasticsearch_ca_the_settings_name() -> None:
+    folder = str(Path(_configmap()["NEWSMON_ES_CA_CERTS"]).parent)
+    pods = [d for d in _docs() if _containers(d)]
+    assert len(pods) >= 4
+    for doc in pods:
+        volumes = {v["name"]: v for v in doc["spec"]["template"]["spec"].get("volumes", [])}
+        for container in _containers(doc):
+            mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+            assert folder in mounts, f"{doc['metadata']['name']} does not mount {folder}"
+            secret = volumes[mounts[folder]]["secret"]["secretName"]
+            assert secret.endswith("-es-http-certs-public")  # ECK's public CA secret
 
 
 def test_every_command_is_a_newsmon_command() -> None:

@@ -67,3 +67,18 @@ def test_the_worker_gives_up_a_dead_broker_connection_within_the_request_timeout
         with_agents=False,
     )
     assert slow.conf.broker_request_timeout == 30.0  # never below the session timeout
+
+
+def test_elasticsearch_is_verified_against_the_ca_named(tmp_path):
+    from streams.indexing import _client_kwargs
+
+    ca = tmp_path / "ca.crt"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    kwargs = _client_kwargs(S(es_url="https://es.internal:9200", es_ca_certs=str(ca)))
+    assert kwargs["ca_certs"] == str(ca) and "verify_certs" not in kwargs
+    assert "ca_certs" not in _client_kwargs(S())
+
+
+def test_a_missing_ca_file_says_which_variable_to_set(tmp_path):
+    with pytest.raises(ValidationError, match="NEWSMON_ES_CA_CERTS"):
+        S(es_ca_certs=str(tmp_path / "absent.crt"))
