@@ -745,3 +745,16 @@ def test_a_civilian_hit_by_gunfire_is_an_attack_with_one_hurt(enrich, body):
 def test_soldiers_hit_by_gunfire_are_in_a_clash(enrich):
     [event] = enrich("Two soldiers were wounded by gunfire near Kandahar on Friday.")["events"]
     assert event["type"] == "armed_clash"
+
+
+@pytest.mark.parametrize(
+    ("body", "killed", "hurt"),
+    [
+        ("Two men were stabbed outside a nightclub on Friday, police said.", 0, 2),
+        ("A man was stabbed to death outside a nightclub on Friday.", 1, None),
+        ("Three people were stabbed on a train on Friday; one of them died.", 1, 2),
+    ],
+)
+def test_stabbed_is_hurt_unless_a_death_is_reported(enrich, body, killed, hurt):
+    [event] = enrich(body)["events"]
+    assert (event["fatalities"], event["injured"]) == (killed, hurt)
