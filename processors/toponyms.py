@@ -979,6 +979,8 @@ def _station_brand(ent: Span) -> bool:
     if ent.start < 2 or not doc[ent.start - 1].like_num:
         return False
     call = doc[ent.start - 2]  # recased when unknown: the NER reads "KXAN" as "Kxan"
+    if "DATE" in (call.ent_type_, doc[ent.start - 1].ent_type_):
+        return False  # "On June 5 Dallas police said": a date, then the town
     return call.is_alpha and (call.is_upper or call.is_title) and 2 <= len(call) <= 5
 
 

@@ -589,3 +589,8 @@ def test_names_the_ner_ran_across_a_bracket_are_still_found(enrich):
     )
     [event] = article["events"]
     assert (event["place"]["country_code"], event["injured"]) == ("YE", 2)
+
+
+def test_a_date_before_a_town_is_no_station_brand(enrich):
+    article = enrich("On June 5 Dallas police said two men were wounded outside a bar.")
+    assert place(article, "Dallas")["role"] == "literal"
