@@ -1166,7 +1166,8 @@ class EventExtractor:
             ):
                 target = max(near, key=self._salience)
                 target.mentions += 1
-                _take_place(target, event)  # "Bus crash" (headline) placed by its dead
+                if target.place is None:  # "Bus crash" (a headline) placed by its dead; a
+                    target.place = event.place  # flood across a region stays the region's
                 _carry(event, target)
                 continue
             kept.append(event)

@@ -758,3 +758,12 @@ def test_soldiers_hit_by_gunfire_are_in_a_clash(enrich):
 def test_stabbed_is_hurt_unless_a_death_is_reported(enrich, body, killed, hurt):
     [event] = enrich(body)["events"]
     assert (event["fatalities"], event["injured"]) == (killed, hurt)
+
+
+def test_a_flood_across_a_region_keeps_the_region_for_its_dead(enrich):
+    article = enrich(
+        "Floods hit Assam\n\nHeavy rains flooded villages across Assam on Sunday. Officials "
+        "in Guwahati said two people drowned."
+    )
+    [event] = article["events"]
+    assert (event["type"], event["fatalities"], event["place"]["name"]) == ("flood", 2, "Assam")
