@@ -572,8 +572,9 @@ _DISASTER_TYPES = frozenset(
 
 
 def _same_incident(a: _Event, b: _Event) -> bool:
-    """Are two mentions one happening? The same type, or two readings of one killing, at the
-    same place (or in the same first-level region)."""
+    """Are two mentions one happening? The same type, two readings of one killing, or of one
+    protest (peaceful in one sentence, met with force in the next), at the same place (or in
+    the same first-level region)."""
     if a.background != b.background:
         return False  # a past incident named for context is not the one reported
     if a.type == b.type and a.type in _DISASTER_TYPES:  # a flood covers a region
@@ -582,7 +583,11 @@ def _same_incident(a: _Event, b: _Event) -> bool:
             or b.place is None
             or (a.place.get("country_code") == b.place.get("country_code"))
         )
-    return (a.type == b.type or {a.type, b.type} <= _HARM_TYPES) and _near(a, b)
+    return (
+        a.type == b.type
+        or {a.type, b.type} <= _HARM_TYPES
+        or {a.type, b.type} <= set(_PROTEST_TYPES)
+    ) and _near(a, b)
 
 
 def _near(a: _Event, b: _Event) -> bool:
@@ -1081,6 +1086,9 @@ class EventExtractor:
                 merged.append(event)
                 continue
             same.mentions += 1
+            if same.type in _PROTEST_TYPES and event.type in _PROTEST_TYPES:
+                # one march, told as peaceful and then as met with force: the force was used
+                same.type = max(same.type, event.type, key=_PROTEST_TYPES.index)
             _take_place(same, event)
             same.actor1 = same.actor1 or event.actor1
             same.actor2 = same.actor2 or event.actor2

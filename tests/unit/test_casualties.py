@@ -767,3 +767,12 @@ def test_a_flood_across_a_region_keeps_the_region_for_its_dead(enrich):
     )
     [event] = article["events"]
     assert (event["type"], event["fatalities"], event["place"]["name"]) == ("flood", 2, "Assam")
+
+
+def test_a_march_told_peaceful_then_met_with_force_is_one_protest(enrich):
+    article = enrich(
+        "Thousands march in Lyon\n\nThousands of people marched through Lyon on Thursday "
+        "against the reform. Police detained 9 protesters after scuffles near the town hall."
+    )
+    protests = [e for e in article["events"] if e["acled_event_type"] == "Protests"]
+    assert [(e["type"], e["arrested"]) for e in protests] == [("protest_with_intervention", 9)]
