@@ -322,13 +322,9 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     verb = word
     if (
         word.dep_ in ("acomp", "oprd", "xcomp", "ccomp")
-        and word.lower_
-        in (
-            "dead",
-            "injured",
-            "wounded",
-            "hurt",
-            "missing",
+        and (
+            word.lower_ in ("dead", "injured", "wounded", "hurt", "missing")
+            or (word.dep_ in ("oprd", "xcomp") and word.tag_ == "VBN")  # "found shot to death"
         )
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in word.children)
     ):

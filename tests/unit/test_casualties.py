@@ -776,3 +776,15 @@ def test_a_march_told_peaceful_then_met_with_force_is_one_protest(enrich):
     )
     protests = [e for e in article["events"] if e["acled_event_type"] == "Protests"]
     assert [(e["type"], e["arrested"]) for e in protests] == [("protest_with_intervention", 9)]
+
+
+@pytest.mark.parametrize(
+    ("body", "killed", "hurt"),
+    [
+        ("Deputies said a driver had been found shot to death beside his truck.", 1, None),
+        ("Two women were found stabbed in an apartment on Monday, police said.", 0, 2),
+    ],
+)
+def test_people_found_shot_or_stabbed_are_counted(enrich, body, killed, hurt):
+    [event] = enrich(body)["events"]
+    assert (event["fatalities"], event["injured"]) == (killed, hurt)
