@@ -17,6 +17,7 @@ from spacy.language import Language
 
 from processors.errors import ConfigurationError
 from processors.gazetteer import place_key
+from processors.vocabulary import read_yaml
 
 __all__ = ["CURATED", "AliasTable", "CanonicalEntity", "load_entities", "ruler_patterns"]
 
@@ -35,10 +36,7 @@ class CanonicalEntity:
 
 def load_entities(path: Path) -> list[CanonicalEntity]:
     """Read and check config/entities.yaml; every problem names the entry and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"cannot read {path}: {exc}") from exc
+    data = read_yaml(path)
     out = []
     for n, entry in enumerate(data.get("entities") or [], 1):
         where = f"{path}: entity #{n}"

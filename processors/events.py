@@ -89,7 +89,26 @@ _PROTEST_TYPES = (
     "protest_with_intervention",
     "excessive_force_against_protesters",
 )
+_PROTESTS = frozenset(_PROTEST_TYPES)
 _VIOLENT_TRIGGERS = ("attack", "armed_clash")
+
+
+# the word lists of config/events.yaml, by the attribute each fills (all required, checked)
+_TAXONOMY_LISTS = {
+    **{key: key for key in (
+        "armed_actors", "protest_violence", "protest_intervention", "protest_excessive_force",
+        "mob_actors", "non_event_heads", "background_frames", "object_verbs",
+        "aftermath_places", "wound_nouns", "harm_verbs",
+    )},
+    "noun_only": "noun_only_triggers",
+}  # fmt: skip
+_CASUALTY_LISTS = {
+    "people": "people_nouns", "perpetrators": "perpetrator_nouns", "not_counted": "not_counted",
+    "gunfire": "gunfire_nouns", "care_verbs": "care_verbs", "care_places": "care_places",
+    "recordings": "recording_nouns", "nouns": "casualty_nouns", "transitive": "casualty_verbs",
+    "charges": "charge_verbs", "not_agents": "not_agent_nouns",
+    "displacing": "displacing_verbs", "homes": "home_nouns",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -148,36 +167,23 @@ class Taxonomy:
             types[name] = EventType(
                 name, acled[0], acled[1], spec["priority"], triggers, tuple(governed)
             )
-        lists = (
-            "armed_actors", "protest_violence", "protest_intervention", "protest_excessive_force",
-            "mob_actors", "non_event_heads", "background_frames", "object_verbs",
-            "aftermath_places", "wound_nouns", "harm_verbs",
-        )  # fmt: skip
-        words = {key: word_list(data, key, path) for key in lists}
-        words["noun_only"] = word_list(data, "noun_only_triggers", path)
+        words = {attr: word_list(data, key, path) for attr, key in _TAXONOMY_LISTS.items()}
         words["intransitive"] = word_list(data, "intransitive_triggers", path, required=False)
         fields = data.get("casualty_words") or {}
-        unknown = set(fields) - set(COUNT_FIELDS) - {"shot"} if isinstance(fields, dict) else ()
-        if unknown or not isinstance(fields, dict):
+        if not isinstance(fields, dict):
+            raise ConfigurationError(
+                f"{path}: casualty_words must map count fields to lists of words "
+                f"({', '.join(COUNT_FIELDS)} or shot)"
+            )
+        unknown = set(fields) - set(COUNT_FIELDS) - {"shot"}
+        if unknown:
             raise ConfigurationError(
                 f"{path}: casualty_words has unknown count fields {sorted(unknown)}; "
                 f"use {', '.join(COUNT_FIELDS)} or shot"
             )
         casualties = CasualtyVocabulary(
             fields={f: word_list(fields, f, path) for f in fields},
-            people=word_list(data, "people_nouns", path),
-            perpetrators=word_list(data, "perpetrator_nouns", path),
-            not_counted=word_list(data, "not_counted", path),
-            gunfire=word_list(data, "gunfire_nouns", path),
-            care_verbs=word_list(data, "care_verbs", path),
-            care_places=word_list(data, "care_places", path),
-            recordings=word_list(data, "recording_nouns", path),
-            nouns=word_list(data, "casualty_nouns", path),
-            transitive=word_list(data, "casualty_verbs", path),
-            charges=word_list(data, "charge_verbs", path),
-            not_agents=word_list(data, "not_agent_nouns", path),
-            displacing=word_list(data, "displacing_verbs", path),
-            homes=word_list(data, "home_nouns", path),
+            **{attr: word_list(data, key, path) for attr, key in _CASUALTY_LISTS.items()},
         )
         return cls(types=types, **words, casualties=casualties)
 
@@ -584,9 +590,7 @@ def _same_incident(a: _Event, b: _Event) -> bool:
             or (a.place.get("country_code") == b.place.get("country_code"))
         )
     return (
-        a.type == b.type
-        or {a.type, b.type} <= _HARM_TYPES
-        or {a.type, b.type} <= set(_PROTEST_TYPES)
+        a.type == b.type or {a.type, b.type} <= _HARM_TYPES or {a.type, b.type} <= _PROTESTS
     ) and _near(a, b)
 
 

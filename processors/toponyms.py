@@ -680,9 +680,7 @@ def find_place_spans(
             continue  # "Mount Carmel Hospital": a hospital's name, not the town
         if ent.label_ in PLACE_LABELS and _namelike(ent.text) and not _numbered_venue(ent):
             named = _without_direction(ent, gazetteer)  # the entity stays whole
-            role = "embedded" if _station_brand(ent) else "literal"
-            mention = Mention(named.text, named.start_char, named.end_char, role=role)
-            found.append(PlaceSpan(mention, named))
+            found.append(PlaceSpan(_mention_of(named, ent), named))
             new_ents.append(ent)
             continue
         if (
@@ -723,9 +721,7 @@ def find_place_spans(
                 )
             ):
                 relabelled = Span(doc, ent.start, ent.end, label="GPE")
-                role = "embedded" if _station_brand(ent) else "literal"
-                mention = Mention(ent.text, ent.start_char, ent.end_char, role=role)
-                found.append(PlaceSpan(mention, relabelled, True))
+                found.append(PlaceSpan(_mention_of(ent, ent), relabelled, True))
                 new_ents.append(relabelled)
                 continue
         if ent.label_ == "ORG":
@@ -953,6 +949,7 @@ def _headless(ent: Span) -> bool:
     return head.is_title and head.lower_ in _NAME_HEADS
 
 
+_UNIT_WORDS = _PLACE_NOUNS | _SETTLEMENTS  # never a place name alone
 # feasts that name towns too ("Easter", "Christmas"): a place only when a state pins them
 _FEASTS = _WORDS["feasts"]
 # capitalised, these end the name of a building or institution
@@ -966,9 +963,16 @@ def _no_name_alone(doc: Doc, i: int, gazetteer: Gazetteer) -> bool:
     word = doc[i].lower_
     return (
         word in _NAME_HEADS
-        or word in _PLACE_NOUNS | _SETTLEMENTS  # "Kebele", "District" alone: a unit's word
+        or word in _UNIT_WORDS  # "Kebele", "District" alone: a unit's word
         or (word in _FEASTS and _qualifier(doc, i + 1, gazetteer) is None)
     )
+
+
+def _mention_of(named: Span, ent: Span) -> Mention:
+    """The mention of the place ``named`` in the entity ``ent``: inside a name when the entity
+    is a station's brand."""
+    role = "embedded" if _station_brand(ent) else "literal"
+    return Mention(named.text, named.start_char, named.end_char, role=role)
 
 
 def _station_brand(ent: Span) -> bool:
