@@ -57,6 +57,7 @@ class CasualtyVocabulary:
     not_agents: frozenset[str] = frozenset()  # "-er" nouns of things: "launcher", "trailer"
     displacing: frozenset[str] = frozenset()  # "forced from their homes": displaced
     homes: frozenset[str] = frozenset()
+    wounds: frozenset[str] = frozenset()  # "died of his wounds": the dead had been hurt
 
 
 @dataclass(frozen=True)
@@ -502,6 +503,8 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
             return ["fatalities"]  # "fatally shot", "shot dead", "shot to death"
     elif any(c.lower_ in _FATAL_ADVERBS for c in tok.children) and tok.pos_ == "VERB":
         return ["fatalities"]  # "fatally stabbed", "mortally wounded"
+    if not found and lemma in _SUCCUMB and _of_wounds(tok, vocab):
+        return ["fatalities"]  # "succumbed to his injuries"
     if not found and tok.pos_ == "VERB" and _lives_lost(tok):
         return ["fatalities"]  # "three lives were lost", "the fire claimed two lives"
     if not found and tok.pos_ == "VERB" and lemma in _STRUCK and _by_gunfire(tok, vocab):
@@ -632,7 +635,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
                     more_of.setdefault(fld, set()).add(noun.i)
                 if _told_apart(tok, noun):
                     others_of.setdefault(fld, set()).add(noun.i)
-                if _of_them(noun):
+                if _of_them(noun) or (fld == "fatalities" and _of_wounds(tok, vocab)):
                     part_of.setdefault(fld, set()).add(noun.i)
     # "shot and killed": the same people, dead; "shot" stands for the hurt only
     shot = people.get("shot", {})
@@ -687,6 +690,20 @@ def _partitives(sent: Span, found: list[Statement]) -> list[Statement]:
     fld = "fatalities" if match.group(2) or match.group(5) else "injured"
     kept = [s for s in found if s.field != fld]
     return [*kept, Statement(fld, value, (), partitive=True)]
+
+
+_SUCCUMB = frozenset({"succumb"})
+
+
+def _of_wounds(verb: Token, vocab: CasualtyVocabulary) -> bool:
+    """ "died of his wounds", "died from her injuries", "succumbed to gunshot wounds": the
+    dead are people already told of as hurt, not more casualties."""
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ in ("of", "from", "to")
+        and any(g.dep_ == "pobj" and g.lemma_.lower() in vocab.wounds for g in c.children)
+        for c in verb.children
+    )
 
 
 _ANTECEDENTS = frozenset({"them", "whom", "those", "victim", "victims"})

@@ -33,7 +33,14 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from processors.casualties import CARED, CasualtyVocabulary, is_person, recorded, statements
+from processors.casualties import (
+    CARED,
+    CasualtyVocabulary,
+    Statement,
+    is_person,
+    recorded,
+    statements,
+)
 from processors.dates import resolve_date
 from processors.errors import ConfigurationError
 from processors.numbers import count_of
@@ -107,7 +114,7 @@ _CASUALTY_LISTS = {
     "gunfire": "gunfire_nouns", "care_verbs": "care_verbs", "care_places": "care_places",
     "recordings": "recording_nouns", "nouns": "casualty_nouns", "transitive": "casualty_verbs",
     "charges": "charge_verbs", "not_agents": "not_agent_nouns",
-    "displacing": "displacing_verbs", "homes": "home_nouns",
+    "displacing": "displacing_verbs", "homes": "home_nouns", "wounds": "wound_nouns",
 }  # fmt: skip
 
 
@@ -256,7 +263,7 @@ def _tally(all_said: Sequence[_Said], fld: str) -> int:
                 and d.partitive
                 and s.sentence <= d.sentence <= s.sentence + 1
             )
-            value = value - died if 0 < died < value else value
+            value = value - died if 0 < died <= value else value
         if s.headline:
             candidates.append(value)
         elif s.additional and base is not None:
@@ -519,11 +526,54 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def _sentence_counts(sent: Span, vocab: CasualtyVocabulary) -> dict[str, int | None]:
+_HURT_FIELDS = frozenset({"injured", "shot", CARED})
+
+
+def _name_of(tok: Token) -> frozenset[str]:
+    """The words of a person's name the parse gives ("Anna Smith"), or nothing for a noun."""
+    if tok.pos_ != "PROPN":
+        return frozenset()
+    return frozenset(
+        t.lower_
+        for t in (*tok.children, tok)
+        if t is tok or (t.dep_ == "compound" and t.pos_ == "PROPN")
+    )
+
+
+def _named_dead(doc: Doc, said: Iterable[Statement]) -> list[frozenset[str]]:
+    """The names of the people the article reports dead."""
+    return [
+        name
+        for s in said
+        if s.field == "fatalities"
+        for i in s.people
+        if (name := _name_of(doc[i]))
+    ]
+
+
+def _of_the_dead(doc: Doc, statement: Statement, dead: Sequence[frozenset[str]]) -> bool:
+    """Is a statement of the hurt only about people the article names as dead? "She was
+    found with a gunshot wound" of a woman who died tells of no one else hurt. A name is the
+    same person when its words are among the other's ("Smith" and "Anna Smith"), not when
+    they only share a family name ("John Smith" and "Anna Smith")."""
+    names = [_name_of(doc[i]) for i in statement.people]
+    return bool(names) and all(
+        name and any(name <= other or other <= name for other in dead) for name in names
+    )
+
+
+def _sentence_counts(
+    sent: Span,
+    said: Iterable[Statement],
+    dead: Sequence[frozenset[str]] = (),
+) -> dict[str, int | None]:
     """The counts one sentence states: casualty statements (processors.casualties), a death
-    toll ("the toll rose to 40"), and "no casualties" as zeros."""
+    toll ("the toll rose to 40"), and "no casualties" as zeros. A statement of the hurt about
+    people named among the dead (``dead``) counts no one more."""
     counts: dict[str, int | None] = {}
-    for statement in statements(sent, vocab):
+    for statement in said:
+        if statement.field in _HURT_FIELDS and _of_the_dead(sent.doc, statement, dead):
+            continue
         key = _key(statement.field, additional=statement.additional, partitive=statement.partitive)
         counts[key] = statement.value
         if statement.perpetrators:
@@ -935,12 +985,19 @@ class EventExtractor:
         events: list[_Event] = []
         loose_counts: list[tuple[int, bool, dict[str, int | None]]] = []
         by_sentence = self._doc_matches(doc)
+        vocab = self.taxonomy.casualties
+        # what the person named does is not what happened; "police had initially said six
+        # were shot": a figure since revised counts nothing
+        told = {
+            n: statements(sent, vocab) if not _SUPERSEDED_RE.search(sent.text) else []
+            for n, sent in enumerate(sentences)
+            if not self._portrait(sent)
+        }
+        dead = _named_dead(doc, (s for said in told.values() for s in said))
         for n, sent in enumerate(sentences):
-            if self._portrait(sent):
-                continue  # what the person named does, not what happened
-            # "police had initially said six were shot": a figure since revised counts nothing
-            superseded = _SUPERSEDED_RE.search(sent.text)
-            counts = {} if superseded else _sentence_counts(sent, self.taxonomy.casualties)
+            if n not in told:
+                continue
+            counts = _sentence_counts(sent, told[n], dead)
             matches = by_sentence.get(sent.start, [])
             background = bool(_BACKGROUND_RE.search(sent.text))
             if not matches:

@@ -153,6 +153,51 @@ def test_the_dead_told_as_one_of_the_hurt_are_taken_from_the_hurt(enrich, body):
     assert (event["fatalities"], event["injured"]) == (1, 2)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Two men were shot outside a bar on Elm Street. One of them died from his injuries.",
+        "Two men were shot outside a bar on Elm Street. One of them later succumbed to his wounds.",
+        "Two men were shot outside a bar on Elm Street. The younger man died of his wounds.",
+    ],
+)
+def test_one_of_the_shot_who_died_of_wounds_leaves_the_other_hurt(enrich, body):
+    event = top(enrich(body))
+    assert (event["fatalities"], event["injured"]) == (1, 1)
+
+
+def test_all_of_the_shot_who_died_of_wounds_leave_no_one_hurt(enrich):
+    body = "Two men were shot outside a bar on Elm Street. Two of them died of their wounds."
+    event = top(enrich(body))
+    assert (event["fatalities"], event["injured"] or 0) == (2, 0)
+
+
+def test_succumbing_to_pressure_kills_nobody(enrich):
+    assert (
+        largest(enrich("The mayor succumbed to pressure and resigned on Monday."), "fatalities")
+        == 0
+    )
+
+
+def test_a_named_victim_who_died_is_not_also_counted_hurt(enrich):
+    body = (
+        "A man was fatally shot on Elm Street on Saturday night, police said. "
+        "Deputies found Peter Novak with a bullet wound in his back. "
+        "Novak was declared dead at a clinic an hour later."
+    )
+    event = top(enrich(body))
+    assert (event["fatalities"], event["injured"] or 0) == (1, 0)
+
+
+def test_a_relative_of_the_dead_who_was_hurt_is_still_hurt(enrich):
+    body = (
+        "Karl Novak was shot dead in his home on Saturday night, police said. "
+        "His brother Jonas Novak was wounded and taken to a hospital."
+    )
+    event = top(enrich(body))
+    assert (event["fatalities"], event["injured"]) == (1, 1)
+
+
 def test_one_of_the_hurt_in_a_bad_condition_is_still_hurt(enrich):
     event = top(
         enrich("Two men were wounded in the shooting. One of them is in critical condition.")
