@@ -413,6 +413,11 @@ class Settings(BaseSettings):
         return self.topic("alert-rules")
 
     @property
+    def deliveries_topic(self) -> str:
+        """The delivery ledger: what each channel type delivered (``streams.ledger``)."""
+        return self.topic("alert-deliveries")
+
+    @property
     def articles_alias(self) -> str:
         """The alias every reader and writer uses; the concrete index sits behind it."""
         return f"{self.index_prefix}-articles"

@@ -31,7 +31,7 @@ from typing import Any
 
 from config import Settings
 
-__all__ = ["MALFORMED", "SCHEDULES", "run_chaos"]
+__all__ = ["MALFORMED", "SCHEDULES", "WebhookReceiver", "run_chaos"]
 
 # One message of every kind the pipeline dead-letters (processors.articles.REASONS).
 MALFORMED: dict[str, bytes | None] = {
@@ -91,12 +91,13 @@ SCHEDULES = ("full", "short", "cluster")
 PROBE_ARTICLES = 160  # the backlog that measures capacity: a few batches for every worker
 
 
-class _Receiver(ThreadingHTTPServer):
-    """A webhook receiver on 127.0.0.1 counting deliveries by ``X-Newsmon-Alert-Id``."""
+class WebhookReceiver(ThreadingHTTPServer):
+    """A webhook receiver on 127.0.0.1 counting deliveries by ``X-Newsmon-Alert-Id``, taking
+    ``delay`` seconds over each (so that deliveries are under way when a fault strikes)."""
 
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, delay: float = 0.0) -> None:
         self.deliveries: Counter[str] = Counter()
         self.lock = threading.Lock()
         receiver = self
@@ -104,6 +105,7 @@ class _Receiver(ThreadingHTTPServer):
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(delay)
                 with receiver.lock:
                     receiver.deliveries[self.headers.get("X-Newsmon-Alert-Id") or "?"] += 1
                 self.send_response(204)
@@ -436,7 +438,7 @@ def run_chaos(
     stack.up(chaos)
     ensure_topics(chaos)
     ensure_articles_index_sync(chaos, sync_client(chaos))
-    receiver = _Receiver()
+    receiver = WebhookReceiver()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     rule = {
         "id": "chaos-all",

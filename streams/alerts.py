@@ -5,6 +5,8 @@ articles-enriched --alert_match--> alert-matches (keyed by rule id) --alert_deci
                                                                                        |
                                          news-alerts <--alert_index--------------------+
                                          webhook / email <--delivery (streams/delivery.py)
+                                                               |
+                     news-alert-deliveries <--delivery_index-- alert-deliveries (the ledger)
 ```
 
 ``alert_match`` runs the compiled rule set (``processors.matching``) on each article; matches
@@ -30,6 +32,7 @@ from processors.alerting import alert_document, decide, due_digests, match_recor
 from streams.app import Topics
 from streams.background import keep_running
 from streams.indexing import BulkIndexer, async_client
+from streams.ledger import ledger_entry
 from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, RULE_MATCHES
 from streams.rulestore import RuleStore
 from streams.sending import Send, confirm_all, send_of
@@ -119,6 +122,30 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
                     log.error(
                         "alert not indexed",
                         extra={"alert_id": failure.doc_id, "reason": failure.reason},
+                    )
+                for event in events:
+                    await stream.ack(event)
+        finally:
+            await es.close()
+
+    @app.agent(topics.deliveries, name="delivery_index")
+    async def delivery_index(stream: faust.StreamT) -> None:
+        """The delivery ledger, projected into ``*-alert-deliveries`` for people to read."""
+        es = async_client(settings)
+        indexer = BulkIndexer(
+            es, settings.deliveries_index, max_backoff=settings.es_retry_max_backoff
+        )
+        try:
+            async for events in stream.noack_take(200, within=0.1):
+                docs = [
+                    (entry["delivery_id"], entry)
+                    for entry in map(ledger_entry, (e.message.value for e in events))
+                    if entry is not None
+                ]
+                for failure in await indexer.index_documents(docs):
+                    log.error(
+                        "delivery log entry not indexed",
+                        extra={"delivery": failure.doc_id, "reason": failure.reason},
                     )
                 for event in events:
                     await stream.ack(event)

@@ -36,6 +36,7 @@ class Topics:
     enriched: faust.TopicT
     dlq: faust.TopicT
     alerts: faust.TopicT
+    deliveries: faust.TopicT
 
 
 def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
@@ -82,6 +83,7 @@ def create_app(
         enriched=_raw_topic(app, settings.enriched_topic),
         dlq=_raw_topic(app, settings.dlq_topic),
         alerts=_raw_topic(app, settings.alerts_topic),
+        deliveries=_raw_topic(app, settings.deliveries_topic),
     )
     if with_agents:
         from streams.agents import register_agents

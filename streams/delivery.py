@@ -3,11 +3,11 @@
 Each channel type reads the ``alerts`` topic with a consumer group of its own, and within it each
 destination (a webhook URL, a set of email recipients) has its own queue, so a destination that
 fails (a receiver down, an SMTP server refusing) holds back only itself: it retries with
-doubling back-off (capped by ``NEWSMON_DELIVERY_MAX_BACKOFF``), and the consumer commits an
-alert's offset only once all its deliveries are made or refused for good, so after a restart
-delivery resumes from the topic. Every outcome is written to the delivery log (the
-``*-alert-deliveries`` index, one document per alert and channel), which is also checked before
-sending, so a replay does not deliver twice.
+doubling back-off (capped by ``NEWSMON_DELIVERY_MAX_BACKOFF``). Every outcome is recorded in the
+delivery ledger (``streams.ledger``, a Kafka topic) before the alert's offset is committed, and
+the ledger is read back before delivering: after a restart delivery resumes from the topic, and
+what was delivered since the last commit is not delivered again. A worker that stops or loses
+partitions in a rebalance first lets the attempts under way end and be recorded.
 
 Webhook requests carry ``X-Newsmon-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact body
 under the channel's secret (``secret_env`` names an environment variable; else
@@ -27,6 +27,7 @@ import logging
 import os
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -35,6 +36,7 @@ import aiohttp
 
 from config import Settings
 from processors.errors import OutboundRefused
+from streams.ledger import Ledger
 from streams.metrics import DELIVERIES
 from streams.outbound import GuardedClient
 
@@ -145,94 +147,64 @@ async def _email(settings: Settings, alert: dict[str, Any], channel: dict[str, A
     return 250
 
 
-async def _logged(es: Any, settings: Settings, doc_id: str) -> bool:
-    """Was this alert already delivered on this channel? (If the log cannot be read, assume
-    not: delivering twice beats not delivering.)"""
+@dataclass
+class _Pending:
+    """An alert record of the topic and how many of its deliveries are still to be made."""
+
+    offset: int
+    remaining: int
+    dropped: bool = False  # its partition went to another worker, or the channel is stopping
+    busy: int = 0  # attempts under way: sent, their outcome not yet in the ledger
+
+
+@dataclass
+class _Job:
+    """One delivery: an alert on one of its channels."""
+
+    alert: dict[str, Any]
+    n: int  # the channel's place in the alert's list: the delivery id is "<alert id>:<n>"
+    channel: dict[str, Any]
+    partition: int
+    record: _Pending
+
+
+async def _attempt(
+    settings: Settings, client: GuardedClient, job: _Job, attempt: int
+) -> tuple[int | None, str, str | None]:
+    """One try: (status, "delivered" or "refused", error); raises what is worth retrying."""
     try:
-        found = await es.options(ignore_status=404).get(index=settings.deliveries_index, id=doc_id)
-    except Exception:  # noqa: BLE001
-        return False
-    return bool(found.get("found")) and found["_source"].get("status") == "delivered"
+        if job.channel["type"] == "webhook":
+            status = await _post(client, settings, job.alert, job.channel, attempt)
+        else:
+            status = await _email(settings, job.alert, job.channel)
+    except PermanentFailure as exc:
+        return None, "refused", str(exc)
+    return status, "delivered", None
 
 
-# Deliveries made by this process, so a restart of the channel's loop (a commit refused during
-# a rebalance) does not repeat one whose log entry is not written yet (Elasticsearch down).
-_DELIVERED: dict[str, None] = {}  # insertion-ordered: the oldest are forgotten first
-_REMEMBERED = 200_000
-
-
-async def _log(es: Any, settings: Settings, doc_id: str, doc: dict[str, Any]) -> None:
-    """Write the delivery log entry, retrying while Elasticsearch is down: the alert's offset
-    is committed only after this returns, so a delivery is never forgotten and repeated."""
-    backoff = 0.5
-    while True:
-        try:
-            await es.index(index=settings.deliveries_index, id=doc_id, document=doc)
-            return
-        except Exception as exc:  # noqa: BLE001 - any failure: try again later
-            log.warning(
-                "delivery log not written yet",
-                extra={"delivery": doc_id, "error": repr(exc)[:200], "retry_in_s": backoff},
-            )
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, settings.delivery_max_backoff)
-
-
-async def _deliver(
-    settings: Settings,
-    es: Any,
-    client: GuardedClient,
-    alert: dict[str, Any],
-    n: int,
-    channel: dict[str, Any],
-) -> asyncio.Task[None] | None:
-    """Deliver one alert on one channel (retrying until it is delivered or refused for good);
-    return the task writing its log entry, or None when it was delivered before."""
-    doc_id = f"{alert['id']}:{n}"
-    if doc_id in _DELIVERED or await _logged(es, settings, doc_id):
-        return None
-    kind = channel["type"]
-    target = channel.get("url") or ", ".join(channel.get("to", []))
+async def _deliver(settings: Settings, client: GuardedClient, ledger: Ledger, job: _Job) -> bool:
+    """Deliver one alert on one channel, retrying until it is delivered or refused for good,
+    and record the outcome in the ledger; True once that is done (or was done before), False
+    if the alert's partition was given up first."""
+    delivery_id = f"{job.alert['id']}:{job.n}"
+    if ledger.state.delivered(job.partition, delivery_id):
+        return True
+    kind = job.channel["type"]
+    target = job.channel.get("url") or ", ".join(job.channel.get("to", []))
     attempt, backoff = 0, 1.0
-    while True:
+    while not job.record.dropped:
         attempt += 1
+        job.record.busy += 1  # from here the attempt runs to its end and is recorded
         try:
-            status = await (
-                _post(client, settings, alert, channel, attempt)
-                if kind == "webhook"
-                else _email(settings, alert, channel)
-            )
-            outcome, error = "delivered", None
-        except PermanentFailure as exc:
-            status, outcome, error = None, "refused", str(exc)
-        except (TimeoutError, ConnectionError, OSError) as exc:
-            DELIVERIES.labels(kind, "retry").inc()
-            log.warning(
-                "delivery failed, will retry",
-                extra={
-                    "channel": kind,
-                    "target": target,
-                    "alert_id": alert["id"],
-                    "attempt": attempt,
-                    "error": str(exc)[:300],
-                    "retry_in_s": backoff,
-                },
-            )
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, settings.delivery_max_backoff)
-            continue
-        DELIVERIES.labels(kind, outcome).inc()
-        _DELIVERED[doc_id] = None
-        if len(_DELIVERED) > _REMEMBERED:
-            del _DELIVERED[next(iter(_DELIVERED))]
-        return asyncio.create_task(
-            _log(
-                es,
-                settings,
-                doc_id,
+            status, outcome, error = await _attempt(settings, client, job, attempt)
+            DELIVERIES.labels(kind, outcome).inc()
+            await ledger.record(
+                job.partition,
+                job.record.offset,
                 {
-                    "alert_id": alert["id"],
-                    "rule_id": alert["rule_id"],
+                    "delivery_id": delivery_id,
+                    "alert_id": job.alert["id"],
+                    "rule_id": job.alert["rule_id"],
                     "channel": f"{kind}:{target}",
                     "status": outcome,
                     "attempts": attempt,
@@ -241,22 +213,60 @@ async def _deliver(
                     "delivered_at": time.time(),
                 },
             )
+            return True
+        except (TimeoutError, ConnectionError, OSError) as exc:
+            DELIVERIES.labels(kind, "retry").inc()
+            log.warning(
+                "delivery failed, will retry",
+                extra={
+                    "channel": kind,
+                    "target": target,
+                    "alert_id": job.alert["id"],
+                    "attempt": attempt,
+                    "error": str(exc)[:300],
+                    "retry_in_s": backoff,
+                },
+            )
+        finally:
+            job.record.busy -= 1
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, settings.delivery_max_backoff)
+    return False
+
+
+async def _settle(records: Iterable[_Pending], timeout: float) -> None:
+    """Give up these records: no new attempt starts, and the ones under way are awaited (for at
+    most ``timeout`` seconds) to end and be recorded, so whoever takes the partition over finds
+    them in the ledger."""
+    records = list(records)
+    for record in records:
+        record.dropped = True
+    deadline = time.monotonic() + timeout
+    while any(r.busy for r in records) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    if any(r.busy for r in records):
+        log.warning(
+            "deliveries still under way when their partition was given up",
+            extra={"deliveries": sum(r.busy for r in records)},
         )
 
 
-def _one_done(record: _Pending) -> None:
-    record.remaining -= 1
-
-
-@dataclass
-class _Pending:
-    """An alert record of the topic and how many of its deliveries are still to be made."""
-
-    offset: int
-    remaining: int
+def _committable(pending: dict[Any, deque[_Pending]]) -> dict[Any, int]:
+    """The offset to commit for each partition: past the alerts whose deliveries are all done."""
+    commits = {}
+    for tp, entries in pending.items():
+        done = None
+        while entries and entries[0].remaining <= 0:
+            done = entries.popleft().offset
+        if done is not None:
+            commits[tp] = done + 1
+    return commits
 
 
 _MAX_IN_FLIGHT = 5_000  # alerts read but not yet delivered; reading pauses beyond this
+
+
+_SETTLE_S = 15.0  # how long a stopping worker waits for deliveries under way to be recorded
 
 
 async def run_channel(settings: Settings, kind: str) -> None:
@@ -264,78 +274,115 @@ async def run_channel(settings: Settings, kind: str) -> None:
 
     Each destination (a webhook URL, a list of email recipients) has its own queue, delivered in
     order with retries, so a dead endpoint holds back only itself. The consumer's offset
-    advances past an alert only once all of its deliveries are done, so after a restart
-    delivery resumes with the oldest undelivered alert (the delivery log skips the rest).
+    advances past an alert only once all of its deliveries are in the ledger; after a restart
+    or a rebalance delivery resumes with the oldest alert not yet done, and the ledger skips
+    the ones delivered since. A partition is given up (a rebalance, a stop) only once the
+    attempts under way on it are recorded.
     """
-    from aiokafka import AIOKafkaConsumer
-
-    from streams.indexing import async_client
+    from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 
     consumer = AIOKafkaConsumer(
-        settings.alerts_topic,
         bootstrap_servers=settings.kafka_bootstrap.split(","),
         group_id=f"{settings.app_id}-deliver-{kind}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    es = async_client(settings)
+    ledger = Ledger(settings, kind)
     client = await GuardedClient(settings).open()
     pending: dict[Any, deque[_Pending]] = {}
-    queues: dict[str, asyncio.Queue[tuple[dict[str, Any], int, dict[str, Any], _Pending]]] = {}
+    queues: dict[str, asyncio.Queue[_Job]] = {}
     workers: list[asyncio.Task[None]] = []
-    log_writes: set[asyncio.Task[None]] = set()  # log entries still being written
+    read: set[Any] = set()  # partitions whose ledger has been read since they were assigned
+    generation = 0  # bumped at each revocation: a batch fetched before one is not used
 
-    async def destination(queue: asyncio.Queue) -> None:  # type: ignore[type-arg]
+    async def destination(queue: asyncio.Queue[_Job]) -> None:
         while True:
-            alert, n, channel, record = await queue.get()
-            logging_it = await _deliver(settings, es, client, alert, n, channel)
-            if logging_it is None:
-                record.remaining -= 1
-            else:  # the offset moves past the alert once its delivery is in the log
-                log_writes.add(logging_it)
-                logging_it.add_done_callback(log_writes.discard)
-                logging_it.add_done_callback(lambda _, r=record: _one_done(r))
+            job = await queue.get()
+            if not job.record.dropped and await _deliver(settings, client, ledger, job):
+                job.record.remaining -= 1
 
+    async def commit(commits: dict[Any, int]) -> None:
+        if not commits:
+            return
+        try:
+            await consumer.commit(commits)
+        except Exception as exc:  # noqa: BLE001 - the ledger keeps what a lost commit missed
+            log.warning("delivery offsets not committed", extra={"error": repr(exc)[:200]})
+            return
+        for tp, offset in commits.items():
+            ledger.state.forget_below(tp.partition, offset)
+
+    async def give_up(tps: Iterable[Any]) -> None:
+        nonlocal generation
+        generation += 1
+        tps = [tp for tp in tps if tp in pending or tp in read]
+        await _settle((r for tp in tps for r in pending.get(tp, ())), _SETTLE_S)
+        await commit(_committable({tp: pending[tp] for tp in tps if tp in pending}))
+        for tp in tps:
+            pending.pop(tp, None)
+            read.discard(tp)
+            ledger.state.drop(tp.partition)
+
+    class _Handover(ConsumerRebalanceListener):
+        async def on_partitions_revoked(self, revoked: Any) -> None:
+            await give_up(revoked)
+
+        async def on_partitions_assigned(self, assigned: Any) -> None:
+            pass
+
+    await ledger.start()
+    consumer.subscribe([settings.alerts_topic], listener=_Handover())
     await consumer.start()
+    fetched_in = generation
     try:
         while True:
             in_flight = sum(len(q) for q in pending.values())
             if in_flight < _MAX_IN_FLIGHT:
+                fetched_in = generation
                 batches = await consumer.getmany(timeout_ms=200, max_records=200)
             else:
                 batches = {}
                 await asyncio.sleep(0.2)
             for tp, records in batches.items():
+                if tp not in read and fetched_in == generation:
+                    await ledger.catch_up(tp.partition, records[0].offset, records[0].timestamp)
+                    read.add(tp)
+                if fetched_in != generation:
+                    break  # a rebalance since the fetch: these are read again by their owner
                 for record in records:
-                    try:
-                        alert = json.loads(record.value)
-                    except (ValueError, TypeError):
-                        alert = {}
-                    mine = [
-                        (n, c)
-                        for n, c in enumerate(alert.get("channels") or [])
-                        if c.get("type") == kind
-                    ]
-                    entry = _Pending(record.offset, len(mine))
-                    pending.setdefault(tp, deque()).append(entry)
-                    for n, channel in mine:
-                        key = channel.get("url") or ",".join(sorted(channel.get("to", [])))
-                        if key not in queues:
-                            queues[key] = asyncio.Queue()
-                            workers.append(asyncio.create_task(destination(queues[key])))
-                        queues[key].put_nowait((alert, n, channel, entry))
-            commits = {}
-            for tp, entries in pending.items():
-                done = None
-                while entries and entries[0].remaining <= 0:
-                    done = entries.popleft().offset
-                if done is not None:
-                    commits[tp] = done + 1
-            if commits:
-                await consumer.commit(commits)
+                    _take(record, tp, kind, pending, queues, workers, destination)
+            await commit(_committable(pending))
     finally:
-        for task in [*workers, *log_writes]:
+        await give_up(list(pending))
+        for task in workers:
             task.cancel()
         await consumer.stop()
+        await ledger.stop()
         await client.close()
-        await es.close()
+
+
+def _take(
+    record: Any,
+    tp: Any,
+    kind: str,
+    pending: dict[Any, deque[_Pending]],
+    queues: dict[str, asyncio.Queue[_Job]],
+    workers: list[asyncio.Task[None]],
+    destination: Any,
+) -> None:
+    """Queue the ``kind`` deliveries of one alert record, each on its destination's queue."""
+    try:
+        alert = json.loads(record.value)
+    except (ValueError, TypeError):
+        alert = {}
+    if not isinstance(alert, dict):
+        alert = {}
+    mine = [(n, c) for n, c in enumerate(alert.get("channels") or []) if c.get("type") == kind]
+    entry = _Pending(record.offset, len(mine))
+    pending.setdefault(tp, deque()).append(entry)
+    for n, channel in mine:
+        key = channel.get("url") or ",".join(sorted(channel.get("to", [])))
+        if key not in queues:
+            queues[key] = asyncio.Queue()
+            workers.append(asyncio.create_task(destination(queues[key])))
+        queues[key].put_nowait(_Job(alert, n, channel, tp.partition, entry))

@@ -30,7 +30,7 @@ class TopicSpec:
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     """The topics of the data flow, named with the configured prefix (``alert-matches`` is
     internal: rule matches keyed by rule id, for the per-rule state of throttles, aggregates
-    and digests)."""
+    and digests; ``alert-deliveries`` is the delivery ledger, kept as long as the alerts)."""
     n = settings.partitions
     week = str(7 * 24 * 3600 * 1000)
     month = str(30 * 24 * 3600 * 1000)
@@ -41,6 +41,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.enriched_topic, n, {"retention.ms": week, **isr}),
         TopicSpec(settings.dlq_topic, n, {"retention.ms": month, **isr}),
         TopicSpec(settings.alerts_topic, n, {"retention.ms": month, **isr}),
+        TopicSpec(settings.deliveries_topic, n, {"retention.ms": month, **isr}),
         TopicSpec(settings.rules_topic, 1, {"cleanup.policy": "compact", **isr}),
         TopicSpec(settings.matches_topic, n, {"retention.ms": week, **isr}),
     ]

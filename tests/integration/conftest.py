@@ -9,8 +9,10 @@ index prefix, consumer group and worker port, so modules cannot see each other's
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -119,6 +121,16 @@ def wait_for(check: Callable[[], Any], *, timeout: float, what: str, every: floa
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(every)
+
+
+def worker_health(pipeline: Pipeline, path: str = "/healthz") -> dict[str, Any]:
+    """The pipeline's worker's answer on ``path`` (``{}`` while it does not answer)."""
+    url = f"http://127.0.0.1:{pipeline.settings.worker_port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return json.loads(response.read())
+    except OSError:
+        return {}
 
 
 def produce_raw(

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter
 
 import pytest
@@ -23,7 +22,13 @@ from processors.rules import validate_rule
 from streams.producer import iter_messages, produce_messages
 from streams.rulestore import publish_rules
 from tests.conftest import SEED_PATH
-from tests.integration.conftest import drop_pipeline, make_pipeline, produce_raw, wait_for
+from tests.integration.conftest import (
+    drop_pipeline,
+    make_pipeline,
+    produce_raw,
+    wait_for,
+    worker_health,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -89,15 +94,6 @@ def mailbox():
     controller.stop()
 
 
-def _health(pipeline, path: str = "/healthz") -> dict:
-    url = f"http://127.0.0.1:{pipeline.settings.worker_port}{path}"
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return json.loads(response.read())
-    except OSError:
-        return {}
-
-
 def _alert_records(pipeline) -> list[dict]:
     from kafka import KafkaConsumer, TopicPartition
 
@@ -129,7 +125,9 @@ def alerting(stack_settings, receiver, mailbox):
             channels = [{"type": "email", "to": ["desk@example.org"]}]
         rules.append(validate_rule({"id": rule_id, "name": rule_id, "channels": channels, **spec}))
     publish_rules(p.settings, rules)
-    wait_for(lambda: _health(p).get("rules") == len(rules), timeout=30, what="the rules loaded")
+    wait_for(
+        lambda: worker_health(p).get("rules") == len(rules), timeout=30, what="the rules loaded"
+    )
     yield p
     drop_pipeline(p)
 
@@ -150,8 +148,8 @@ def test_each_rule_fires_exactly_once_through_replays_and_a_restart(alerting):
     wait_for(fired, timeout=45, what="an alert for every seed rule")
     _produce_seed(alerting)  # the same article again
     alerting.restart_worker()  # state survives in the changelog-backed table
-    wait_for(lambda: _health(alerting).get("status") == "ready", timeout=60, what="restart")
-    assert _health(alerting, "/livez") == {"status": "alive"}  # the liveness probe's path
+    wait_for(lambda: worker_health(alerting).get("status") == "ready", timeout=60, what="restart")
+    assert worker_health(alerting, "/livez") == {"status": "alive"}  # the liveness probe's path
     _produce_seed(alerting)  # and once more after the restart
     time.sleep(6)
     records = _alert_records(alerting)
@@ -194,7 +192,7 @@ def test_a_rule_added_at_run_time_fires_on_the_next_article(alerting):
     rule = validate_rule({"id": "kw-kerala", "name": "Kerala floods", "query": "Kerala AND flood*"})
     publish_rules(alerting.settings, [rule])
     wait_for(
-        lambda: _health(alerting).get("rules") == len(SEED_RULES) + 1,
+        lambda: worker_health(alerting).get("rules") == len(SEED_RULES) + 1,
         timeout=30,
         what="the new rule loaded",
     )
@@ -233,7 +231,9 @@ def test_a_malformed_rule_is_refused_with_its_error(alerting, tmp_path):
     producer.close()
     health = wait_for(
         lambda: (
-            _health(alerting) if "broken" in _health(alerting).get("invalid_rules", {}) else None
+            worker_health(alerting)
+            if "broken" in worker_health(alerting).get("invalid_rules", {})
+            else None
         ),
         timeout=30,
         what="the bad rule reported",
@@ -290,7 +290,7 @@ def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mai
     ]
     publish_rules(alerting.settings, rules)
     wait_for(
-        lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 3,
+        lambda: worker_health(alerting).get("rules", 0) >= len(SEED_RULES) + 3,
         timeout=30,
         what="the delivery rules loaded",
     )
@@ -305,13 +305,17 @@ def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mai
     wait_for(lambda: len(box.messages) > before, timeout=45, what="the email past a dead hook")
     # the flaky webhook is delivered on its second attempt, and logged
     wait_for(lambda: len(_Flaky.calls) >= 2, timeout=45, what="the webhook retry")
-    es = alerting.es
+    es = alerting.es.options(ignore_status=404)  # the log's index appears with its first entry
 
     def logged():
         es.indices.refresh(index=alerting.settings.deliveries_index)
-        found = es.search(
-            index=alerting.settings.deliveries_index, query={"term": {"rule_id": "flaky-hook"}}
-        )["hits"]["hits"]
+        found = (
+            es.search(
+                index=alerting.settings.deliveries_index, query={"term": {"rule_id": "flaky-hook"}}
+            )
+            .get("hits", {})
+            .get("hits")
+        )
         return found[0]["_source"] if found else None
 
     entry = wait_for(logged, timeout=30, what="the delivery log entry")
@@ -325,7 +329,7 @@ def test_a_digest_rule_sends_one_alert_for_several_articles(alerting):
     )
     publish_rules(alerting.settings, [rule])
     wait_for(
-        lambda: _health(alerting).get("rules", 0) >= len(SEED_RULES) + 4,
+        lambda: worker_health(alerting).get("rules", 0) >= len(SEED_RULES) + 4,
         timeout=30,
         what="the digest rule loaded",
     )

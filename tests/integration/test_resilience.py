@@ -11,7 +11,13 @@ import time
 import pytest
 
 from deploy import stack
-from tests.integration.conftest import drop_pipeline, make_pipeline, produce_raw, wait_for
+from tests.integration.conftest import (
+    drop_pipeline,
+    make_pipeline,
+    produce_raw,
+    wait_for,
+    worker_health,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -106,6 +112,71 @@ def test_partitions_revoked_mid_stream_lose_and_double_nothing(fresh):
         assert fresh.count() == len(ids)
     finally:
         second.stop()
+
+
+def _deliveries_logged(pipeline) -> int:
+    es = pipeline.es.options(ignore_status=404)
+    es.indices.refresh(index=pipeline.settings.deliveries_index)
+    found = es.count(
+        index=pipeline.settings.deliveries_index, query={"term": {"status": "delivered"}}
+    )
+    # shown if the wait fails: whether the log alone lags or the whole index stage
+    print(f"delivery log {found.get('count', 0)}, articles indexed {pipeline.count()}")
+    return found.get("count", 0)
+
+
+def test_webhooks_are_delivered_once_through_a_rebalance_and_a_sigterm_while_es_is_down(
+    fresh, stack_settings
+):
+    """Elasticsearch, which holds the delivery log people read, is down while a second worker
+    joins (every partition changes hands) with webhook POSTs under way, and then the first one
+    leaves with SIGTERM: each alert reaches the receiver once, and the log fills in when
+    Elasticsearch is back."""
+    import threading
+
+    from newsmon.chaos import WebhookReceiver
+    from processors.rules import validate_rule
+    from streams.rulestore import publish_rules
+
+    receiver = WebhookReceiver(delay=0.5)  # a slow receiver: deliveries are in flight
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    rule = {"id": "hook-all", "name": "every report", "query": "Kerala"}
+    rule["channels"] = [{"type": "webhook", "url": receiver.url}]
+    publish_rules(fresh.settings, [validate_rule(rule)])
+    wait_for(lambda: worker_health(fresh).get("rules") == 1, timeout=30, what="the rule loaded")
+    first, first_values = _articles("hook-first", 80)  # 40 s of deliveries for one worker
+    later, later_values = _articles("hook-later", 10)
+    second = None
+    try:
+        stack.down(stack_settings, only=["elasticsearch"])
+        try:
+            produce_raw(fresh.settings, first_values)
+            wait_for(lambda: len(receiver.deliveries) >= 5, timeout=90, what="first deliveries")
+            second = _second_worker(fresh)
+            assert len(receiver.deliveries) < len(first), "all delivered before the rebalance"
+            fresh.worker.stop()  # SIGTERM, its deliveries never logged in Elasticsearch
+            produce_raw(fresh.settings, later_values)
+            wait_for(
+                lambda: len(receiver.deliveries) >= len(first) + len(later),
+                timeout=120,
+                what="every alert delivered while Elasticsearch is down",
+            )
+            time.sleep(3)  # a repeat would come now, from the worker that took the partitions
+        finally:
+            stack.up(stack_settings, only=["elasticsearch"])
+        total = len(first) + len(later)
+        repeated = {k: v for k, v in receiver.deliveries.items() if v > 1}
+        assert not repeated, repeated
+        assert len(receiver.deliveries) == total
+        wait_for(
+            lambda: _deliveries_logged(fresh) == total,
+            timeout=90,
+            what="the delivery log once Elasticsearch is back",
+        )
+    finally:
+        receiver.shutdown()
+        if second is not None:
+            second.stop()
 
 
 def test_broker_restart_mid_stream_loses_nothing(fresh, stack_settings):
