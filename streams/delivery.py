@@ -308,9 +308,6 @@ async def run_channel(settings: Settings, kind: str) -> None:
             await consumer.commit(commits)
         except Exception as exc:  # noqa: BLE001 - the ledger keeps what a lost commit missed
             log.warning("delivery offsets not committed", extra={"error": repr(exc)[:200]})
-            return
-        for tp, offset in commits.items():
-            ledger.state.forget_below(tp.partition, offset)
 
     async def give_up(tps: Iterable[Any]) -> None:
         nonlocal generation
@@ -345,7 +342,7 @@ async def run_channel(settings: Settings, kind: str) -> None:
                 await asyncio.sleep(0.2)
             for tp, records in batches.items():
                 if tp not in read and fetched_in == generation:
-                    await ledger.catch_up(tp.partition, records[0].offset, records[0].timestamp)
+                    await ledger.catch_up(tp.partition, records[0].timestamp)
                     read.add(tp)
                 if fetched_in != generation:
                     break  # a rebalance since the fetch: these are read again by their owner

@@ -49,37 +49,36 @@ def ledger_entry(value: bytes | None) -> dict[str, Any] | None:
 
 
 class LedgerState:
-    """What one channel type knows was delivered, per alerts partition it owns: delivery id to
-    the alert's offset, forgotten once the offset is committed past it (never read again)."""
+    """What one channel type knows was delivered, per alerts partition it owns.
 
-    def __init__(self, kind: str) -> None:
+    Not only the alerts not yet committed: an alert can stand twice on its topic (a replay
+    after a fault writes it again, with the same id, at a later offset), and its second copy
+    must find the first delivery. So the newest ``remembered`` deliveries of each partition
+    are kept, whatever their offset.
+    """
+
+    def __init__(self, kind: str, *, remembered: int = 50_000) -> None:
         self.kind = kind
-        self._known: dict[int, dict[str, int]] = {}
+        self.remembered = remembered
+        self._known: dict[int, dict[str, None]] = {}  # insertion-ordered: oldest go first
 
-    def add(self, partition: int, offset: int, delivery_id: str) -> None:
-        self._known.setdefault(partition, {})[delivery_id] = offset
+    def add(self, partition: int, delivery_id: str) -> None:
+        known = self._known.setdefault(partition, {})
+        known[delivery_id] = None
+        if len(known) > self.remembered:
+            del known[next(iter(known))]
 
-    def load(self, partition: int, from_offset: int, entries: Iterable[dict[str, Any]]) -> int:
-        """Take in the ledger entries about this kind, this partition and alerts from
-        ``from_offset`` on; return how many."""
+    def load(self, partition: int, entries: Iterable[dict[str, Any]]) -> int:
+        """Take in the ledger entries about this kind and this partition; return how many."""
         taken = 0
         for entry in entries:
-            if (
-                entry["kind"] == self.kind
-                and entry["alert_partition"] == partition
-                and entry["alert_offset"] >= from_offset
-            ):
-                self.add(partition, entry["alert_offset"], entry["delivery_id"])
+            if entry["kind"] == self.kind and entry["alert_partition"] == partition:
+                self.add(partition, entry["delivery_id"])
                 taken += 1
         return taken
 
     def delivered(self, partition: int, delivery_id: str) -> bool:
         return delivery_id in self._known.get(partition, {})
-
-    def forget_below(self, partition: int, offset: int) -> None:
-        known = self._known.get(partition)
-        if known:
-            self._known[partition] = {d: o for d, o in known.items() if o >= offset}
 
     def drop(self, partition: int) -> None:
         self._known.pop(partition, None)
@@ -117,9 +116,9 @@ class Ledger:
             if part is not None:
                 await part.stop()
 
-    async def catch_up(self, partition: int, from_offset: int, timestamp_ms: int) -> int:
-        """Read what was recorded about alerts of ``partition`` from ``from_offset`` on (the
-        alert there has ``timestamp_ms``); return how many such deliveries were made."""
+    async def catch_up(self, partition: int, timestamp_ms: int) -> int:
+        """Read what was recorded about alerts of ``partition`` since a little before
+        ``timestamp_ms`` (the oldest alert still to deliver); return how many deliveries."""
         from aiokafka import TopicPartition
 
         tp = TopicPartition(
@@ -137,7 +136,7 @@ class Ledger:
             for record in batches.get(tp, []):
                 entry = ledger_entry(record.value)
                 if entry is not None and record.offset < end:
-                    taken += self.state.load(partition, from_offset, [entry])
+                    taken += self.state.load(partition, [entry])
         log.info(
             "delivery ledger read",
             extra={
@@ -178,4 +177,4 @@ class Ledger:
                 )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.settings.delivery_max_backoff)
-        self.state.add(partition, offset, entry["delivery_id"])
+        self.state.add(partition, entry["delivery_id"])

@@ -33,13 +33,11 @@ def test_a_ledger_record_that_is_not_ours_is_skipped_not_fatal():
     assert ledger_entry(json.dumps(_entry("a:0", 5)).encode())["alert_offset"] == 5
 
 
-def test_loading_takes_only_this_kind_this_partition_and_alerts_still_to_deliver():
+def test_loading_takes_only_this_kind_and_this_partition():
     state = LedgerState("webhook")
     taken = state.load(
         1,
-        10,
         [
-            _entry("old:0", 9, partition=1),  # committed past: never read again
             _entry("mine:0", 10, partition=1),
             _entry("later:1", 12, partition=1),
             _entry("mail:0", 11, kind="email", partition=1),
@@ -48,21 +46,30 @@ def test_loading_takes_only_this_kind_this_partition_and_alerts_still_to_deliver
     )
     assert taken == 2
     assert state.delivered(1, "mine:0") and state.delivered(1, "later:1")
-    assert not state.delivered(1, "old:0")
     assert not state.delivered(1, "mail:0")
     assert not state.delivered(1, "other:0") and not state.delivered(2, "other:0")
 
 
-def test_what_is_committed_past_is_forgotten_and_a_partition_given_up_is_dropped():
+def test_a_delivery_is_remembered_past_its_commit_for_a_second_copy_of_the_alert():
+    """A replay can write an alert again at a later offset: the newest deliveries are kept
+    whatever their offset, the oldest forgotten first."""
+    state = LedgerState("webhook", remembered=2)
+    state.add(0, "a:0")
+    state.add(0, "b:0")
+    assert state.delivered(0, "a:0")
+    state.add(0, "c:0")
+    assert not state.delivered(0, "a:0")
+    assert state.delivered(0, "b:0") and state.delivered(0, "c:0")
+    state.add(1, "d:0")  # a bound per partition
+    assert state.delivered(0, "b:0")
+
+
+def test_a_partition_given_up_is_dropped():
     state = LedgerState("webhook")
-    state.add(0, 4, "a:0")
-    state.add(0, 6, "b:0")
-    state.add(1, 2, "c:0")
-    state.forget_below(0, 5)
-    assert not state.delivered(0, "a:0") and state.delivered(0, "b:0")
+    state.add(1, "c:0")
     state.drop(1)
     assert not state.delivered(1, "c:0")
-    state.forget_below(9, 100)  # a partition never seen: nothing to do
+    state.drop(9)  # a partition never seen: nothing to do
 
 
 def test_the_offset_moves_past_an_alert_only_once_all_before_it_are_done():
