@@ -72,6 +72,12 @@ def create_app(
         # Faust waits 90 s for an answer by default: after a broker restart, a commit sent on a
         # connection that died with it held the worker that long
         broker_request_timeout=max(settings.kafka_request_timeout, settings.kafka_session_timeout),
+        # With a standby replica of the rule-state table, faust's sticky assignor keeps every
+        # member at up to ceil(partitions / members): two workers holding 2 of 4 partitions each
+        # kept them, and a third that joined got none and never became ready. Without
+        # standbys it balances down to at least one partition per member; the new owner of a
+        # partition reads the table's changelog (small: one entry per rule) instead.
+        table_standby_replicas=0,
         web_enabled=True,
         web_bind=settings.worker_host,
         web_host=settings.worker_host,
