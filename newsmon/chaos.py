@@ -535,7 +535,16 @@ def run_chaos(
             elif time.time() - last_change > 180:
                 break  # nothing new for three minutes: what is missing is lost
             time.sleep(1)
-        time.sleep(8)  # let the alert and delivery stages finish behind the index
+        # The alert and delivery stages finish behind the index: wait until no delivery has
+        # come for 20 s (a rebalance of the delivering group late in the stream holds its
+        # queue for a while; undelivered is what never came, not what came late).
+        last, last_change = -1, time.time()
+        while time.time() < deadline and time.time() - last_change < 20:
+            with receiver.lock:
+                now_delivered = sum(receiver.deliveries.values())
+            if now_delivered != last:
+                last, last_change = now_delivered, time.time()
+            time.sleep(1)
         watch.stop.set()
         watch.join()
 
@@ -585,6 +594,9 @@ def run_chaos(
             "deliveries": sum(deliveries.values()),
             "alerts_undelivered": len(alert_ids - set(deliveries)),
             "alerts_delivered_twice": sum(1 for c in deliveries.values() if c > 1),
+            # where to look in the workers' logs (the alert id is the delivery's header)
+            "undelivered_ids": sorted(alert_ids - set(deliveries))[:50],
+            "delivered_twice_ids": sorted(k for k, c in deliveries.items() if c > 1)[:50],
             "send_errors": send_errors[:20],
             "faults": [
                 {

@@ -33,6 +33,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import aiohttp
+from aiokafka.errors import IllegalStateError
 
 from config import Settings
 from processors.errors import OutboundRefused
@@ -343,9 +344,13 @@ async def run_channel(settings: Settings, kind: str) -> None:
             for tp, records in batches.items():
                 if tp not in read and fetched_in == generation:
                     await ledger.catch_up(tp.partition, records[0].timestamp)
-                    read.add(tp)
+                    if fetched_in == generation:
+                        read.add(tp)
                 if fetched_in != generation:
-                    break  # a rebalance since the fetch: these are read again by their owner
+                    # A rebalance since the fetch (or while reading the ledger) gave up what
+                    # was taken of the batch; the client's position is past all of it.
+                    await _read_again(consumer, batches)
+                    break
                 for record in records:
                     _take(record, tp, kind, pending, queues, workers, destination)
             await commit(_committable(pending))
@@ -356,6 +361,24 @@ async def run_channel(settings: Settings, kind: str) -> None:
         await consumer.stop()
         await ledger.stop()
         await client.close()
+
+
+async def _read_again(consumer: Any, batches: dict[Any, Any]) -> None:
+    """Seek the partitions of a batch that are still (or again) ours back to their committed
+    offset: the batch was fetched across a rebalance, so it was not delivered, and moving on
+    from the client's position would skip it (and then commit past it)."""
+    assigned = consumer.assignment()
+    for tp in batches:
+        if tp not in assigned:
+            continue  # its new owner reads it from the committed offset
+        committed = await consumer.committed(tp)
+        try:
+            if committed:
+                consumer.seek(tp, committed)
+            else:
+                await consumer.seek_to_beginning(tp)
+        except IllegalStateError:  # revoked meanwhile: its new owner reads it
+            continue
 
 
 def _take(
