@@ -328,11 +328,11 @@ async def run_channel(settings: Settings, kind: str) -> None:
         async def on_partitions_assigned(self, assigned: Any) -> None:
             pass
 
-    await ledger.start()
-    consumer.subscribe([settings.alerts_topic], listener=_Handover())
-    await consumer.start()
     fetched_in = generation
     try:
+        await ledger.start()
+        consumer.subscribe([settings.alerts_topic], listener=_Handover())
+        await consumer.start()
         while True:
             in_flight = sum(len(q) for q in pending.values())
             if in_flight < _MAX_IN_FLIGHT:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from config import Settings
+from processors.errors import ConfigurationError
 
 __all__ = ["CLOCK_MARGIN_MS", "Ledger", "LedgerState", "ledger_entry", "ledger_partition"]
 
@@ -99,15 +100,21 @@ class Ledger:
         from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
         servers = self.settings.kafka_bootstrap.split(",")
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=servers, acks="all", enable_idempotence=True
-        )
-        self._reader = AIOKafkaConsumer(
+        producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", enable_idempotence=True)
+        await producer.start()
+        self._producer = producer  # kept only once started, so stop() stops what runs
+        reader = AIOKafkaConsumer(
             bootstrap_servers=servers, enable_auto_commit=False, group_id=None
         )
-        await self._producer.start()
-        await self._reader.start()
-        partitions = await self._producer.partitions_for(self.settings.deliveries_topic)
+        await reader.start()
+        self._reader = reader
+        topic = self.settings.deliveries_topic
+        partitions = await producer.partitions_for(topic)
+        if not partitions:
+            raise ConfigurationError(
+                f"the delivery ledger's topic {topic} does not exist; `newsmon worker` creates "
+                "newsmon's topics at start (streams.topics.ensure_topics)"
+            )
         self._count = len(partitions)
         return self
 
