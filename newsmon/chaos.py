@@ -120,6 +120,28 @@ class WebhookReceiver(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/hook"
 
+    def count(self) -> int:
+        """Deliveries received so far."""
+        with self.lock:
+            return sum(self.deliveries.values())
+
+
+def _wait_until_quiet(
+    count: Callable[[], int], *, quiet_s: float, deadline: float, enough: int | None = None
+) -> None:
+    """Wait until ``count()`` reaches ``enough``, or has not changed for ``quiet_s`` seconds, or
+    ``deadline`` (a ``time.time()``) passes."""
+    last, last_change = -1, time.time()
+    while time.time() < deadline:
+        now = count()
+        if enough is not None and now >= enough:
+            return
+        if now != last:
+            last, last_change = now, time.time()
+        elif time.time() - last_change >= quiet_s:
+            return
+        time.sleep(1)
+
 
 class _IndexWatch(threading.Thread):
     """Notes when each produced article becomes readable in Elasticsearch (a realtime ``mget``,
@@ -525,26 +547,14 @@ def run_chaos(
             thread.join()
         log(f"produced {produced} in {time.time() - started:.0f} s; draining ...")
         deadline = time.time() + drain_timeout
-        last, last_change = -1, time.time()
-        while time.time() < deadline:
-            done = len(watch.indexed)
-            if done >= produced:
-                break
-            if done != last:
-                last, last_change = done, time.time()
-            elif time.time() - last_change > 180:
-                break  # nothing new for three minutes: what is missing is lost
-            time.sleep(1)
+        # nothing new indexed for three minutes: what is missing is lost
+        _wait_until_quiet(
+            lambda: len(watch.indexed), quiet_s=180, deadline=deadline, enough=produced
+        )
         # The alert and delivery stages finish behind the index: wait until no delivery has
         # come for 20 s (a rebalance of the delivering group late in the stream holds its
         # queue for a while; undelivered is what never came, not what came late).
-        last, last_change = -1, time.time()
-        while time.time() < deadline and time.time() - last_change < 20:
-            with receiver.lock:
-                now_delivered = sum(receiver.deliveries.values())
-            if now_delivered != last:
-                last, last_change = now_delivered, time.time()
-            time.sleep(1)
+        _wait_until_quiet(receiver.count, quiet_s=20, deadline=deadline)
         watch.stop.set()
         watch.join()
 

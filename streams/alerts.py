@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import faust
@@ -104,55 +105,51 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
 
     @app.agent(topics.alerts, name="alert_index")
     async def alert_index(stream: faust.StreamT) -> None:
-        es = async_client(settings)
-        indexer = BulkIndexer(
-            es,
-            settings.alerts_index,
-            max_backoff=settings.es_retry_max_backoff,
-            create_only=True,  # a replay must not undo an acknowledgement
-        )
-        try:
-            async for events in stream.noack_take(200, within=0.1):
-                docs = []
-                for event in events:
-                    alert = json.loads(event.message.value)
-                    docs.append((alert["id"], alert_document(alert)))
-                failures = await indexer.index_documents(docs)
-                for failure in failures:
-                    log.error(
-                        "alert not indexed",
-                        extra={"alert_id": failure.doc_id, "reason": failure.reason},
-                    )
-                for event in events:
-                    await stream.ack(event)
-        finally:
-            await es.close()
+        def documents(values: list[bytes]) -> list[tuple[str, dict[str, Any]]]:
+            return [(a["id"], alert_document(a)) for a in map(json.loads, values)]
+
+        # create_only: a replay must not undo an acknowledgement made on the desk
+        await _index_topic(stream, settings, settings.alerts_index, documents, create_only=True)
 
     @app.agent(topics.deliveries, name="delivery_index")
     async def delivery_index(stream: faust.StreamT) -> None:
         """The delivery ledger, projected into ``*-alert-deliveries`` for people to read."""
-        es = async_client(settings)
-        indexer = BulkIndexer(
-            es, settings.deliveries_index, max_backoff=settings.es_retry_max_backoff
-        )
-        try:
-            async for events in stream.noack_take(200, within=0.1):
-                docs = [
-                    (entry["delivery_id"], entry)
-                    for entry in map(ledger_entry, (e.message.value for e in events))
-                    if entry is not None
-                ]
-                for failure in await indexer.index_documents(docs):
-                    log.error(
-                        "delivery log entry not indexed",
-                        extra={"delivery": failure.doc_id, "reason": failure.reason},
-                    )
-                for event in events:
-                    await stream.ack(event)
-        finally:
-            await es.close()
+
+        def documents(values: list[bytes]) -> list[tuple[str, dict[str, Any]]]:
+            entries = (ledger_entry(v) for v in values)
+            return [(e["delivery_id"], e) for e in entries if e is not None]
+
+        await _index_topic(stream, settings, settings.deliveries_index, documents)
 
     return store
+
+
+async def _index_topic(
+    stream: faust.StreamT,
+    settings: Settings,
+    index: str,
+    documents: Callable[[list[bytes]], list[tuple[str, dict[str, Any]]]],
+    *,
+    create_only: bool = False,
+) -> None:
+    """Write a topic of our own records into ``index`` (``documents`` makes the ``(id,
+    document)`` pairs of a batch of values), acknowledging a batch once it is written."""
+    es = async_client(settings)
+    indexer = BulkIndexer(
+        es, index, max_backoff=settings.es_retry_max_backoff, create_only=create_only
+    )
+    try:
+        async for events in stream.noack_take(200, within=0.1):
+            docs = documents([event.message.value for event in events])
+            for failure in await indexer.index_documents(docs):
+                log.error(
+                    "record not indexed",
+                    extra={"index": index, "id": failure.doc_id, "reason": failure.reason},
+                )
+            for event in events:
+                await stream.ack(event)
+    finally:
+        await es.close()
 
 
 def _confirmed(refused: list[BaseException | None]) -> None:

@@ -253,7 +253,8 @@ async def _settle(records: Iterable[_Pending], timeout: float) -> None:
 
 
 def _committable(pending: dict[Any, deque[_Pending]]) -> dict[Any, int]:
-    """The offset to commit for each partition: past the alerts whose deliveries are all done."""
+    """The offset to commit for each partition: past the alerts whose deliveries are all done
+    (those leave ``pending``)."""
     commits = {}
     for tp, entries in pending.items():
         done = None
@@ -265,8 +266,6 @@ def _committable(pending: dict[Any, deque[_Pending]]) -> dict[Any, int]:
 
 
 _MAX_IN_FLIGHT = 5_000  # alerts read but not yet delivered; reading pauses beyond this
-
-
 _SETTLE_S = 15.0  # how long a stopping worker waits for deliveries under way to be recorded
 
 
@@ -313,7 +312,7 @@ async def run_channel(settings: Settings, kind: str) -> None:
     async def give_up(tps: Iterable[Any]) -> None:
         nonlocal generation
         generation += 1
-        tps = [tp for tp in tps if tp in pending or tp in read]
+        tps = list(tps)
         await _settle((r for tp in tps for r in pending.get(tp, ())), _SETTLE_S)
         await commit(_committable({tp: pending[tp] for tp in tps if tp in pending}))
         for tp in tps:
