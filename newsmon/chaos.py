@@ -296,8 +296,75 @@ def _article(doc_id: str, source: dict[str, Any], tag: str) -> bytes:
     return json.dumps(article).encode()
 
 
+def diagnosis(settings: Settings, workers: list[Any]) -> str:
+    """Where the records stand when something is missing: per topic of the group, partitions
+    whose committed offset is short of the end (``partition committed/end``), each worker's
+    ``/healthz``, and the last warnings in its log. A failure in CI then says whether a
+    partition stood still (a stall: committed short of the end) or was committed past what
+    was never done (a loss: committed at the end)."""
+    import urllib.request
+
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.admin import KafkaAdminClient
+
+    lines: list[str] = []
+    bootstrap = settings.kafka_bootstrap.split(",")
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+        try:
+            committed = admin.list_group_offsets({settings.app_id: None}).get(settings.app_id, {})
+            for topic in (
+                settings.articles_topic,
+                settings.enriched_topic,
+                settings.matches_topic,
+                settings.alerts_topic,
+                settings.deliveries_topic,
+            ):
+                partitions = sorted(consumer.partitions_for_topic(topic) or [])
+                tps = [TopicPartition(topic, p) for p in partitions]
+                ends = consumer.end_offsets(tps) if tps else {}
+                cells = [
+                    f"{tp.partition} {committed[tp].offset if tp in committed else '-'}/{end}"
+                    for tp, end in sorted(ends.items())
+                ]
+                lines.append(f"{topic}: {', '.join(cells)}")
+        finally:
+            admin.close()
+            consumer.close()
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must not hide the failure
+        lines.append(f"group offsets unavailable: {exc!r}"[:300])
+    for worker in workers:
+        if worker is None:
+            continue
+        url = f"http://{worker.settings.worker_host}:{worker.settings.worker_port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=3) as answer:  # noqa: S310 - our worker
+                health = answer.read().decode()[:600]
+        except Exception as exc:  # noqa: BLE001 - 503 while stalled, or not running
+            body = getattr(exc, "read", None)
+            health = body().decode()[:600] if callable(body) else repr(exc)[:200]
+        lines.append(f"{worker.log.name}: healthz {health}")
+        try:
+            text = worker.log.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        warnings = [
+            line[:400]
+            for line in text
+            if ('"WARNING"' in line or '"ERROR"' in line) and "Heartbeat failed" not in line
+        ]
+        lines += [f"  {line}" for line in warnings[-8:]]
+    return "\n".join(lines)
+
+
 def _probe_capacity(
-    settings: Settings, producer: Any, pool: list[dict[str, Any]], run_id: str, count: int
+    settings: Settings,
+    producer: Any,
+    pool: list[dict[str, Any]],
+    run_id: str,
+    count: int,
+    workers: list[Any],
 ) -> float:
     """Articles per second the workers index with a backlog of ``count``: the capacity the
     campaign's rate is a fraction of. Timed from the first batches indexed to the last, so
@@ -327,7 +394,8 @@ def _probe_capacity(
         raise RuntimeError(
             f"{count - len(watch.indexed)} of the {count} probe articles were not indexed in 10 "
             "minutes; the pipeline does not work, so there is no campaign to run (see the "
-            f"workers' logs in {settings.cache_dir / 'stack' / 'logs'})"
+            f"workers' logs in {settings.cache_dir / 'stack' / 'logs'})\n"
+            + diagnosis(settings, workers)
         )
     seen = sorted(watch.indexed.values())
     first = seen.count(seen[0])  # the first batches, indexed together
@@ -508,7 +576,9 @@ def run_chaos(
 
     try:
         if load is not None:
-            capacity = _probe_capacity(chaos, producer, pool, run_id, PROBE_ARTICLES)
+            capacity = _probe_capacity(
+                chaos, producer, pool, run_id, PROBE_ARTICLES, cluster.workers
+            )
             rate = min(rate, load * capacity)
             log(f"capacity {capacity:.1f} articles/s; the campaign goes at {rate:.2f}/s")
         log(f"{n} articles at {rate:.2f}/s")
@@ -623,6 +693,8 @@ def run_chaos(
             "latency_s": _latency_summary(watch, faults, started),
             "timeline": _timeline(watch, started),
         }
+        if missing:
+            result["diagnosis"] = diagnosis(chaos, cluster.workers)
         result["ok"] = (
             not missing
             and indexed == produced
@@ -683,4 +755,6 @@ def _print(result: dict[str, Any], log: Callable[[str], None]) -> None:
                 else "latency never back under the bound"
             )
         )
+    if result.get("diagnosis"):
+        log(result["diagnosis"])
     log("OK: nothing lost, nothing doubled" if result["ok"] else "FAILED: see the counts above")

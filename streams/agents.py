@@ -30,6 +30,7 @@ from processors.enrich import Enricher, Outcome
 from streams.alerts import register_alert_agents
 from streams.app import Topics
 from streams.background import keep_running
+from streams.consumer import acknowledge
 from streams.deadletter import dead_letter_headers
 from streams.delivery import run_channel
 from streams.indexing import BulkIndexer, async_client, ensure_articles_index
@@ -109,11 +110,6 @@ async def _dead_letter_all(topics: Topics, letters: list[tuple[EventT, Send]]) -
         raise RuntimeError("the dead-letter topic refused records even without their values")
 
 
-async def _ack_all(stream: faust.StreamT, events: Sequence[EventT]) -> None:
-    for event in events:
-        await stream.ack(event)
-
-
 def register_agents(
     app: faust.App, topics: Topics, settings: Settings, *, enricher: Enricher | None = None
 ) -> None:
@@ -138,7 +134,7 @@ def register_agents(
             # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
             outcomes = await loop.run_in_executor(executor, loaded().process_messages, values)
             await _send_outcomes(events, outcomes, topics)  # confirmed by Kafka ...
-            await _ack_all(stream, events)  # ... before the inputs may be committed
+            await acknowledge(stream, events)  # ... before the inputs may be committed
             BATCH_SECONDS.labels("enrich").observe(time.perf_counter() - started)
 
     @app.agent(topics.enriched, name="index")
@@ -156,7 +152,7 @@ def register_agents(
             async for events in stream.noack_take(settings.index_batch_size, within=0.2):
                 started = time.perf_counter()
                 await _index_batch(events, indexer, topics)
-                await _ack_all(stream, events)
+                await acknowledge(stream, events)
                 BATCH_SECONDS.labels("index").observe(time.perf_counter() - started)
         finally:
             await es.close()

@@ -32,6 +32,7 @@ from config import Settings
 from processors.alerting import alert_document, decide, due_digests, match_record
 from streams.app import Topics
 from streams.background import keep_running
+from streams.consumer import acknowledge
 from streams.indexing import BulkIndexer, async_client
 from streams.ledger import ledger_entry
 from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, RULE_MATCHES
@@ -80,15 +81,14 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
                     value = json.dumps(record, ensure_ascii=False).encode()
                     sends.append(send_of(matches_topic, match.rule.id.encode(), value))
             _confirmed(await confirm_all(sends, topic=settings.matches_topic))
-            for event in events:
-                await stream.ack(event)
+            await acknowledge(stream, events)
 
     @app.agent(matches_topic, name="alert_decide")
     async def alert_decide(stream: faust.StreamT) -> None:
         await store.loaded.wait()
         async for event in stream.noack().events():
             await _decide_one(event, store, state, topics)
-            await stream.ack(event)
+            await acknowledge(stream, [event])
 
     @app.timer(interval=2.0)
     async def digest_clock() -> None:
@@ -146,8 +146,7 @@ async def _index_topic(
                     "record not indexed",
                     extra={"index": index, "id": failure.doc_id, "reason": failure.reason},
                 )
-            for event in events:
-                await stream.ack(event)
+            await acknowledge(stream, events)
     finally:
         await es.close()
 

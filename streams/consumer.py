@@ -18,6 +18,15 @@
   batch), the partition is sought back to it, so it is processed again instead of holding the
   partition's commits for ever. Replays are harmless: every effect is idempotent by article id.
 
+- it counts a record as done only when every agent reading it handled it
+  (``HandledRecord``, ``acknowledge``): faust's ``Stream`` also acknowledges the records it
+  *skips*, a record fetched before a rebalance and read after it (its generation is old) or
+  read while the flow is stopped, so that the lag does not grow; counted, that acknowledgement
+  let the commit pass records no agent ever saw (on ``articles-enriched``, read by two agents,
+  one agent's skip and the other's work made the record "done" though it was never indexed).
+  A skipped record is read again: by the seek to the committed offset that ends every
+  rebalance, or, if it was skipped after that seek, by a seek back to it.
+
 A table's changelog partitions are none of this: a standby (or a table's recovery) reads them
 to their end and acknowledges nothing, and nobody commits them, so they are never taken for
 abandoned (seeking one back made a standby re-read its changelog every 20 s) or stalled.
@@ -31,19 +40,55 @@ import asyncio
 import gc
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from faust.transport.consumer import CONSUMER_WAIT_EMPTY
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import TP
+from faust.types import TP, EventT, StreamT
+from faust.types.tuples import ConsumerMessage
 from mode import Service
+from mode.utils.futures import notify
 
-from streams.metrics import COMMITS_HELD, OFFSETS_REREAD
+from streams.metrics import COMMITS_HELD, OFFSETS_REREAD, RECORDS_SKIPPED
 from streams.offsets import committable_run
 
-__all__ = ["GatedConsumer", "Transport"]
+__all__ = ["GatedConsumer", "HandledRecord", "Transport", "acknowledge"]
 
 log = logging.getLogger(__name__)
+
+
+class HandledRecord(ConsumerMessage):
+    """A fetched record that knows how many agents read it and how many of them handled it.
+
+    Faust acknowledges a record once every stream reading it has acknowledged it, and a stream
+    acknowledges the records it skips as well as those its agent processed; only the agents
+    can say which is which (``acknowledge``). The conductor gives a record to every channel of its
+    topic at once (``incref`` by their number), which is how ``readers`` is known."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.readers = 0
+        self.handled = 0
+
+    def incref(self, n: int = 1) -> None:
+        super().incref(n)
+        self.readers += n
+
+    @property
+    def skipped(self) -> bool:
+        """Acknowledged by every reader but handled by fewer of them."""
+        return self.handled < self.readers
+
+
+async def acknowledge(stream: StreamT, events: Iterable[EventT]) -> None:
+    """An agent's word that it is done with ``events`` (their results confirmed), and their
+    acknowledgement. A record that faust acknowledges without this word was skipped, not done."""
+    for event in events:
+        message = event.message
+        if isinstance(message, HandledRecord):
+            message.handled += 1
+        await stream.ack(event)
 
 
 class _FaustView:
@@ -71,6 +116,8 @@ class GatedConsumer(faust_aiokafka.Consumer):
         self._handed_on: dict[TP, int] = {}  # the last offset given to the agents, per partition
         self._fetched: dict[TP, tuple[int, int]] = {}  # first and last offset being delivered
         self._progress: dict[TP, float] = {}  # when a record was last handed on or committed
+        self._skipped_at: dict[TP, int] = {}  # the first record skipped since the last seek
+        self._sought_generation: dict[TP, int] = {}  # generation of the last seek to committed
 
     # -- what may be committed ------------------------------------------------------------
     def _base_of(self, tp: TP) -> int | None:
@@ -135,6 +182,9 @@ class GatedConsumer(faust_aiokafka.Consumer):
                     self._base[tp] = position
             self._held_since.pop(tp, None)
             self._progress[tp] = time.monotonic()
+            # every record from the committed offset is fetched again, skipped ones included
+            self._skipped_at.pop(tp, None)
+            self._sought_generation[tp] = self.app.consumer_generation_id
 
     # -- fetched records are all handed on, or read again -----------------------------------
     async def _wait_next_records(self, timeout: float) -> Any:
@@ -180,7 +230,27 @@ class GatedConsumer(faust_aiokafka.Consumer):
 
     async def seek(self, partition: TP, offset: int) -> None:
         self._handed_on.pop(partition, None)
+        if self._skipped_at.get(partition, offset) >= offset:
+            self._skipped_at.pop(partition, None)  # read again from there
         await super().seek(partition, offset)
+
+    def _to_message(self, tp: TP, record: Any) -> HandledRecord:
+        timestamp = record.timestamp
+        return HandledRecord(
+            record.topic,
+            record.partition,
+            record.offset,
+            None if timestamp is None else timestamp / 1000.0,
+            record.timestamp_type,
+            record.headers,
+            record.key,
+            record.value,
+            record.checksum,
+            record.serialized_key_size,
+            record.serialized_value_size,
+            tp,
+            generation_id=self.app.consumer_generation_id,
+        )
 
     def _faust_offset(self, tp: TP) -> int | None:
         """What faust's own rule would commit now, worked out on copies of its state."""
@@ -192,13 +262,53 @@ class GatedConsumer(faust_aiokafka.Consumer):
         return faust_aiokafka.Consumer._new_offset(view, tp)  # type: ignore[arg-type]
 
     def ack(self, message: Any) -> bool:
-        """Faust's ack, which keeps a record it does not count (one below the committed offset,
-        a repeat) among those in flight for ever: it is done, so it leaves that set."""
+        """Faust's ack, for a record every reader handled. One a stream skipped is not done:
+        it is not counted, and is read again (``_note_skipped``). Faust also keeps a record it
+        does not count (one below the committed offset, a repeat) among those in flight for
+        ever: it is finished with, so it leaves that set."""
         try:
+            if isinstance(message, HandledRecord) and message.skipped and not message.acked:
+                self._note_skipped(message)
+                return False
             return super().ack(message)
         finally:
             if message.acked:
                 self._unacked_messages.discard(message)
+
+    def _note_skipped(self, message: HandledRecord) -> None:
+        message.acked = True  # no stream holds it any more; nothing may count it later
+        tp, offset = message.tp, message.offset
+        RECORDS_SKIPPED.labels(tp.topic).inc()
+        notify(self._waiting_for_ack)  # a rebalance may be waiting for it to leave the flight
+        base = self._base_of(tp)
+        sought = self._sought_generation.get(tp)
+        # fetched before the last seek to the committed offset: that seek fetches it again
+        covered = sought is not None and (message.generation_id or 0) < sought
+        log.info(
+            "record skipped by faust; not counted as done",
+            extra={
+                "topic": tp.topic,
+                "partition": tp.partition,
+                "offset": offset,
+                "generation": message.generation_id,
+                "read_again_by": "the rebalance's seek" if covered else "a seek back",
+            },
+        )
+        if not covered and (base is None or offset >= base):
+            self._skipped_at[tp] = min(self._skipped_at.get(tp, offset), offset)
+
+    def skipped_to_reread(self) -> list[tuple[TP, int]]:
+        """Partitions with a record skipped since their last seek, and its offset: outside a
+        rebalance (whose closing seek reads them again), these are sought back to."""
+        assigned = self.assignment()
+        found = []
+        for tp, offset in list(self._skipped_at.items()):
+            base = self._base_of(tp)
+            if tp not in assigned or (base is not None and offset < base):
+                self._skipped_at.pop(tp, None)  # moved away, or done meanwhile
+            else:
+                found.append((tp, offset))
+        return found
 
     @Service.transitions_to(CONSUMER_WAIT_EMPTY)
     async def wait_empty(self) -> None:
@@ -301,6 +411,13 @@ class GatedConsumer(faust_aiokafka.Consumer):
             await asyncio.sleep(self.reread_after / 3)
             if self.app.rebalancing:
                 continue
+            for tp, offset in self.skipped_to_reread():
+                log.warning(
+                    "record skipped after the rebalance's seek; re-reading the partition from it",
+                    extra={"topic": tp.topic, "partition": tp.partition, "offset": offset},
+                )
+                OFFSETS_REREAD.labels(tp.topic).inc()
+                await self.seek(tp, offset)
             for tp, offset in self.abandoned():
                 log.warning(
                     "record never processed; re-reading the partition from it",

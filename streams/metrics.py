@@ -16,6 +16,7 @@ __all__ = [
     "ES_RETRIES",
     "LATENCY_SECONDS",
     "OFFSETS_REREAD",
+    "RECORDS_SKIPPED",
     "SEND_RETRIES",
     "RULE_MATCHES",
 ]
@@ -63,5 +64,12 @@ SEND_RETRIES = Counter(
 COMMITS_HELD = Counter(
     "newsmon_commits_held_total",
     "Commits held back where faust's own rule would have passed an unprocessed record.",
+    ["topic"],
+)
+
+RECORDS_SKIPPED = Counter(
+    "newsmon_records_skipped_total",
+    "Records faust acknowledged without an agent handling them (fetched before a rebalance, read "
+    "after it); never counted as done, read again.",
     ["topic"],
 )

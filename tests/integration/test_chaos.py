@@ -38,7 +38,7 @@ def test_short_campaign_loses_nothing_doubles_nothing_and_recovers(stack_setting
         output=tmp_path / "chaos.json",
         log=print,
     )
-    assert result["missing"] == 0, result["missing_ids"]
+    assert result["missing"] == 0, (result["missing_ids"], result.get("diagnosis"))
     # 1,000 and the stream behind the last fault (40 s after it clears, its recovery measured)
     assert result["articles"] >= 1000
     assert result["indexed"] == result["articles"]

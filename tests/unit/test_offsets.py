@@ -307,3 +307,88 @@ def test_the_wait_for_records_in_flight_ends_and_forgets_them(consumer, monkeypa
     consumer.loop.run_until_complete(run())  # the loop faust's futures belong to
     assert never_acked not in consumer._unacked_messages
     assert commits  # what was acknowledged was committed, before and after the wait
+
+
+def _fetched(consumer, offset: int, *, readers: int, generation: int = 1):
+    """A record as the consumer makes it, given to ``readers`` streams by the conductor."""
+    consumer.app.topics._acking_topics.add(TP0.topic)  # our agents read it with acks
+    message = consumer._to_message(TP0, _record(offset))
+    message.generation_id = generation
+    message.incref(readers)
+    return message
+
+
+def _streams_finish(consumer, message, *, handled: int, readers: int) -> None:
+    """``handled`` streams processed the record and said so; the others skipped it (faust's
+    ``Stream`` acks what it skips, as after a rebalance)."""
+    message.handled += handled
+    for _ in range(readers):
+        message.ack(consumer)
+
+
+def test_a_record_every_reader_handled_is_counted(consumer):
+    consumer._committed_offset[TP0] = 10
+    message = _fetched(consumer, 10, readers=2)
+    _streams_finish(consumer, message, handled=2, readers=2)
+    assert consumer._new_offset(TP0) == 11
+
+
+def test_a_record_one_reader_skipped_is_not_counted_and_is_read_again(consumer, monkeypatch):
+    """The loss under faults: ``articles-enriched`` has two readers (index, alert matcher).
+    The matcher processed a record, the index stream skipped it (fetched before a rebalance);
+    faust counted it done, and the commit passed an article that was never indexed."""
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._committed_offset[TP0] = 10
+    skipped = _fetched(consumer, 10, readers=2)
+    consumer._unacked_messages.add(skipped)
+    _streams_finish(consumer, skipped, handled=1, readers=2)
+    later = _fetched(consumer, 11, readers=2)
+    _streams_finish(consumer, later, handled=2, readers=2)
+    assert consumer._new_offset(TP0) is None  # held at 10
+    assert skipped not in consumer._unacked_messages  # no rebalance waits on it
+    assert consumer.skipped_to_reread() == [(TP0, 10)]
+
+
+def test_a_skipped_record_is_read_again_by_the_seek_that_ends_a_rebalance(consumer, monkeypatch):
+    """Fetched before the last seek to the committed offset (its generation is older), the
+    record is fetched again by that seek: no seek back is needed."""
+    monkeypatch.setattr(consumer, "assignment", lambda: {TP0})
+    consumer._committed_offset[TP0] = 10
+    consumer._sought_generation[TP0] = 5
+    old = _fetched(consumer, 10, readers=1, generation=4)
+    _streams_finish(consumer, old, handled=0, readers=1)
+    assert consumer._new_offset(TP0) is None
+    assert consumer.skipped_to_reread() == []
+
+
+def test_a_seek_below_a_skipped_record_reads_it_again(fetching):
+    import asyncio
+
+    fetching._committed_offset[TP0] = 10
+    skipped = _fetched(fetching, 12, readers=1)
+    _streams_finish(fetching, skipped, handled=0, readers=1)
+    assert fetching.skipped_to_reread() == [(TP0, 12)]
+    asyncio.run(fetching.seek(TP0, 10))
+    assert fetching.skipped_to_reread() == []
+
+
+def test_acknowledge_marks_each_record_handled_then_acks_it():
+    import asyncio
+
+    from streams.consumer import HandledRecord, acknowledge
+
+    class Event:
+        def __init__(self, message):
+            self.message = message
+
+    class Stream:
+        acked: list = []
+
+        async def ack(self, event):
+            self.acked.append(event.message.offset)
+
+    stream = Stream()
+    records = [HandledRecord("articles", 0, o, 0.0, 0, None, b"k", b"v", None) for o in (3, 4)]
+    asyncio.run(acknowledge(stream, [Event(r) for r in records]))
+    assert [r.handled for r in records] == [1, 1]
+    assert stream.acked == [3, 4]
