@@ -124,11 +124,15 @@ def register_agents(
             state["enricher"] = Enricher.from_settings(settings)
         return state["enricher"]
 
+    # Every agent iterates its stream at once and does its waiting inside the loop: faust
+    # registers an agent's channel when the agent first iterates, and a partition assigned
+    # before that never gives the agent a record (streams.consumer: readers_of).
     @app.agent(topics.articles, name="enrich")
     async def enrich(stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(executor, loaded)
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
+            if "enricher" not in state:
+                await loop.run_in_executor(executor, loaded)
             started = time.perf_counter()
             values = [event.message.value for event in events]
             # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
@@ -147,9 +151,12 @@ def register_agents(
             max_backoff=settings.es_retry_max_backoff,
             on_retry=ES_RETRIES.inc,
         )
+        installed = False
         try:
-            await _ensure_index_until_ready(settings, es)
             async for events in stream.noack_take(settings.index_batch_size, within=0.2):
+                if not installed:  # Elasticsearch down: the batch waits, unacknowledged
+                    await _ensure_index_until_ready(settings, es)
+                    installed = True
                 started = time.perf_counter()
                 await _index_batch(events, indexer, topics)
                 await acknowledge(stream, events)

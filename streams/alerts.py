@@ -63,8 +63,9 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
 
     @app.agent(topics.enriched, name="alert_match")
     async def alert_match(stream: faust.StreamT) -> None:
-        await store.loaded.wait()
+        # iterate at once, wait inside (see streams.agents: a late agent gets no records)
         async for events in stream.noack_take(64, within=0.02):
+            await store.loaded.wait()
             sends: list[Send] = []
             now = time.time()
             ruleset = store.ruleset
@@ -85,8 +86,8 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
 
     @app.agent(matches_topic, name="alert_decide")
     async def alert_decide(stream: faust.StreamT) -> None:
-        await store.loaded.wait()
         async for event in stream.noack().events():
+            await store.loaded.wait()
             await _decide_one(event, store, state, topics)
             await acknowledge(stream, [event])
 

@@ -25,7 +25,12 @@
   let the commit pass records no agent ever saw (on ``articles-enriched``, read by two agents,
   one agent's skip and the other's work made the record "done" though it was never indexed).
   A skipped record is read again: by the seek to the committed offset that ends every
-  rebalance, or, if it was skipped after that seek, by a seek back to it.
+  rebalance, or, if it was skipped after that seek, by a seek back to it. The number of
+  handlers expected is the number of the app's agents on the topic, not only the channels
+  faust gave the record to: faust registers an agent's channel when the agent first iterates
+  its stream and gives a partition's records only to the channels registered at its
+  assignment, so an agent that waited before iterating (the index agent for Elasticsearch)
+  got none, and the matcher's acknowledgement alone made them done.
 
 A table's changelog partitions are none of this: a standby (or a table's recovery) reads them
 to their end and acknowledges nothing, and nobody commits them, so they are never taken for
@@ -40,6 +45,7 @@ import asyncio
 import gc
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,10 +81,12 @@ class HandledRecord(ConsumerMessage):
         super().incref(n)
         self.readers += n
 
-    @property
-    def skipped(self) -> bool:
-        """Acknowledged by every reader but handled by fewer of them."""
-        return self.handled < self.readers
+    def skipped(self, agents: int = 0) -> bool:
+        """Acknowledged, but handled by fewer than the streams it was given to, or than the
+        ``agents`` that read its topic: faust gives a record only to the channels it had
+        registered at the partition's assignment, and an agent's channel is registered when
+        the agent first iterates; a record given to the others alone is not done."""
+        return self.handled < max(self.readers, agents)
 
 
 async def acknowledge(stream: StreamT, events: Iterable[EventT]) -> None:
@@ -118,6 +126,7 @@ class GatedConsumer(faust_aiokafka.Consumer):
         self._progress: dict[TP, float] = {}  # when a record was last handed on or committed
         self._skipped_at: dict[TP, int] = {}  # the first record skipped since the last seek
         self._sought_generation: dict[TP, int] = {}  # generation of the last seek to committed
+        self._readers: Counter[str] | None = None  # agents per topic, counted once started
 
     # -- what may be committed ------------------------------------------------------------
     def _base_of(self, tp: TP) -> int | None:
@@ -171,12 +180,30 @@ class GatedConsumer(faust_aiokafka.Consumer):
             self._held_since.pop(tp, None)
 
     async def perform_seek(self) -> None:
+        """Faust's seek of every partition to its committed offset, and of a partition of our
+        agents' topics that the group never committed to its first offset. aiokafka's
+        ``seek_to_committed`` leaves such a partition where the client's fetch position is:
+        past the records it fetched before a rebalance, which the rebalance cleared from the
+        agents' queues. They were never read again, and the gate, which took that position
+        for the committed offset, counted them as done (a worker that joined while
+        Elasticsearch was down, then took over the partitions of one that left: 40 articles
+        never indexed)."""
         await super().perform_seek()
-        for tp in self.assignment():
+        assigned = self.assignment()
+        never_committed = [
+            tp
+            for tp in assigned
+            if not self._committed_offset.get(tp) and self.readers_of(tp.topic)
+        ]
+        starts = await self.earliest_offsets(*never_committed) if never_committed else {}
+        for tp in assigned:
             committed = self._committed_offset.get(tp)
             if committed:
                 self._base[tp] = committed
-            else:  # no commit yet (or 0): the position the group starts reading from
+            elif tp in starts:  # read from the start, as the group's offset reset says
+                self._base[tp] = starts[tp]
+                await self.seek(tp, starts[tp])
+            else:  # a table's changelog and faust's own topics: where the client is
                 position = await self.position(tp)
                 if position is not None:
                     self._base[tp] = position
@@ -267,13 +294,26 @@ class GatedConsumer(faust_aiokafka.Consumer):
         does not count (one below the committed offset, a repeat) among those in flight for
         ever: it is finished with, so it leaves that set."""
         try:
-            if isinstance(message, HandledRecord) and message.skipped and not message.acked:
+            if (
+                isinstance(message, HandledRecord)
+                and not message.acked
+                and message.skipped(self.readers_of(message.topic))
+            ):
                 self._note_skipped(message)
                 return False
             return super().ack(message)
         finally:
             if message.acked:
                 self._unacked_messages.discard(message)
+
+    def readers_of(self, topic: str) -> int:
+        """How many of the app's agents read ``topic`` (each handles every record of it)."""
+        if self._readers is None:
+            counts: Counter[str] = Counter()
+            for agent in self.app.agents.values():
+                counts.update(getattr(agent.channel, "topics", ()))
+            self._readers = counts
+        return self._readers[topic]
 
     def _note_skipped(self, message: HandledRecord) -> None:
         message.acked = True  # no stream holds it any more; nothing may count it later

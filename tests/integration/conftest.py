@@ -111,15 +111,24 @@ def pipeline(stack_settings: Settings) -> Iterator[Pipeline]:
     drop_pipeline(p)
 
 
-def wait_for(check: Callable[[], Any], *, timeout: float, what: str, every: float = 0.25) -> Any:
-    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``."""
+def wait_for(
+    check: Callable[[], Any],
+    *,
+    timeout: float,
+    what: str,
+    every: float = 0.25,
+    explain: Callable[[], str] | None = None,
+) -> Any:
+    """Poll ``check`` until it returns something truthy; fail with ``what`` after ``timeout``
+    (and what ``explain`` says of the state then, such as ``newsmon.chaos.diagnosis``)."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+            detail = f"\n{explain()}" if explain is not None else ""
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}{detail}")
         time.sleep(every)
 
 

@@ -140,7 +140,7 @@ def test_webhooks_are_delivered_once_through_a_rebalance_and_a_sigterm_while_es_
     "done"; streams.consumer.HandledRecord.)"""
     import threading
 
-    from newsmon.chaos import WebhookReceiver
+    from newsmon.chaos import WebhookReceiver, diagnosis
     from processors.rules import validate_rule
     from streams.rulestore import publish_rules
 
@@ -180,6 +180,7 @@ def test_webhooks_are_delivered_once_through_a_rebalance_and_a_sigterm_while_es_
             lambda: _all_indexed(fresh, first + later),
             timeout=120,
             what="every article indexed once Elasticsearch is back",
+            explain=lambda: diagnosis(fresh.settings, [fresh.worker, second]),
         )
     finally:
         receiver.shutdown()

@@ -392,3 +392,53 @@ def test_acknowledge_marks_each_record_handled_then_acks_it():
     asyncio.run(acknowledge(stream, [Event(r) for r in records]))
     assert [r.handled for r in records] == [1, 1]
     assert stream.acked == [3, 4]
+
+
+def test_a_record_given_to_fewer_streams_than_agents_read_its_topic_is_not_done(consumer):
+    """Faust gives a partition's records only to the channels registered when it was
+    assigned, and an agent's channel is registered when the agent first iterates: an index
+    agent that waited for Elasticsearch before iterating got none of them, and the matcher's
+    acknowledgement alone made them done (80 articles never indexed, in the webhook test)."""
+    from collections import Counter
+
+    consumer._readers = Counter({TP0.topic: 2})  # two agents read the topic
+    consumer._committed_offset[TP0] = 10
+    message = _fetched(consumer, 10, readers=1)  # but only one channel was registered
+    _streams_finish(consumer, message, handled=1, readers=1)
+    assert consumer._new_offset(TP0) is None
+
+
+def test_the_app_counts_two_readers_of_the_enriched_topic():
+    settings = Settings(app_id="readers-test")
+    app = create_app(settings)
+    consumer = app.consumer
+    assert consumer.readers_of(settings.enriched_topic) == 2  # index, alert_match
+    assert consumer.readers_of(settings.articles_topic) == 1
+
+
+def test_a_partition_never_committed_is_read_from_its_start_after_a_rebalance(
+    fetching, monkeypatch
+):
+    """aiokafka's seek to the committed offset leaves a partition the group never committed
+    at the client's fetch position, past records fetched before the rebalance (and cleared
+    from the agents' queues by it). The gate took that position for the committed offset and
+    counted those records done; the partition is now sought to its first offset instead."""
+    import asyncio
+    from collections import Counter
+
+    import faust.transport.consumer as faust_consumer
+
+    async def faust_seek(self):  # the group has no commit for the partition
+        self._committed_offset[TP0] = None
+
+    async def earliest(*tps):
+        return {tp: 0 for tp in tps}
+
+    monkeypatch.setattr(faust_consumer.Consumer, "perform_seek", faust_seek)
+    monkeypatch.setattr(fetching, "earliest_offsets", earliest)
+    fetching._readers = Counter({TP0.topic: 1})
+    asyncio.run(fetching.perform_seek())  # the client's position is 14 (fixture)
+    assert fetching.seeks == [0]
+    assert fetching._base_of(TP0) == 0
+    _ack(fetching, TP0, 12, 13)  # a batch of the earlier generation finishing
+    assert fetching._new_offset(TP0) is None  # 0..11 are not done
