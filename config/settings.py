@@ -144,7 +144,15 @@ class Settings(BaseSettings):
         32, ge=1, description="Articles per enrichment batch (one `nlp.pipe` call)."
     )
     batch_within: float = Field(
-        0.2, gt=0, description="Seconds to wait for a batch to fill before processing it."
+        0.02,
+        gt=0,
+        description="Seconds to wait for more articles before enriching what has arrived.",
+    )
+    enrich_budget_s: float = Field(
+        0.5,
+        gt=0,
+        description="Seconds of enrichment a batch is split into parts of, so the first "
+        "articles of a backlog do not wait for the whole batch.",
     )
     index_batch_size: int = Field(200, ge=1, description="Documents per Elasticsearch bulk call.")
     max_body_chars: int = Field(

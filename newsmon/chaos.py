@@ -540,10 +540,7 @@ def run_chaos(
     env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
     cluster = _Cluster(chaos, env, run_id)
     log(f"campaign {run_id}: {workers} workers, schedule {schedule}")
-    for _ in range(workers):
-        cluster.start_worker()
-
-    pool = bench_texts(chaos.shared_dir)
+    pool = bench_texts(chaos.shared_dir)  # before any worker starts: no texts, no campaign
     malformed = dict(MALFORMED)
     malformed["body_too_large"] = json.dumps(
         {"id": "chaos-too-large", "title": "t", "body": "x" * (chaos.max_body_chars + 1)}
@@ -575,6 +572,8 @@ def run_chaos(
         return i < n or bool(pending_faults) or not settled()
 
     try:
+        for _ in range(workers):  # inside: a worker that fails to start stops the others
+            cluster.start_worker()
         if load is not None:
             capacity = _probe_capacity(
                 chaos, producer, pool, run_id, PROBE_ARTICLES, cluster.workers

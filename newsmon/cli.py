@@ -267,6 +267,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from newsmon.bench import run_pipeline_bench
+    from newsmon.latency import run_latency_bench
     from newsmon.rulebench import run_rules_bench
 
     settings, output = get_settings(), Path(args.json)
@@ -274,7 +275,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what in ("pipeline", "all"):
         status |= run_pipeline_bench(settings, n=args.n, output=output)
     if args.what in ("rules", "all"):
-        status |= run_rules_bench(settings, output=output, seconds=args.seconds)
+        status |= run_rules_bench(settings, output=output)
+    if args.what in ("latency", "all"):
+        status |= run_latency_bench(
+            settings,
+            output=output,
+            workers=args.workers,
+            rules=args.rules,
+            loads=tuple(args.loads),
+            seconds=args.seconds,
+        )
     return status
 
 
@@ -550,9 +560,22 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("bench", help="benchmarks: the pipeline, rule matching, alert latency")
-    p.add_argument("what", nargs="?", choices=["all", "pipeline", "rules"], default="all")
+    p.add_argument(
+        "what", nargs="?", choices=["all", "pipeline", "rules", "latency"], default="all"
+    )
     p.add_argument("--n", type=int, default=2000, help="articles to push (default 2000)")
-    p.add_argument("--seconds", type=int, default=60, help="length of the latency run")
+    p.add_argument(
+        "--seconds", type=float, default=60, help="latency: measured seconds at each load"
+    )
+    p.add_argument("--workers", type=int, default=2, help="latency: workers in the group")
+    p.add_argument("--rules", type=int, default=10_000, help="latency: generated rules held")
+    p.add_argument(
+        "--loads",
+        type=float,
+        nargs="+",
+        default=[0.25, 0.5, 0.8],
+        help="latency: loads as fractions of the capacity measured first",
+    )
     p.add_argument("--json", default="bench/results.json", help="where to write the figures")
     p.set_defaults(func=_cmd_bench)
 

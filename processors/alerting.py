@@ -65,9 +65,16 @@ def throttle_key(rule: Rule, record: dict[str, Any]) -> str:
 
 
 def match_record(
-    match: RuleMatch, article: dict[str, Any], *, arrived_at: float, matched_at: float
+    match: RuleMatch,
+    article: dict[str, Any],
+    *,
+    arrived_at: float,
+    matched_at: float,
+    enrich_span: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
-    """What the matching stage passes to the deciding stage (keyed by rule id)."""
+    """What the matching stage passes to the deciding stage (keyed by rule id).
+    ``enrich_span`` is when the article's enrichment began and ended, if known."""
+    started, ended = enrich_span or (None, None)
     return {
         "rule_id": match.rule.id,
         "article_id": article["id"],
@@ -89,7 +96,29 @@ def match_record(
         },
         "matched": match.evidence,
         "arrived_at": arrived_at,
+        "enrich_started_at": started,
+        "enrich_ended_at": ended,
         "matched_at": matched_at,
+    }
+
+
+def stages_ms(record: dict[str, Any], fired_at: float) -> dict[str, float] | None:
+    """Where an alert's latency went, in milliseconds: waiting for enrichment (``queue``),
+    enrichment, getting to and through the matcher (``match``), and getting to and through
+    the decision (``decide``). None when the match record has not the times (an older one)."""
+    times = [record.get(k) for k in ("arrived_at", "enrich_started_at", "enrich_ended_at")]
+    matched = record.get("matched_at")
+    if any(not isinstance(t, int | float) for t in [*times, matched]):
+        return None
+    arrived, started, ended = times
+    return {
+        name: round(max(0.0, b - a) * 1000, 1)
+        for name, a, b in (
+            ("queue", arrived, started),
+            ("enrich", started, ended),
+            ("match", ended, matched),
+            ("decide", matched, fired_at),
+        )
     }
 
 
@@ -135,6 +164,7 @@ def _alert(
         "arrived_at": arrived,
         "matched_at": record.get("matched_at"),
         "latency_ms": round(max(0.0, now - arrived) * 1000, 1),
+        "stages_ms": stages_ms(record, now),
         "channels": [c.model_dump(exclude_none=True) for c in rule.channels],
         **extra,
     }

@@ -35,11 +35,12 @@ _TERMS = frozenset(
 
 
 def is_sports_report(doc: Doc) -> bool:
-    if _HEADLINE_RE.match(doc.text[:60]):
+    text = doc.text  # spaCy builds it anew on each access
+    if _HEADLINE_RE.match(text[:60]):
         return True
     words = [tok.lower_ for tok in doc if tok.is_alpha]
     if len(words) < 30:
         return False
     terms = sum(1 for w in words if w in _TERMS)
-    scores = len(_SCORE_RE.findall(doc.text))
+    scores = len(_SCORE_RE.findall(text))
     return terms >= max(6, 0.03 * len(words)) and scores >= 2

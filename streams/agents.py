@@ -30,6 +30,7 @@ from processors.enrich import Enricher, Outcome
 from streams.alerts import register_alert_agents
 from streams.app import Topics
 from streams.background import keep_running
+from streams.batching import TimeBudget
 from streams.consumer import acknowledge
 from streams.deadletter import dead_letter_headers
 from streams.delivery import run_channel
@@ -43,6 +44,7 @@ from streams.metrics import (
     LATENCY_SECONDS,
 )
 from streams.sending import Send, confirm_all, send_of
+from streams.stage_times import ENRICH_HEADER, encode_span
 
 __all__ = ["register_agents"]
 
@@ -130,16 +132,22 @@ def register_agents(
     @app.agent(topics.articles, name="enrich")
     async def enrich(stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
-        async for events in stream.noack_take(settings.batch_size, within=settings.batch_within):
+        budget = TimeBudget(settings.enrich_budget_s)
+        async for batch in stream.noack_take(settings.batch_size, within=settings.batch_within):
             if "enricher" not in state:
                 await loop.run_in_executor(executor, loaded)
-            started = time.perf_counter()
-            values = [event.message.value for event in events]
-            # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
-            outcomes = await loop.run_in_executor(executor, loaded().process_messages, values)
-            await _send_outcomes(events, outcomes, topics)  # confirmed by Kafka ...
-            await acknowledge(stream, events)  # ... before the inputs may be committed
-            BATCH_SECONDS.labels("enrich").observe(time.perf_counter() - started)
+            sizes = [len(event.message.value or b"") for event in batch]
+            for part in budget.parts(sizes):  # each about enrich_budget_s of spaCy
+                events, started = batch[part], time.time()
+                values = [event.message.value for event in events]
+                # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
+                outcomes = await loop.run_in_executor(executor, loaded().process_messages, values)
+                enriched = time.time()
+                budget.observe(sizes[part], enriched - started)
+                # confirmed by Kafka before the inputs may be committed
+                await _send_outcomes(events, outcomes, topics, enrich_span=(started, enriched))
+                await acknowledge(stream, events)
+                BATCH_SECONDS.labels("enrich").observe(time.time() - started)
 
     @app.agent(topics.enriched, name="index")
     async def index(stream: faust.StreamT) -> None:
@@ -196,10 +204,17 @@ def register_agents(
 
 
 async def _send_outcomes(
-    events: Sequence[EventT], outcomes: Sequence[Outcome], topics: Topics
+    events: Sequence[EventT],
+    outcomes: Sequence[Outcome],
+    topics: Topics,
+    *,
+    enrich_span: tuple[float, float],
 ) -> None:
     """Send each enriched article on, or its input to the DLQ; return once Kafka confirmed
-    all. An enriched record Kafka refuses for good (too large) dead-letters its input."""
+    all. An enriched record Kafka refuses for good (too large) dead-letters its input. The
+    enriched record carries when its enrichment began and ended (``stage_times``), for the
+    alert's stage breakdown."""
+    headers = [(ENRICH_HEADER, encode_span(*enrich_span))]
     enriched: list[tuple[EventT, Send]] = []
     letters: list[tuple[EventT, Send]] = []
     for event, outcome in zip(events, outcomes, strict=True):
@@ -207,7 +222,11 @@ async def _send_outcomes(
             article = outcome.article
             value = json.dumps(article, ensure_ascii=False).encode()
             send = send_of(
-                topics.enriched, article["id"].encode(), value, timestamp=event.message.timestamp
+                topics.enriched,
+                article["id"].encode(),
+                value,
+                timestamp=event.message.timestamp,
+                headers=headers,
             )
             enriched.append((event, send))
         else:
