@@ -49,7 +49,7 @@ def percentile(values: list[float], p: float) -> float | None:
     return ordered[rank - 1]
 
 
-@dataclass
+@dataclass(eq=False)  # a thread: hashed by identity
 class _AlertReader(threading.Thread):
     """Reads the alerts topic from its start and notes, per article of the benchmark rule, when
     its alert was read and what the alert says of its stages."""
