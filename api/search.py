@@ -200,6 +200,19 @@ def _interval(req: SearchRequest) -> str:
     return "day"
 
 
+def _window(req: SearchRequest) -> dict[str, Any]:
+    """The histogram spans the whole window asked for, empty buckets included: without it the
+    buckets ran only from the first article to the last, and a window whose articles fell on
+    one day drew a single bar as wide as the chart."""
+    if req.since is not None:
+        start, end = f"now-{int(req.since.total_seconds())}s", "now"
+    elif req.date_from is not None:
+        start, end = _utc(req.date_from), _utc(req.date_to) if req.date_to else "now"
+    else:
+        return {}
+    return {"extended_bounds": {"min": start, "max": end}}
+
+
 STORED_ONLY = ("text_norm", "fingerprint")  # fields for Elasticsearch, not for readers
 
 
@@ -239,6 +252,7 @@ def build_search_body(req: SearchRequest) -> dict[str, Any]:
                 "field": "date",
                 "calendar_interval": _interval(req),
                 "min_doc_count": 0,
+                **_window(req),
             }
         }
     return body

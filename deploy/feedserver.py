@@ -3,8 +3,11 @@
 It serves a folder (``samples/feed`` by default) on 127.0.0.1 the way a well-behaved news site
 does: each answer carries an ``ETag`` and ``Last-Modified``, and a conditional GET that matches
 gets ``304 Not Modified``. ``{{BASE}}`` in a served file becomes the server's own URL, so feed
-items can link to pages on whatever port the server got. Requests are counted per path and
-status, which lets tests check that the poller really asked conditionally.
+items can link to pages on whatever port the server got. With ``ago``, every date the files
+write is moved by one amount fixed at start, so that the newest is ``ago`` before the server
+started (``deploy.sample_dates``): ``make run``'s sample items are recent whenever it runs, and
+a file's ETag stays the same for the server's life. Requests are counted per path and status,
+which lets tests check that the poller really asked conditionally.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from deploy.sample_dates import newest, redate_text, shift_to_now
 
 __all__ = ["SAMPLE_FEED_DIR", "FeedServer"]
 
@@ -35,9 +41,20 @@ class FeedServer:
     """Serves ``directory`` on ``host:port`` (0: any free port) from a background thread."""
 
     def __init__(
-        self, directory: Path = SAMPLE_FEED_DIR, *, host: str = "127.0.0.1", port: int = 0
+        self,
+        directory: Path = SAMPLE_FEED_DIR,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ago: timedelta | None = None,
     ) -> None:
         self.directory = directory.resolve()
+        self.shift = timedelta(0)
+        if ago is not None:
+            texts = [
+                p.read_text(errors="replace") for p in self.directory.rglob("*") if p.is_file()
+            ]
+            self.shift = shift_to_now(newest(texts), now=datetime.now(UTC), ago=ago)
         self.requests: Counter[tuple[str, int]] = Counter()
         server = self
 
@@ -86,6 +103,8 @@ class FeedServer:
             request.send_error(HTTPStatus.NOT_FOUND)
             return 404
         body = path.read_bytes().replace(b"{{BASE}}", self.url.encode())
+        if self.shift:
+            body = redate_text(body.decode("utf-8", "replace"), self.shift).encode()
         etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'  # noqa: S324 - not security
         modified = int(path.stat().st_mtime)
         if self._not_modified(request, etag, modified):

@@ -430,10 +430,12 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
 
 def _feeds_serve(args: argparse.Namespace) -> int:
     import threading
+    from datetime import timedelta
 
     from deploy.feedserver import SAMPLE_FEED_DIR, FeedServer
 
-    server = FeedServer(Path(args.dir) if args.dir else SAMPLE_FEED_DIR, port=args.port)
+    ago = None if args.dates_as_written else timedelta(minutes=30)
+    server = FeedServer(Path(args.dir) if args.dir else SAMPLE_FEED_DIR, port=args.port, ago=ago)
     print(f"serving {server.directory} at {server.url}", flush=True)
     server.start()
     try:
@@ -508,6 +510,12 @@ def _parser() -> argparse.ArgumentParser:
     f = feeds.add_parser("serve", help="serve a folder of feeds and pages (the bundled sample)")
     f.add_argument("--dir", help="folder to serve (default: samples/feed)")
     f.add_argument("--port", type=int, default=8010, help="port on 127.0.0.1 (default 8010)")
+    f.add_argument(
+        "--dates-as-written",
+        action="store_true",
+        help="serve the files' dates unchanged (by default they are moved so that the newest "
+        "is half an hour old)",
+    )
     p.set_defaults(func=_cmd_feeds)
 
     p = sub.add_parser("api", help="serve the HTTP API and the desk UI")

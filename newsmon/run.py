@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 from config import Settings
@@ -222,6 +223,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def run_everything(settings: Settings, *, samples: str | None = None, wait: bool = True) -> int:
     from deploy import stack
+    from deploy.sample_dates import redate_articles
     from processors.rules import load_rules
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.producer import iter_messages, produce_messages
@@ -276,6 +278,9 @@ def run_everything(settings: Settings, *, samples: str | None = None, wait: bool
         messages = [
             m for source in _sample_sources(settings, samples) for m in iter_messages(str(source))
         ]
+        if samples is None:  # the bundled ones: dated hours to days back, whenever this runs
+            values = redate_articles([v for _, v in messages], now=datetime.now(UTC))
+            messages = [(k, v) for (k, _), v in zip(messages, values, strict=True)]
         keys = {key.decode() for key, _ in messages if key}
         report = produce_messages(settings, iter(messages), progress=False)
         print(f"    sent {report.sent}, failed {report.failed}; waiting until they are searchable")

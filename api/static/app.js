@@ -170,12 +170,36 @@ function streamArticles() {
   const params = [];
   if (form.q.value.trim()) params.push(["q", form.q.value.trim()]);
   for (const code of form.country.value.split(",").map((c) => c.trim().toUpperCase()).filter(Boolean)) params.push(["country", code]);
-  document.querySelector("#live-filter-state").textContent = params.length ? `showing only ${params.map(([k, v]) => `${k}=${v}`).join(", ")}` : "showing every new article";
+  document.querySelector("#live-filter-state").textContent = params.length ? `showing only ${params.map(([k, v]) => `${k}=${v}`).join(", ")}` : "showing every article";
+  const feed = document.querySelector("#live-feed");
+  feed.replaceChildren();
   openStream("article", params, (article) => {
-    const feed = document.querySelector("#live-feed");
+    feed.querySelector(`[data-id="${CSS.escape(article.id)}"]`)?.remove();  // enriched again
     feed.prepend(articleCard(article));
     while (feed.children.length > 200) feed.lastChild.remove();
   });
+  seedLive(params);
+}
+
+// The latest articles already indexed, below whatever the stream has brought meanwhile: the
+// tab has something to read at once, not only what arrives after it was opened.
+async function seedLive(params) {
+  const query = new URLSearchParams(params);
+  query.set("sort", "time");
+  query.set("size", "30");
+  let result;
+  try {
+    result = await api(`/search?${query}`);
+  } catch {
+    return;  // the stream still runs; the search tab says what is wrong with a query
+  }
+  const feed = document.querySelector("#live-feed");
+  const shown = new Set([...feed.children].map((card) => card.dataset.id));
+  feed.append(...result.hits.filter((hit) => !shown.has(hit.id)).map((hit) => {
+    const card = articleCard({ id: hit.id, title: hit.title, source: hit.source, date: hit.date, places: hit.places, events: hit.events });
+    card.append(...hit.segments.map(segmentsNode));
+    return card;
+  }));
 }
 
 function startStream() {
@@ -283,7 +307,15 @@ function renderFacets(facets) {
 function renderHistogram(histogram) {
   const box = document.querySelector("#histogram");
   const top = Math.max(1, ...histogram.map((b) => b.count));
-  box.replaceChildren(...histogram.map((b) => el("div", { title: `${b.date}: ${b.count}`, style: { height: `${(100 * b.count) / top}%` } })));
+  box.replaceChildren(...histogram.map((b) => el("div", { class: "bar", title: `${when(b.date)}: ${b.count}` },
+    el("div", { style: { height: `${(100 * b.count) / top}%` } }))));
+  const axis = document.querySelector("#histogram-axis");
+  axis.replaceChildren();
+  if (histogram.length) {
+    const hourly = histogram.length > 1 && new Date(histogram[1].date) - new Date(histogram[0].date) <= 3600e3;
+    const label = (b) => { const d = new Date(b.date); return hourly ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : d.toLocaleDateString(); };
+    axis.append(el("span", {}, label(histogram[0])), el("span", {}, `articles per ${hourly ? "hour" : "day"} · most ${top}`), el("span", {}, label(histogram[histogram.length - 1])));
+  }
 }
 
 function renderActiveFilters() {

@@ -89,3 +89,17 @@ def test_later_copies_can_be_left_out():
     body = build_search_body(SearchRequest(duplicates=False))
     assert body["query"]["bool"]["must_not"] == [{"exists": {"field": "duplicate_of"}}]
     assert "fingerprint" in body["_source"]["excludes"]
+
+
+def test_the_histogram_spans_the_whole_window_asked_for() -> None:
+    def bounds(**kwargs: object) -> object:
+        body = build_search_body(SearchRequest(**kwargs))
+        return body["aggs"]["histogram"]["date_histogram"].get("extended_bounds")
+
+    assert bounds(since=timedelta(days=7)) == {"min": "now-604800s", "max": "now"}
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)
+    assert bounds(date_from=start, date_to=end) == {
+        "min": "2026-01-01T00:00:00Z",
+        "max": "2026-01-31T00:00:00Z",
+    }
+    assert bounds() is None  # all time: from the first article to the last
