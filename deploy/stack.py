@@ -48,6 +48,7 @@ __all__ = [
     "nodes",
     "status",
     "up",
+    "user_namespace_prefix",
 ]
 
 SERVICES = ("kafka", "elasticsearch")
@@ -383,7 +384,7 @@ def _es_nodes(port: int) -> int:
     return int(health.get("number_of_nodes") or 0)
 
 
-def _user_namespace_prefix() -> list[str]:
+def user_namespace_prefix() -> list[str]:
     """``unshare`` prefix that runs a command as uid 1000 in a user namespace (root only)."""
     if os.geteuid() != 0:
         return []
@@ -467,7 +468,7 @@ def _start_elasticsearch(settings: Settings, layout: _Layout, node: Node) -> int
         ES_PATH_CONF=str(conf),
         ES_JAVA_OPTS="",
     )
-    command = [*_user_namespace_prefix(), str(es_home / "bin" / "elasticsearch")]
+    command = [*user_namespace_prefix(), str(es_home / "bin" / "elasticsearch")]
     return _spawn(command, log=layout.log(node), env=env, cwd=es_home)
 
 

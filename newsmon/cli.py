@@ -268,6 +268,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from newsmon.bench import run_pipeline_bench
     from newsmon.latency import run_latency_bench
+    from newsmon.percolator import run_percolator_bench
     from newsmon.rulebench import run_rules_bench
 
     settings, output = get_settings(), Path(args.json)
@@ -285,6 +286,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             loads=tuple(args.loads),
             seconds=args.seconds,
         )
+    if args.what in ("percolator", "all"):
+        status |= run_percolator_bench(settings, output=output)
     return status
 
 
@@ -569,7 +572,10 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="benchmarks: the pipeline, rule matching, alert latency")
     p.add_argument(
-        "what", nargs="?", choices=["all", "pipeline", "rules", "latency"], default="all"
+        "what",
+        nargs="?",
+        choices=["all", "pipeline", "rules", "latency", "percolator"],
+        default="all",
     )
     p.add_argument("--n", type=int, default=2000, help="articles to push (default 2000)")
     p.add_argument(
