@@ -2,8 +2,9 @@
 
 Real articles (../shared texts, enriched once with newsmon's own pipeline) against 10, 1,000,
 10,000 and 100,000 generated rules, a mix like a desk's: single keywords, phrases, AND pairs,
-entities, countries and circles around towns. Mean matching time per article for each size, and
-the ratio of the largest to the smallest. The figures are printed and merged into the JSON file
+entities, countries and circles around towns. Mean matching time per article for each size, five
+runs each, and the ratio of the largest to the smallest: its median over the runs and its spread
+(each run times every size back to back). The figures are printed and merged into the JSON file
 under ``rules_match_ms``. Arrival-to-alert latency is ``newsmon bench latency``
 (``newsmon.latency``), at loads relative to the capacity it measures.
 """
@@ -116,30 +117,41 @@ def enriched_articles(settings: Settings, count: int) -> list[dict[str, Any]]:
     return out
 
 
-def _matching(settings: Settings, articles: list[dict[str, Any]]) -> dict[str, Any]:
+def _matching(settings: Settings, articles: list[dict[str, Any]], runs: int) -> dict[str, Any]:
+    """Mean matching time per article at each size, ``runs`` times. Each run times every size
+    back to back, so what the shared machine does to one size it does to the others, and the
+    ratio of the largest to the smallest is taken within each run: its median and spread are
+    reported."""
+    import statistics
+
     from processors.matching import ArticleView, RuleSet
 
-    per_size: dict[str, float] = {}
     build: dict[str, float] = {}
-    matches: dict[str, float] = {}
+    rulesets = {}
     for n in SIZES:
         rules = generate_rules(n, articles)
         started = time.perf_counter()
-        ruleset = RuleSet.of(rules)
+        rulesets[n] = RuleSet.of(rules)
         build[str(n)] = round(time.perf_counter() - started, 2)
-        views = [ArticleView.of(a) for a in articles]
-        for view in views[:5]:
-            ruleset.match(view)  # warm-up
-        rounds, found = 3, 0
-        started = time.perf_counter()
-        for _ in range(rounds):
+        for article in articles[:5]:
+            rulesets[n].match(ArticleView.of(article))  # warm-up
+    per_run: list[dict[int, float]] = []
+    found: dict[int, int] = dict.fromkeys(SIZES, 0)
+    for _ in range(runs):
+        timing = {}
+        for n, ruleset in rulesets.items():
+            started = time.perf_counter()
             for article in articles:  # the view is part of the cost: built per article
-                found += len(ruleset.match(ArticleView.of(article)))
-        per_article = (time.perf_counter() - started) / (rounds * len(articles)) * 1000
-        per_size[str(n)] = round(per_article, 3)
-        matches[str(n)] = round(found / (rounds * len(articles)), 2)
+                found[n] += len(ruleset.match(ArticleView.of(article)))
+            timing[n] = (time.perf_counter() - started) / len(articles) * 1000
+        per_run.append(timing)
+    largest, smallest = max(SIZES), min(SIZES)
+    ratios = sorted(t[largest] / t[smallest] for t in per_run)
+    per_size = {str(n): round(statistics.median(t[n] for t in per_run), 3) for n in SIZES}
+    matches = {str(n): round(found[n] / (runs * len(articles)), 2) for n in SIZES}
+    for n in SIZES:
         print(
-            f"  {n:>7} rules: {per_article:7.3f} ms per article, "
+            f"  {n:>7} rules: {per_size[str(n)]:7.3f} ms per article (median of {runs}), "
             f"{matches[str(n)]:6.2f} matches per article, compiled in {build[str(n)]} s",
             flush=True,
         )
@@ -147,11 +159,15 @@ def _matching(settings: Settings, articles: list[dict[str, Any]]) -> dict[str, A
         "rules_match_ms": per_size,
         "rules_compile_s": build,
         "matches_per_article": matches,
-        "ratio_100000_to_10": round(per_size["100000"] / per_size["10"], 2),
+        "runs": runs,
+        "ratios_100000_to_10": [round(r, 2) for r in ratios],
+        "ratio_100000_to_10": round(statistics.median(ratios), 2),
     }
 
 
-def run_rules_bench(settings: Settings, *, output: Path, matching_articles: int = 100) -> int:
+def run_rules_bench(
+    settings: Settings, *, output: Path, matching_articles: int = 100, runs: int = 5
+) -> int:
     print(f"enriching {matching_articles} real articles for the matching benchmark ...", flush=True)
     articles = enriched_articles(settings, matching_articles)
     print("matching time per article by number of rules:", flush=True)
@@ -159,8 +175,13 @@ def run_rules_bench(settings: Settings, *, output: Path, matching_articles: int 
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": len(articles),
     }
-    results.update(_matching(settings, articles))
-    print(f"  ratio 100,000 / 10 rules: {results['ratio_100000_to_10']}", flush=True)
+    results.update(_matching(settings, articles, runs))
+    ratios = results["ratios_100000_to_10"]
+    print(
+        f"  ratio 100,000 / 10 rules: median {results['ratio_100000_to_10']} of {runs} runs "
+        f"(from {ratios[0]} to {ratios[-1]})",
+        flush=True,
+    )
     output.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(output.read_text()) if output.is_file() else {}
     previous["rules"] = results

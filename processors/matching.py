@@ -40,25 +40,32 @@ __all__ = ["ArticleView", "CompiledRule", "RuleMatch", "RuleSet"]
 # --- the article, prepared once for every rule -------------------------------------------------
 @dataclass
 class ArticleView:
+    """What every rule reads of one article, worked out once for all of them: with 100,000
+    rules an article has some fifty matches, and each match re-reading the entities, making
+    the places' points and cutting the same snippet again cost more than finding them."""
+
     article: dict[str, Any]
     index: TextIndex
     norm: str
-    entity_keys: set[str]
+    entity_keys: dict[str, list[int]]  # key -> the article's entities that have it, in order
     places: list[dict[str, Any]]
     literal_places: list[dict[str, Any]]
     events: list[dict[str, Any]]
     source: str
     lang: str
+    points: dict[int, Point] = field(default_factory=dict)  # by place index, when it has one
+    _snippets: dict[tuple[tuple[int, int], ...], str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, article: dict[str, Any]) -> ArticleView:
         index = TextIndex(article.get("text") or "")
-        keys = set()
-        for entity in article.get("entities", []):
+        keys: dict[str, list[int]] = {}
+        for i, entity in enumerate(article.get("entities", [])):
+            found = {"l:" + entity["label"]}
             for name in {entity.get("canonical") or entity["text"], entity["text"]}:
-                keys.add("n:" + name.lower())
-                keys.add(f"p:{entity['label']}:{name.lower()}")
-            keys.add("l:" + entity["label"])
+                found |= {"n:" + name.lower(), f"p:{entity['label']}:{name.lower()}"}
+            for key in found:
+                keys.setdefault(key, []).append(i)
         places = article.get("places", [])
         return cls(
             article=article,
@@ -70,7 +77,19 @@ class ArticleView:
             events=article.get("events", []),
             source=(article.get("source") or "").lower(),
             lang=(article.get("lang") or article.get("language") or "").lower(),
+            points={
+                i: Point(p["lon"], p["lat"])
+                for i, p in enumerate(places)
+                if p.get("lat") is not None and p.get("lon") is not None
+            },
         )
+
+    def snippet(self, spans: tuple[tuple[int, int], ...]) -> str:
+        """The first snippet around ``spans`` (rules matching the same words share it)."""
+        if spans not in self._snippets:
+            text = self.article.get("text") or ""
+            self._snippets[spans] = (snippets(text, spans, limit=1) or [""])[0]
+        return self._snippets[spans]
 
 
 # --- criteria -----------------------------------------------------------------------------------
@@ -133,7 +152,7 @@ class QueryCriterion(Criterion):
         text = view.article.get("text") or ""
         return {
             "terms": [{"text": text[s:e], "start": s, "end": e} for s, e in found.spans],
-            "snippet": (snippets(text, found.spans, limit=1) or [""])[0],
+            "snippet": view.snippet(found.spans),
         }
 
 
@@ -162,18 +181,10 @@ class EntityCriterion(Criterion):
         hits = [k for k in self.keys if k in view.entity_keys]
         if not hits or (self.mode == "all" and len(hits) < len(self.keys)):
             return None
-        matched = []
-        for entity in view.article.get("entities", []):
-            names = {(entity.get("canonical") or entity["text"]).lower(), entity["text"].lower()}
-            keys = {"l:" + entity["label"]} | {f"n:{n}" for n in names}
-            keys |= {f"p:{entity['label']}:{n}" for n in names}
-            if keys & set(hits):
-                matched.append(
-                    {k: entity.get(k) for k in ("text", "label", "canonical", "start", "end")}
-                )
-                if len(matched) >= 5:
-                    break
-        return {"entities": matched}
+        entities = view.article.get("entities", [])
+        first = sorted({i for key in hits for i in view.entity_keys[key]})[:5]
+        fields = ("text", "label", "canonical", "start", "end")
+        return {"entities": [{k: entities[i].get(k) for k in fields} for i in first]}
 
 
 class RegionCriterion(Criterion):
@@ -197,12 +208,11 @@ class RegionCriterion(Criterion):
             return None  # geometric parts are indexed in the STRtree instead
         return {"c:" + c for c in self.countries} | {"a:" + a for a in self.admin1}
 
-    def _inside(self, place: dict[str, Any]) -> bool:
+    def _inside(self, place: dict[str, Any], point: Point | None) -> bool:
         if place.get("country_code") in self.countries or place.get("admin1") in self.admin1:
             return True
-        if place.get("lat") is None or not self.geometries:
+        if point is None or not self.geometries:
             return False
-        point = Point(place["lon"], place["lat"])
         for geometry in self.geometries:
             if geometry.covers(point):
                 if self.near is None or geometry is not self.geometries[-1]:
@@ -213,9 +223,10 @@ class RegionCriterion(Criterion):
         return False
 
     def check(self, view: ArticleView) -> dict[str, Any] | None:
-        places = view.places if self.include_metonymic else view.literal_places
-        for place in places:
-            if self._inside(place):
+        for i, place in enumerate(view.places):
+            if place.get("metonymic") and not self.include_metonymic:
+                continue
+            if self._inside(place, view.points.get(i)):
                 return {
                     "place": {
                         k: place.get(k)
@@ -415,7 +426,7 @@ class RuleSet:
             if ids:
                 found.update(ids)
         if self.geo_tree is not None:
-            points = [Point(p["lon"], p["lat"]) for p in view.places if p.get("lat") is not None]
+            points = list(view.points.values())
             if points:
                 for _, hit in zip(
                     *self.geo_tree.query(points, predicate="intersects"), strict=True
