@@ -501,7 +501,7 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
         } | {g.lower_ for c in tok.children if c.dep_ == "prep" for g in c.children}
         if children & (_FATAL_ADVERBS | _DEATH_COMPLEMENTS):
             return ["fatalities"]  # "fatally shot", "shot dead", "shot to death"
-    elif any(c.lower_ in _FATAL_ADVERBS for c in tok.children) and tok.pos_ == "VERB":
+    elif tok.pos_ == "VERB" and any(c.lower_ in _FATAL_ADVERBS for c in tok.children):
         return ["fatalities"]  # "fatally stabbed", "mortally wounded"
     if not found and lemma in _SUCCUMB and _of_wounds(tok, vocab):
         return ["fatalities"]  # "succumbed to his injuries"

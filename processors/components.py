@@ -26,7 +26,7 @@ from processors.places import (
     summarize_places,
 )
 from processors.sentences import mark_sentence_starts
-from processors.spans import clean_entity_spans
+from processors.spans import clean_entity_spans, doc_text
 from processors.toponyms import find_place_spans, is_source_credit, mark_metonymy, mark_newsroom
 
 __all__ = ["COMPONENTS", "PlaceResolver"]
@@ -68,8 +68,11 @@ def make_entity_ruler(
     nlp: Language, name: str, entities_path: str, places_path: str
 ) -> EntityRuler:
     """spaCy's EntityRuler loaded with every curated entity alias and curated place name."""
-    ruler = EntityRuler(nlp, name=name, overwrite_ents=True)
-    ruler.add_patterns(ruler_patterns(nlp, load_entities(Path(entities_path)), Path(places_path)))
+    ruler = EntityRuler(nlp, name=name, overwrite_ents=True, phrase_matcher_attr="LOWER")
+    patterns = ruler_patterns(nlp, load_entities(Path(entities_path)), Path(places_path))
+    # phrase patterns are tokenised by nlp.pipe: matching on LOWER needs only the tokenizer
+    with nlp.select_pipes(disable=nlp.pipe_names):
+        ruler.add_patterns(patterns)
     return ruler
 
 
@@ -110,7 +113,7 @@ class PlaceResolver:
         self.street_words = street_words
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         spans, hints = find_place_spans(doc, self.gazetteer, self.vocabulary)
         lower_words = ordinary_words(doc)
         addresses = {id(s) for s in spans if is_address(s.span, self.street_words)}

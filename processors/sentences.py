@@ -28,6 +28,8 @@ _DASHES = frozenset("- -- — – ―".split())
 def _line_break_before(tok: Token) -> str:
     """The whitespace between ``tok`` and the word before it, when it holds a newline."""
     doc = tok.doc
+    if tok.i == 0 or not doc[tok.i - 1].is_space:
+        return ""  # a token's own trailing whitespace is at most one space: no newline
     gap = ""
     i = tok.i - 1
     while i >= 0 and doc[i].is_space:

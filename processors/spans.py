@@ -10,12 +10,21 @@ labels that name things, never to numbers, dates or titles of works, where digit
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-__all__ = ["DASHES", "NAME_LABELS", "clean_entity_spans", "split_span", "trim_span"]
+__all__ = [
+    "DASHES",
+    "NAME_LABELS",
+    "clean_entity_spans",
+    "doc_text",
+    "line_starts",
+    "split_span",
+    "trim_span",
+]
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -23,6 +32,30 @@ _LEADING = frozenset({"the", "The", "THE"})
 _EDGE_PUNCT = frozenset({"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", "(", ")", "/"})
 DASHES = frozenset({"-", "--", "–", "—"})
 _FIGURE_RE = re.compile(r"^[+-]?\d+(?:[.,/:-]\d+)*[%]?$")
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, made once per document: spaCy joins every token anew on each access of
+    ``Doc.text`` (milliseconds for a long article), and several components read it. The text of
+    a Doc never changes (retokenizing keeps it), so keeping it in ``user_data`` is safe."""
+    text = doc.user_data.get("newsmon_text")
+    if text is None:
+        text = doc.user_data["newsmon_text"] = doc.text
+    return text
+
+
+def line_starts(doc: Doc) -> list[int]:
+    """Token 0 and every token right after a whitespace token holding a line break.
+
+    Found from the text's line breaks, not by walking every token: a line break is always in a
+    whitespace token of its own (a token's trailing whitespace is at most one space), so the
+    token holding it is the last token starting at or before it."""
+    text = doc_text(doc)
+    if "\n" not in text:
+        return [0]
+    idx = doc.to_array("IDX").tolist()
+    breaks = sorted({bisect_right(idx, m.start()) - 1 for m in re.finditer("\n", text)})
+    return [0] + [i + 1 for i in breaks if i + 1 < len(doc) and doc[i].is_space]
 
 
 def _is_figure(text: str) -> bool:

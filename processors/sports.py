@@ -13,6 +13,8 @@ import re
 
 from spacy.tokens import Doc
 
+from processors.spans import doc_text
+
 __all__ = ["HOME_NATIONS", "is_sports_report"]
 
 HOME_NATIONS = frozenset({"england", "scotland", "wales", "northern ireland"})
@@ -35,7 +37,7 @@ _TERMS = frozenset(
 
 
 def is_sports_report(doc: Doc) -> bool:
-    text = doc.text  # spaCy builds it anew on each access
+    text = doc_text(doc)
     if _HEADLINE_RE.match(text[:60]):
         return True
     words = [tok.lower_ for tok in doc if tok.is_alpha]

@@ -25,7 +25,7 @@ from config import DATA_DIR
 from processors.aliases import CURATED
 from processors.gazetteer import Gazetteer, Place, place_key
 from processors.places import Mention
-from processors.spans import DASHES
+from processors.spans import DASHES, doc_text, line_starts
 from processors.sports import HOME_NATIONS, is_sports_report
 from processors.vocabulary import load_word_lists
 
@@ -612,7 +612,7 @@ def _split_at_locative(doc: Doc, ents: list[Span]) -> list[Span]:
 def locale_hints(doc: Doc, vocabulary: dict[str, str]) -> Counter[str]:
     """Country evidence from words, not names: "sheriff" and "township" are American."""
     hints: Counter[str] = Counter()
-    text = doc.text.lower()
+    text = doc_text(doc).lower()
     for phrase, country in vocabulary.items():
         if phrase in text:
             hints[country] += 0.5
@@ -1036,8 +1036,7 @@ def _dateline_names(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Sp
     """A dateline's name in capitals is one place when the gazetteer knows it whole. The small
     model cuts such names at their capitals ("SALT" an organisation and "LAKE CITY" a place,
     "ST" and "LOUIS" apart), and the pieces then resolve to another town or to none."""
-    starts = [0] + [t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc)]
-    for start in starts:
+    for start in line_starts(doc):
         end = _dateline_run(doc, start)
         if end is None or end - start < 2:
             continue

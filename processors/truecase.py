@@ -23,9 +23,20 @@ _LINE_RE = re.compile(r"[^\n]*\n?")
 
 
 def shouting(line: str) -> bool:
-    """A line mostly in capitals, with enough letters to tell."""
-    cased = [ch for ch in line if ch.isalpha() and ch.lower() != ch.upper()]
-    return len(cased) >= 4 and sum(ch.isupper() for ch in cased) >= 0.9 * len(cased)
+    """A line mostly in capitals, with enough letters to tell.
+
+    At most a tenth of the cased letters may be small, so a line stops being read as soon as
+    more than a tenth of its length is small letters: running text is given up on at once."""
+    limit = 0.1 * len(line)
+    cased = small = 0
+    for ch in line:
+        if ch.isalpha() and ch.lower() != ch.upper():
+            cased += 1
+            if not ch.isupper():
+                small += 1
+                if small > limit:
+                    return False
+    return cased >= 4 and cased - small >= 0.9 * cased
 
 
 _WORDS = frozenset(

@@ -4,7 +4,7 @@ import spacy
 from spacy.tokens import Doc, Span
 
 from processors.consistency import make_names_consistent
-from processors.spans import clean_entity_spans
+from processors.spans import clean_entity_spans, doc_text, line_starts
 
 nlp = spacy.blank("en")
 
@@ -93,3 +93,18 @@ def test_a_spaced_dash_ends_a_name_and_the_story_after_it_is_no_name():
 def test_a_hyphen_inside_a_word_does_not_split_a_name():
     doc = doc_with(["Deir", "-", "ez", "-", "Zor"], [(0, 5, "GPE")], spaces=[False] * 5)
     assert ents_of(clean_entity_spans(doc)) == [("Deir-ez-Zor", "GPE")]
+
+
+def test_line_starts_are_the_tokens_after_every_line_break():
+    for text in (
+        "no break at all",
+        "HEADLINE\n\nBAMAKO, Mali - Body  text.\nNext line\n",
+        "\nopening break, then one \n mid-line\r\nand a CRLF",
+        "ends with a break\n\n",
+    ):
+        doc = nlp(text)
+        naive = [0] + [
+            t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc)
+        ]
+        assert line_starts(doc) == naive, text
+        assert doc_text(doc) == doc.text == text

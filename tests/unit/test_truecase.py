@@ -36,6 +36,19 @@ def test_shouting_needs_enough_capitals():
     assert not shouting("A B")
 
 
+def test_shouting_allows_a_tenth_of_small_letters_wherever_they_fall():
+    # 19 capitals and 1 small letter: a tenth, allowed at the start, the middle or the end
+    assert shouting("a" + "B" * 19)
+    assert shouting("B" * 10 + "a" + "B" * 9)
+    assert shouting("B" * 19 + "a")
+    # 17 capitals and 3 small: more than a tenth
+    assert not shouting("aaa" + "B" * 17)
+    assert not shouting("B" * 17 + "aaa")
+    # letters without case (digits, CJK) and spaces count for nothing either way
+    assert shouting("FIVE 55 DEAD 東京 IN FLOOD")
+    assert not shouting("東京 東京 東京 東京 东京")
+
+
 def test_a_title_case_headline_takes_the_case_of_the_article():
     text = (
         "2 Dead, 3 Hurt In Bar Shooting In Fargo\n\n"
