@@ -1,23 +1,25 @@
 """Dependencies of the API's routes, as named types: settings, Elasticsearch, the rule store,
 the live hub, and access by API key.
 
-A request names its key in ``X-API-Key`` or ``Authorization: Bearer <key>`` (or, for the
-event stream only, ``?key=``, since a browser's EventSource cannot set headers). Keys come from
-the ``NEWSMON_API_READ_KEYS``, ``NEWSMON_API_ANALYST_KEYS`` and ``NEWSMON_API_ADMIN_KEYS``
+A request names its key in ``X-API-Key`` or ``Authorization: Bearer <key>`` (or, for the event
+stream only, ``?key=``, since a browser's EventSource cannot set headers). Keys come from the
+``NEWSMON_API_READ_KEYS``, ``NEWSMON_API_ANALYST_KEYS`` and ``NEWSMON_API_ADMIN_KEYS``
 settings, each key as itself or as ``sha256:<hex digest>`` (so a config file need not hold it
-in the clear). Three scopes, each with the rights of the one before: ``read`` (search,
-articles, alerts, rules, stream), ``analyst`` (also acknowledges and assigns alerts), ``admin``
-(also changes rules). No key, or an unknown one, is a 401; a key below the scope needed, a 403.
-Keys are compared in constant time and never logged. Failed authentications are counted
-(``newsmon_api_auth_failures_total``) and limited per client address: past
-``NEWSMON_API_AUTH_FAILURES_PER_MINUTE`` in a minute the address gets 429 until the minute has
-passed.
+in the clear), and may be named, ``name=key`` (the name is recorded with what the key does to
+an alert; a key without one is ``<scope>-<n>``). Three scopes, each with the rights of the one
+before: ``read`` (search, articles, alerts, rules, stream), ``analyst`` (also triages alerts:
+acknowledges, snoozes, assigns, notes), ``admin`` (also changes rules). No key, or an unknown
+one, is a 401; a key below the scope needed, a 403. Keys are compared in constant time and
+never logged. Failed authentications are counted (``newsmon_api_auth_failures_total``) and
+limited per client address: past ``NEWSMON_API_AUTH_FAILURES_PER_MINUTE`` in a minute the
+address gets 429 until the minute has passed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -65,7 +67,12 @@ StoreDep = Annotated[object, Depends(_store)]
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is asking: the key's scope and its name (``name=key`` in the settings), or, for a
+    key given without a name, ``<scope>-<n>`` (its place in its list, from 1), so that what a
+    key does can be recorded without recording the key."""
+
     scope: Scope
+    name: str = ""
 
 
 def _presented_key(request: Request) -> str | None:
@@ -88,14 +95,30 @@ def _matches(key: str, configured: str) -> bool:
     return hmac.compare_digest(key.encode(), configured.encode())
 
 
-def _scope_of(settings: Settings, key: str) -> Scope | None:
+def split_key_name(entry: str) -> tuple[str | None, str]:
+    """``"maria=s3cret"`` -> ``("maria", "s3cret")``; a key without a name -> ``(None, key)``.
+
+    A name is letters, digits and ``._@-``, at most 64, before the first ``=``; anything else
+    before an ``=`` is part of the key itself, and so is base64's padding (``abc==``)."""
+    name, sep, key = entry.partition("=")
+    if sep and key.strip("=") and _NAME_RE.fullmatch(name):
+        return name, key
+    return None, entry
+
+
+_NAME_RE = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+
+
+def _principal_of(settings: Settings, key: str) -> Principal | None:
     for scope, keys in (
         ("admin", settings.api_admin_keys),
         ("analyst", settings.api_analyst_keys),
         ("read", settings.api_read_keys),
     ):
-        if any(_matches(key, k.get_secret_value()) for k in keys):
-            return scope  # type: ignore[return-value]
+        for n, configured in enumerate(keys, start=1):
+            name, secret = split_key_name(configured.get_secret_value())
+            if _matches(key, secret):
+                return Principal(scope, name or f"{scope}-{n}")  # type: ignore[arg-type]
     return None
 
 
@@ -135,8 +158,8 @@ def _require(needed: Scope):  # noqa: ANN202
                 headers={"Retry-After": str(int(wait) + 1)},
             )
         key = _presented_key(request)
-        scope = _scope_of(settings, key) if key else None
-        if scope is None:
+        principal = _principal_of(settings, key) if key else None
+        if principal is None:
             state.auth_failures.labels("missing" if not key else "invalid").inc()
             state.auth_limiter.failed(address, now)
             raise HTTPException(
@@ -146,10 +169,10 @@ def _require(needed: Scope):  # noqa: ANN202
                 else "an API key is required: send it in the X-API-Key header",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if _RANK[scope] < _RANK[needed]:
+        if _RANK[principal.scope] < _RANK[needed]:
             state.auth_failures.labels("scope").inc()
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"this needs an {needed} key")
-        return Principal(scope)
+        return principal
 
     return check
 

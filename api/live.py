@@ -69,7 +69,11 @@ class Subscriber:
         wanted = self.rule is None or article is None or kind != "article"
         if not wanted and self.rule.check(ArticleView.of(article)) is None:  # type: ignore[union-attr]
             return
-        if kind == "alert" and self.rule_ids and payload.get("rule_id") not in self.rule_ids:
+        if (
+            kind in ("alert", "triage")
+            and self.rule_ids
+            and payload.get("rule_id") not in self.rule_ids
+        ):
             return
         if self.queue.full():
             with contextlib.suppress(asyncio.QueueEmpty):
@@ -89,6 +93,13 @@ class LiveHub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+
+    def announce(self, kind: str, payload: dict[str, Any]) -> None:
+        """Offer an event made by this API (not read from Kafka) to its subscribers: triage
+        done here reaches every desk connected here at once. (Desks on another API process
+        see it at their next reload of the inbox: the change is in the index.)"""
+        for subscriber in list(self.subscribers):
+            subscriber.offer(kind, payload, None)
 
     def publish(self, kind: str, value: bytes) -> None:
         try:

@@ -15,9 +15,11 @@ __all__ = [
     "ErrorOut",
     "FacetBucket",
     "HealthOut",
+    "NoteIn",
     "RuleErrorOut",
     "RuleTestOut",
     "RulesOut",
+    "SnoozeIn",
     "SearchHitOut",
     "SearchOut",
 ]
@@ -142,8 +144,16 @@ class AlertOut(_Open):
     latency_ms: float | None = None
     acknowledged: bool = False
     assignee: str | None = None
+    state: str = Field("new", description="new, snoozed (until `snoozed_until`) or acknowledged")
+    snoozed_until: float | None = Field(None, description="Unix time")
+    acknowledged_by: str | None = None
+    note: str | None = Field(None, description="The latest note")
+    history: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Every triage action: action, by, at, and note/until/assignee",
+    )
 
-    @field_validator("fired_at", "arrived_at", "matched_at", mode="before")
+    @field_validator("fired_at", "arrived_at", "matched_at", "snoozed_until", mode="before")
     @classmethod
     def _epoch(cls, value: Any) -> Any:
         """The index keeps ISO-8601 times (see ``alert_document``); the API speaks Unix time,
@@ -157,10 +167,24 @@ class AlertsOut(BaseModel):
     data: list[AlertOut]
     count: int
     next: str | None = None
+    states: dict[str, int] = Field(
+        default_factory=dict, description="Alerts per state under the other filters"
+    )
 
 
-class AssignIn(BaseModel):
-    assignee: str = Field(min_length=1, max_length=100)
+class NoteIn(BaseModel):
+    note: str | None = Field(None, max_length=2000)
+
+
+class AssignIn(NoteIn):
+    assignee: str | None = Field(None, max_length=100, description="Empty or null: unassign")
+
+
+class SnoozeIn(NoteIn):
+    model_config = ConfigDict(populate_by_name=True)
+
+    until: datetime | None = Field(None, description="ISO 8601 time to snooze until")
+    for_: str | None = Field(None, alias="for", description="Or a duration: 30m, 4h, 2d")
 
 
 class RulesOut(BaseModel):

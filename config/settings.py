@@ -204,7 +204,8 @@ class Settings(BaseSettings):
     api_admin_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="API keys that may also change rules, comma-separated. Any API key may be "
-        "given as `sha256:<hex digest>` instead of itself.",
+        "given as `sha256:<hex digest>` instead of itself, and named, `name=key` (the name is "
+        "recorded with what the key does to an alert).",
     )
     api_auth_failures_per_minute: int = Field(
         20,

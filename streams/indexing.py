@@ -91,10 +91,11 @@ def ensure_articles_index_sync(settings: Settings, es: Elasticsearch | None = No
         except ApiError as exc:
             if exc.meta.status != 400 or "already_exists" not in str(exc):
                 raise
-    try:  # an index made by an older template gains the fields added since
-        client.indices.put_mapping(index=settings.articles_alias, **_mapping(settings))
-    except ApiError as exc:
-        _mapping_not_updated(exc)
+    for index, mapping in _mappings(settings):  # an older index gains the fields added since
+        try:
+            client.indices.put_mapping(index=index, **mapping)
+        except ApiError as exc:
+            _mapping_not_updated(exc)
 
 
 async def ensure_articles_index(settings: Settings, es: AsyncElasticsearch) -> None:
@@ -110,23 +111,32 @@ async def ensure_articles_index(settings: Settings, es: AsyncElasticsearch) -> N
         except ApiError as exc:
             if exc.meta.status != 400 or "already_exists" not in str(exc):
                 raise
-    try:
-        await es.indices.put_mapping(index=settings.articles_alias, **_mapping(settings))
-    except ApiError as exc:
-        _mapping_not_updated(exc)
+    for index, mapping in _mappings(settings):
+        try:
+            await es.indices.put_mapping(index=index, **mapping)
+        except ApiError as exc:
+            _mapping_not_updated(exc)
 
 
-def _mapping(settings: Settings) -> dict[str, Any]:
-    mappings = articles_template(settings)["template"]["mappings"]
-    return {"properties": mappings["properties"]}
+def _mappings(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
+    """The articles alias and the alerts index (made at the first alert) with their fields."""
+    articles = articles_template(settings)["template"]["mappings"]
+    alerts = _template(settings, "index-alerts.json")["template"]["mappings"]
+    return [
+        (settings.articles_alias, {"properties": articles["properties"]}),
+        (settings.alerts_index, {"properties": alerts["properties"]}),
+    ]
 
 
 def _mapping_not_updated(exc: ApiError) -> None:
     """A field whose type changed cannot be updated in place: say so, and carry on with the
-    index as it is (new fields are added; a reindex is the fix for a changed one)."""
+    index as it is (new fields are added; a reindex is the fix for a changed one). An alerts
+    index not made yet (404) is made from the template at the first alert."""
+    if exc.meta.status == 404:
+        return
     if exc.meta.status != 400:
         raise exc
-    log.warning("articles index mapping not updated", extra={"error": str(exc)[:300]})
+    log.warning("index mapping not updated", extra={"error": str(exc)[:300]})
 
 
 async def retrying(

@@ -35,7 +35,10 @@ async def stream(
     source: Annotated[list[str], Query()] = [],  # noqa: B006
     lang: Annotated[list[str], Query()] = [],  # noqa: B006
     rule_id: Annotated[list[str], Query()] = [],  # noqa: B006
-    kinds: Annotated[str, Query(description="article,alert")] = "article,alert",
+    kinds: Annotated[
+        str,
+        Query(description="article,alert,triage (triage: an alert acknowledged, snoozed, ...)"),
+    ] = "article,alert",
 ) -> StreamingResponse:
     spec: dict = {"id": "stream", "name": "stream"}
     if q:
@@ -54,7 +57,7 @@ async def stream(
         rule = CompiledRule.of(validate_rule(spec)) if len(spec) > 2 else None
     except InvalidRule as exc:
         raise HTTPException(400, detail=str(exc)) from None
-    wanted = frozenset({"article", "alert"} & set(kinds.split(",")))
+    wanted = frozenset({"article", "alert", "triage"} & set(kinds.split(",")))
     hub = request.app.state.live
     from api.live import Subscriber
 

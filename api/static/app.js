@@ -3,7 +3,7 @@
 // HTML, so a story cannot inject markup into the desk.
 import { geoNaturalEarth1, geoPath } from "d3-geo";
 
-const state = { key: null, filters: [], next: null, alertsShown: new Set(), liveAlerts: new Map(), acked: new Set(), mapDrawn: false };
+const state = { key: null, filters: [], next: null, alertsShown: new Set(), liveAlerts: new Map(), alertData: new Map(), acked: new Set(), mapDrawn: false };
 
 // --- small helpers ------------------------------------------------------------------------------
 function el(tag, attrs = {}, ...children) {
@@ -127,24 +127,59 @@ function articleCard(article) {
     article.snippet ? el("p", { class: "snippet" }, article.snippet) : null);
 }
 
+const STATE_LABEL = { new: "new", snoozed: "snoozed", acknowledged: "acknowledged" };
+
+function alertState(alert) {
+  if (alert.acknowledged) return "acknowledged";
+  return alert.snoozed_until && alert.snoozed_until * 1000 > Date.now() ? "snoozed" : "new";
+}
+
+// One triage action on an alert; the card is redrawn from the API's answer (who, when, state).
+async function triage(alert, card, action, body = {}) {
+  const before = alertState(alert);
+  const updated = await soon(() => api(`/alerts/${alert.id}/${action}`, { method: "POST", body: JSON.stringify(body) }));
+  if (updated.state === "acknowledged") state.acked.add(alert.id); else state.acked.delete(alert.id);
+  card.replaceWith(alertCard({ ...alert, ...updated }));
+  if (before !== updated.state) refreshAlertCounts();
+}
+
 function alertCard(alert) {
+  state.alertData.set(alert.id, alert);  // what a triage update from the stream is merged into
+  if (state.alertData.size > 1000) state.alertData.delete(state.alertData.keys().next().value);
   const matched = alert.matched || {};
-  const card = el("li", { class: `card alert-card${alert.acknowledged ? " acked" : ""}`, dataset: { id: alert.id, rule: alert.rule_id } },
+  const current = alert.state || alertState(alert);
+  const classes = `card alert-card${current === "acknowledged" ? " acked" : ""}${current === "snoozed" ? " snoozed" : ""}`;
+  const card = el("li", { class: classes, dataset: { id: alert.id, rule: alert.rule_id, state: current } },
     el("h3", { onclick: () => openArticle(alert.article_id) }, `${alert.rule_name}: ${(alert.article || {}).title || alert.article_id}`),
-    el("div", { class: "meta" }, [alert.kind, when(alert.fired_at), alert.latency_ms != null ? `${alert.latency_ms} ms after arrival` : null, alert.assignee ? `assigned to ${alert.assignee}` : null].filter(Boolean).join(" · ")),
+    el("div", { class: "meta" }, [
+      el("span", { class: `state ${current}` }, current === "snoozed" ? `snoozed until ${when(alert.snoozed_until)}` : STATE_LABEL[current]),
+      ` · ${[alert.kind, when(alert.fired_at), alert.latency_ms != null ? `${alert.latency_ms} ms after arrival` : null, alert.assignee ? `assigned to ${alert.assignee}` : null, alert.acknowledged_by ? `acknowledged by ${alert.acknowledged_by}` : null].filter(Boolean).join(" · ")}`]),
+    alert.note ? el("p", { class: "note" }, alert.note) : null,
     matched.snippet ? el("p", { class: "snippet" }, marked(matched.snippet)) : null,
     el("div", { class: "chips" },
       matched.place ? el("span", { class: "chip place" }, `${matched.place.name} (${matched.place.country_code || "?"})`) : null,
       matched.event ? el("span", { class: "chip event" }, `${matched.event.type}${matched.event.fatalities ? ` · ${matched.event.fatalities} killed` : ""}`) : null,
       (matched.entities || []).map((e) => el("span", { class: "chip" }, e.canonical || e.text))));
+  const note = () => card.querySelector(".triage-note").value.trim() || undefined;
+  const run = (action, body = {}) => triage(alert, card, action, { note: note(), ...body }).catch(showError);
   const actions = el("div", { class: "buttons" },
-    el("button", { class: "ack", onclick: async () => { await soon(() => api(`/alerts/${alert.id}/ack`, { method: "POST" })); state.acked.add(alert.id); card.classList.add("acked"); updateAlertCount(-1); } }, "Acknowledge"),
-    el("input", { class: "assignee", placeholder: "assign to", size: 12 }),
-    el("button", { onclick: async () => {
-      const who = card.querySelector(".assignee").value.trim();
-      if (who) { await soon(() => api(`/alerts/${alert.id}/assign`, { method: "POST", body: JSON.stringify({ assignee: who }) })); card.querySelector(".meta").append(` · assigned to ${who}`); }
-    } }, "Assign"));
+    el("input", { class: "triage-note", placeholder: "note (optional)", size: 24, maxlength: 2000 }),
+    current === "acknowledged"
+      ? el("button", { class: "reopen", onclick: () => run("reopen") }, "Reopen")
+      : el("button", { class: "ack", onclick: () => run("ack") }, "Acknowledge"),
+    el("select", { class: "snooze", title: "snooze: out of the inbox until then, then new again", onchange: (event) => { const span = event.target.value; event.target.value = ""; if (span) run("snooze", { for: span }); } },
+      el("option", { value: "" }, "Snooze…"), el("option", { value: "1h" }, "1 hour"), el("option", { value: "4h" }, "4 hours"),
+      el("option", { value: "24h" }, "1 day"), el("option", { value: "7d" }, "1 week")),
+    current === "snoozed" ? el("button", { class: "wake", onclick: () => run("reopen") }, "Wake") : null,
+    el("input", { class: "assignee", placeholder: "assign to", size: 12, value: alert.assignee || "" }),
+    el("button", { class: "assign", onclick: () => run("assign", { assignee: card.querySelector(".assignee").value.trim() || null }) }, "Assign"),
+    el("button", { class: "add-note", onclick: () => (note() ? run("note") : null) }, "Add note"));
   card.append(actions);
+  const history = alert.history || [];
+  if (history.length) {
+    card.append(el("details", { class: "history" }, el("summary", {}, `history (${history.length})`),
+      el("ol", {}, history.map((h) => el("li", {}, [when(h.at), h.by, h.action, h.assignee ? `to ${h.assignee}` : null, h.until ? `until ${when(h.until)}` : null, h.note ? `“${h.note}”` : null].filter(Boolean).join(" · "))))));
+  }
   return card;
 }
 
@@ -210,8 +245,22 @@ function startStream() {
     state.alertsShown.add(alert.id);
     state.liveAlerts.set(alert.id, alert);
     if (state.liveAlerts.size > 200) state.liveAlerts.delete(state.liveAlerts.keys().next().value);
-    document.querySelector("#alert-list").prepend(alertCard(alert));
-    updateAlertCount(1);
+    if (["", "new"].includes(inboxState())) document.querySelector("#alert-list").prepend(alertCard(alert));
+    refreshAlertCounts();
+  });
+  // triage done by any desk on this API: the card changes in place, the counts follow
+  openStream("triage", [], (update) => {
+    if (update.state === "acknowledged") state.acked.add(update.id); else state.acked.delete(update.id);
+    const base = state.alertData.get(update.id) || {};
+    const merged = { ...base, ...update, article: base.article, matched: base.matched };
+    if (state.liveAlerts.has(update.id)) state.liveAlerts.set(update.id, merged);
+    const card = document.querySelector(`#alert-list [data-id="${CSS.escape(update.id)}"]`);
+    if (card) {
+      const wanted = inboxState();
+      if (wanted && wanted !== update.state && card.dataset.state !== update.state) card.remove();
+      else card.replaceWith(alertCard(merged));
+    }
+    refreshAlertCounts();
   });
 }
 
@@ -233,24 +282,50 @@ async function loadStatus() {
   document.querySelector("#no-feeds").hidden = rows.length > 0;
 }
 
-let unacknowledged = 0;
-function updateAlertCount(delta, absolute) {
-  unacknowledged = absolute ?? unacknowledged + delta;
-  document.querySelector("#alert-count").textContent = unacknowledged ? `(${unacknowledged})` : "";
+// --- alerts -----------------------------------------------------------------------------------
+function inboxState() { return document.querySelector("#alert-state").value; }
+
+function inboxQuery() {
+  const query = new URLSearchParams({ size: "100" });
+  const who = document.querySelector("#alert-assignee").value.trim();
+  if (who === "-") query.set("unassigned", "true"); else if (who) query.set("assignee", who);
+  return query;
 }
 
-// --- alerts -----------------------------------------------------------------------------------
+function showAlertCounts(states) {
+  document.querySelector("#alert-count").textContent = states.new ? `(${states.new})` : "";
+  for (const [name, n] of Object.entries(states)) {
+    const option = document.querySelector(`#alert-state option[value=${name}]`);
+    if (option) option.textContent = `${STATE_LABEL[name]} (${n})`;
+  }
+}
+
+let countsTimer = null;
+function refreshAlertCounts() {  // many alerts at once: one count request a second at most
+  if (countsTimer) return;
+  countsTimer = setTimeout(async () => {
+    countsTimer = null;
+    const query = inboxQuery();
+    query.set("size", "1");
+    try { showAlertCounts((await api(`/alerts?${query}`)).states); } catch { /* next time */ }
+  }, 1000);
+}
+
 async function loadAlerts() {
-  const showAcked = document.querySelector("#show-acked").checked;
-  const result = await api(`/alerts?size=100${showAcked ? "" : "&acknowledged=false"}`);
+  const wanted = inboxState();
+  const query = inboxQuery();
+  if (wanted) query.set("state", wanted);
+  const result = await api(`/alerts?${query}`);
   // Alerts that came over the stream but are not in the index yet stay in the inbox.
   const listed = new Set(result.data.map((a) => a.id));
-  const pending = [...state.liveAlerts.values()].filter((a) => !listed.has(a.id) && !state.acked.has(a.id));
+  const pending = wanted === "acknowledged" || query.has("assignee") || query.has("unassigned")
+    ? []
+    : [...state.liveAlerts.values()].filter((a) => !listed.has(a.id) && !state.acked.has(a.id) && alertState(a) === (wanted || alertState(a)));
   const alerts = [...pending, ...result.data].sort((a, b) => b.fired_at - a.fired_at);
   const list = document.querySelector("#alert-list");
   list.replaceChildren(...alerts.map(alertCard));
   result.data.forEach((a) => state.alertsShown.add(a.id));
-  if (!showAcked) updateAlertCount(0, result.count + pending.length);
+  showAlertCounts({ ...result.states, new: result.states.new + pending.filter((a) => alertState(a) === "new").length });
 }
 
 // --- search -----------------------------------------------------------------------------------
@@ -483,7 +558,8 @@ function setupRuleEditor() {
 for (const button of document.querySelectorAll("nav button")) button.addEventListener("click", () => showTab(button.dataset.tab));
 document.querySelector("#search-form").addEventListener("submit", (event) => { event.preventDefault(); state.filters = state.filters.filter(Boolean); runSearch(); });
 document.querySelector("#more").addEventListener("click", () => runSearch(true));
-document.querySelector("#show-acked").addEventListener("change", loadAlerts);
+document.querySelector("#alert-state").addEventListener("change", () => loadAlerts().catch(showError));
+document.querySelector("#alert-filter").addEventListener("submit", (event) => { event.preventDefault(); loadAlerts().catch(showError); });
 setupRuleEditor();
 if (loadKey()) {
   startStream();

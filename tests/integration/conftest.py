@@ -162,7 +162,7 @@ def produce_raw(
 
 ADMIN_KEY = "test-admin-key-0123456789"
 READ_KEY = "test-read-key-0123456789"
-ANALYST_KEY = "test-analyst-key-0123456789"  # configured by its SHA-256 digest only
+ANALYST_KEY = "test-analyst-key-0123456789"  # configured by its SHA-256 digest only, named
 DESK_RULES = [
     {
         "id": "desk-north-east-syria",
@@ -207,7 +207,8 @@ def desk(stack_settings: Settings) -> Iterator[Desk]:
         "NEWSMON_API_PORT": str(port),
         "NEWSMON_API_ADMIN_KEYS": ADMIN_KEY,
         "NEWSMON_API_READ_KEYS": READ_KEY,
-        "NEWSMON_API_ANALYST_KEYS": "sha256:" + hashlib.sha256(ANALYST_KEY.encode()).hexdigest(),
+        "NEWSMON_API_ANALYST_KEYS": "sam.editor=sha256:"
+        + hashlib.sha256(ANALYST_KEY.encode()).hexdigest(),
         # the tests knock without keys on purpose, all from 127.0.0.1: no lockout here (the
         # limiter is tested in tests/unit/test_api_security.py)
         "NEWSMON_API_AUTH_FAILURES_PER_MINUTE": "100000",

@@ -205,7 +205,9 @@ def test_a_copy_of_a_story_is_marked_and_can_be_left_out(desk: Desk, indexed: di
     assert indexed["seed"] in firsts and "api-seed-copy" not in firsts
 
 
-def test_alerts_list_acknowledge_and_assign(desk: Desk, indexed: dict) -> None:
+def test_alerts_triage_assign_snooze_acknowledge_reopen_with_who_and_when(
+    desk: Desk, indexed: dict
+) -> None:
     seed = indexed["seed"]
     with desk.client() as client:
 
@@ -215,16 +217,67 @@ def test_alerts_list_acknowledge_and_assign(desk: Desk, indexed: dict) -> None:
 
         alert = wait_for(region_alerts, timeout=30, what="the region rule's alert")[0]
         assert alert["rule_name"] == "Anything in north-east Syria"
+        assert alert["state"] == "new" and alert["history"] == []
+        counts = client.get("/alerts", params={"rule_id": "desk-north-east-syria"}).json()
+        assert counts["states"]["new"] >= 1
+    path = f"/alerts/{alert['id']}"
+    triage: list[dict] = []
+    opened = threading.Event()
+
+    def listen() -> None:  # a second desk's inbox, watching triage as it happens
+        with (
+            desk.client() as client,
+            client.stream("GET", "/stream", params={"kinds": "triage"}, timeout=60) as response,
+        ):
+            for line in response.iter_lines():
+                opened.set()
+                if line.startswith("data: "):
+                    triage.append(json.loads(line[6:]))
+                    if triage[-1]["state"] == "acknowledged":
+                        return
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    assert opened.wait(15), "the stream did not open"
     with desk.client(ANALYST_KEY) as analyst:  # an analyst works the inbox, not the rules
-        assert analyst.post(f"/alerts/{alert['id']}/assign", json={"assignee": "sam"}).is_success
-        acked = analyst.post(f"/alerts/{alert['id']}/ack").json()
+        assigned = analyst.post(f"{path}/assign", json={"assignee": "sam", "note": "yours"})
+        assert assigned.is_success, assigned.text
+        assert assigned.json()["assignee"] == "sam"
+        past = analyst.post(f"{path}/snooze", json={"until": "2020-01-01T00:00:00Z"})
+        assert past.status_code == 422 and "future" in past.json()["detail"]
+        until = time.time() + 4
+        iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(until + 1))
+        snoozed = analyst.post(f"{path}/snooze", json={"until": iso}).json()
+        assert snoozed["state"] == "snoozed"
+        with desk.client() as client:
+            assert [a["id"] for a in region_alerts(state="snoozed")] == [alert["id"]]
+            assert not region_alerts(state="new")
+            assert [a["id"] for a in region_alerts(assignee="sam")] == [alert["id"]]
+            assert not region_alerts(unassigned="true")
+            # the snooze runs out by itself: new again, with nobody touching it
+            wait_for(lambda: region_alerts(state="new"), timeout=20, what="the snooze to end")
+        acked = analyst.post(f"{path}/ack", json={"note": "checked with the stringer"}).json()
         rule = {"id": "analyst-rule", "name": "x", "query": "x"}
         assert analyst.put("/rules/analyst-rule", json=rule).status_code == 403
+    assert acked["state"] == "acknowledged" and acked["acknowledged"] is True
+    assert acked["acknowledged_by"] == "sam.editor" and acked["note"] == "checked with the stringer"
+    assert [(h["action"], h["by"]) for h in acked["history"]] == [
+        ("assign", "sam.editor"),
+        ("snooze", "sam.editor"),
+        ("acknowledge", "sam.editor"),
+    ]
+    assert all(h["at"].endswith("Z") for h in acked["history"])
+    thread.join(30)
+    assert [t["state"] for t in triage] == ["new", "snoozed", "acknowledged"]
+    assert all(t["id"] == alert["id"] for t in triage)
     with desk.client() as client:
-        assert acked["acknowledged"] is True and acked["assignee"] == "sam"
-        wait_for(lambda: not region_alerts(acknowledged="false"), timeout=10, what="ack to show")
-        assert region_alerts(acknowledged="true")[0]["id"] == alert["id"]
+        assert region_alerts(state="acknowledged")[0]["id"] == alert["id"]
+        assert region_alerts(acknowledged="true")[0]["id"] == alert["id"]  # the older switch
         assert client.post("/alerts/no-such-alert/ack").status_code == 404
+        reopened = client.post(f"{path}/reopen", json={"note": "more came in"}).json()
+        assert reopened["state"] == "new"
+        assert reopened["history"][-1]["by"] == "admin-1"  # a key without a name
+        assert region_alerts(state="new")[0]["id"] == alert["id"]
 
 
 def test_rules_crud_with_the_cli_s_validation(desk: Desk, indexed: dict) -> None:

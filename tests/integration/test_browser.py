@@ -71,7 +71,10 @@ def page(browser: Browser, desk: Desk) -> Iterator[Page]:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{desk.url}/#key={ADMIN_KEY}")
-    expect(page.locator("#connection")).to_have_text("live", timeout=15_000)
+    try:
+        expect(page.locator("#connection")).to_have_text("live", timeout=15_000)
+    except AssertionError:
+        raise AssertionError(f"the desk did not connect; JavaScript errors: {errors}") from None
     yield page
     context.close()
     assert not errors, f"the desk raised JavaScript errors: {errors}"
@@ -156,8 +159,21 @@ def test_alert_inbox_shows_the_region_rule_alert(page: Page, desk: Desk) -> None
     ).filter(has=page.locator("h3", has_text="Damascus"))
     expect(alert.first).to_be_visible(timeout=15_000)
     page.screenshot(path=SHOTS / "alert-inbox.png")
-    alert.first.locator("button.ack").click()
-    expect(alert.first).to_have_class("card alert-card acked")
+    expect(page.locator("#alert-state option[value=new]")).to_contain_text("new (")
+    card = page.locator(
+        f"#alert-list .alert-card[data-id='{alert.first.get_attribute('data-id')}']"
+    )
+    card.locator(".triage-note").fill("seen on the wires")
+    card.locator("button.ack").click()
+    expect(card).to_have_class("card alert-card acked")
+    expect(card.locator(".meta")).to_contain_text("acknowledged by admin-1")  # the desk's key
+    expect(card.locator(".note")).to_have_text("seen on the wires")
+    expect(card.locator(".history summary")).to_have_text("history (1)")
+    expect(page.locator("#alert-state option[value=acknowledged]")).not_to_have_text(
+        "acknowledged (0)", timeout=5_000
+    )
+    card.locator("button.reopen").click()  # back to new, for the tests after this one
+    expect(card).to_have_class("card alert-card")
 
 
 def test_map_shows_a_marker_in_north_eastern_syria(page: Page, desk: Desk) -> None:

@@ -103,8 +103,6 @@ def test_line_starts_are_the_tokens_after_every_line_break():
         "ends with a break\n\n",
     ):
         doc = nlp(text)
-        naive = [0] + [
-            t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc)
-        ]
+        naive = [0] + [t.i + 1 for t in doc if t.is_space and "\n" in t.text and t.i + 1 < len(doc)]
         assert line_starts(doc) == naive, text
         assert doc_text(doc) == doc.text == text
