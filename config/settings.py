@@ -199,7 +199,8 @@ class Settings(BaseSettings):
     )
     api_analyst_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
-        description="API keys that may also acknowledge and assign alerts, comma-separated.",
+        description="API keys that may also acknowledge, snooze, assign and note alerts, "
+        "comma-separated.",
     )
     api_admin_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
