@@ -27,6 +27,7 @@ __all__ = [
     "decide",
     "due_digests",
     "match_record",
+    "key_value",
     "throttle_key",
 ]
 
@@ -44,7 +45,12 @@ def throttle_key(rule: Rule, record: dict[str, Any]) -> str:
     """The value the rule throttles on ("" for the rule as a whole)."""
     if rule.throttle is None or rule.throttle.key is None:
         return ""
-    key = rule.throttle.key
+    return key_value(rule.throttle.key, record)
+
+
+def key_value(key: str, record: dict[str, Any]) -> str:
+    """A match's value for ``key`` (a throttle key: country, admin1, place, source, event_type
+    or entity:LABEL), from the evidence first and the article after ("" when it has none)."""
     evidence = record.get("matched") or {}
     article = record.get("article") or {}
     if key == "source":
@@ -174,9 +180,35 @@ def _window_start(ts: float, size: int) -> int:
     return int(math.floor(ts / size) * size)
 
 
-def decide(rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float) -> Decision:
-    """Apply the rule's aggregate, digest and throttle settings to one match."""
+def decide(
+    rule: Rule,
+    record: dict[str, Any],
+    state: dict[str, Any],
+    *,
+    now: float,
+    silenced: bool = False,
+) -> Decision:
+    """Apply the rule's silences, aggregate, digest and throttle settings to one match.
+
+    A ``silenced`` match (``processors.silences``) is as if it had not matched, except that it
+    is counted: the rule's next alert carries how many were silenced since its last one."""
     state = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (state or {}).items()}
+    if silenced:
+        if rule.aggregate is None and rule.digest is None:
+            seen = list(state.get("seen") or [])
+            if record["article_id"] in seen:
+                return Decision([], state)  # alerted on (or silenced) before: a replay
+            seen.append(record["article_id"])  # a replay after the silence stays quiet too
+            state["seen"] = seen[-_MAX_SEEN:]
+        state["silenced"] = int(state.get("silenced") or 0) + 1
+        return Decision([], state)
+    decision = _decide(rule, record, state, now=now)
+    if decision.alerts and decision.state.get("silenced"):
+        decision.alerts[0]["silenced"] = decision.state.pop("silenced")
+    return decision
+
+
+def _decide(rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float) -> Decision:
     if rule.aggregate is None and rule.digest is None:
         seen = list(state.get("seen") or [])
         if record["article_id"] in seen:

@@ -198,6 +198,7 @@ def register_agents(
             "assigned": assigned,
             "stalled": stalled,  # partitions with records waiting and none read for a minute
             "rules": len(store.rules),
+            "silences": sorted(s.id for s in store.silences.values() if s.active(time.time())),
             "invalid_rules": store.invalid,
         }
         return web.json(body, status=200 if ready and not stalled else 503)

@@ -33,12 +33,13 @@ from faust.types import EventT
 
 from config import Settings
 from processors.alerting import alert_document, decide, due_digests, match_record
+from processors.silences import silence_for
 from streams.app import Topics
 from streams.background import keep_running
 from streams.consumer import acknowledge
 from streams.indexing import BulkIndexer, async_client
 from streams.ledger import ledger_entry
-from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, RULE_MATCHES
+from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, ALERTS_SILENCED, RULE_MATCHES
 from streams.rulestore import RuleStore
 from streams.sending import Send, confirm_all, send_of
 from streams.stage_times import enrich_span
@@ -192,7 +193,11 @@ async def _decide_batch(events: list[EventT], store: RuleStore, state: Any, topi
         if event.message.value == _TICK:
             decision = due_digests(rule, after[key], now=now)
         else:
-            decision = decide(rule, json.loads(event.message.value), after[key], now=now)
+            record = json.loads(event.message.value)
+            silenced = silence_for(store.silences_of(rule.id, now), rule.id, record, now)
+            if silenced is not None:
+                ALERTS_SILENCED.labels(rule.id).inc()
+            decision = decide(rule, record, after[key], now=now, silenced=silenced is not None)
         fired += decision.alerts
         after[key] = decision.state
         last[key] = event

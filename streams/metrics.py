@@ -6,6 +6,7 @@ from prometheus_client import Counter, Histogram
 
 __all__ = [
     "ALERTS",
+    "ALERTS_SILENCED",
     "ALERT_LATENCY_SECONDS",
     "ARTICLES",
     "BATCH_SECONDS",
@@ -45,6 +46,9 @@ DUPLICATES = Counter(
 
 RULE_MATCHES = Counter("newsmon_rule_matches_total", "Article-rule matches found.")
 ALERTS = Counter("newsmon_alerts_total", "Alerts emitted, by kind.", ["kind"])
+ALERTS_SILENCED = Counter(
+    "newsmon_alerts_silenced_total", "Matches kept quiet by a silence, by rule.", ["rule"]
+)
 ALERT_LATENCY_SECONDS = Histogram(
     "newsmon_arrival_to_alert_seconds",
     "From the article's arrival on Kafka to its alert emitted.",

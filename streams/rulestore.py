@@ -1,4 +1,5 @@
 """Alert rules on the compacted ``alert-rules`` topic: published by the CLI, held by every worker.
+Silences (``processors.silences``) ride on the same topic under ``silence/<id>`` keys.
 
 The topic is keyed by rule id: the latest record of a key is the rule, a tombstone (no value)
 deletes it, and compaction keeps the topic the size of the rule set. Every worker reads the
@@ -19,8 +20,16 @@ from config import Settings
 from processors.errors import InvalidRule
 from processors.matching import RuleSet
 from processors.rules import Rule, validate_rule
+from processors.silences import ANY_RULE, SILENCE_PREFIX, Silence, validate_silence
 
-__all__ = ["RuleStore", "delete_rule", "publish_rules", "read_rules", "topic_partitions"]
+__all__ = [
+    "RuleStore",
+    "delete_rule",
+    "publish_rules",
+    "publish_silence",
+    "read_rules",
+    "topic_partitions",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +41,19 @@ class RuleStore:
     settings: Settings
     rules: dict[str, Rule] = field(default_factory=dict)
     invalid: dict[str, str] = field(default_factory=dict)
+    silences: dict[str, Silence] = field(default_factory=dict)
     ruleset: RuleSet = field(default_factory=RuleSet)
     loaded: asyncio.Event = field(default_factory=asyncio.Event)
     version: int = 0
 
     def apply(self, key: bytes | None, value: bytes | None) -> bool:
-        """Apply one topic record; True when the rule set changed."""
+        """Apply one topic record; True when the rule set changed (a silence changes it not)."""
         if key is None:
             return False
         rule_id = key.decode("utf-8", "replace")
+        if rule_id.startswith(SILENCE_PREFIX):
+            self._apply_silence(rule_id[len(SILENCE_PREFIX) :], value)
+            return False
         if value is None:
             self.invalid.pop(rule_id, None)
             return self.rules.pop(rule_id, None) is not None
@@ -59,6 +72,26 @@ class RuleStore:
 
     def rule(self, rule_id: str) -> Rule | None:
         return self.rules.get(rule_id)
+
+    def _apply_silence(self, silence_id: str, value: bytes | None) -> None:
+        if value is None:
+            self.silences.pop(silence_id, None)
+            return
+        try:
+            silence = validate_silence(json.loads(value))
+        except (InvalidRule, ValueError) as exc:
+            log.error(
+                "skipped an invalid silence", extra={"silence": silence_id, "error": str(exc)}
+            )
+            return
+        if silence.id == silence_id:
+            self.silences[silence_id] = silence
+
+    def silences_of(self, rule_id: str, now: float) -> list[Silence]:
+        """The silences holding now for this rule (its own and those of every rule)."""
+        return [
+            s for s in self.silences.values() if s.active(now) and s.rule_id in (rule_id, ANY_RULE)
+        ]
 
     async def _rebuild(self) -> None:
         started = time.perf_counter()
@@ -147,6 +180,18 @@ def delete_rule(settings: Settings, rule_id: str) -> None:
     producer = sync_producer(settings)
     try:
         producer.send(settings.rules_topic, key=rule_id.encode(), value=None).get(10)
+    finally:
+        producer.close()
+
+
+def publish_silence(settings: Settings, silence: Silence, *, lift: bool = False) -> None:
+    """Write a silence to the rules topic, or (``lift``) its tombstone; waits for Kafka."""
+    from streams.producer import sync_producer
+
+    producer = sync_producer(settings)
+    try:
+        value = None if lift else silence.to_bytes()
+        producer.send(settings.rules_topic, key=silence.record_key, value=value).get(10)
     finally:
         producer.close()
 

@@ -3,7 +3,7 @@
 // HTML, so a story cannot inject markup into the desk.
 import { geoNaturalEarth1, geoPath } from "d3-geo";
 
-const state = { key: null, filters: [], next: null, alertsShown: new Set(), liveAlerts: new Map(), alertData: new Map(), acked: new Set(), mapDrawn: false };
+const state = { key: null, filters: [], next: null, alertsShown: new Set(), liveAlerts: new Map(), alertData: new Map(), triaging: new Set(), acked: new Set(), mapDrawn: false };
 
 // --- small helpers ------------------------------------------------------------------------------
 function el(tag, attrs = {}, ...children) {
@@ -137,10 +137,41 @@ function alertState(alert) {
 // One triage action on an alert; the card is redrawn from the API's answer (who, when, state).
 async function triage(alert, card, action, body = {}) {
   const before = alertState(alert);
-  const updated = await soon(() => api(`/alerts/${alert.id}/${action}`, { method: "POST", body: JSON.stringify(body) }));
+  state.triaging.add(alert.id);  // the stream's echo of this action must not race the answer
+  let updated;
+  try { updated = await soon(() => api(`/alerts/${alert.id}/${action}`, { method: "POST", body: JSON.stringify(body) })); }
+  finally { state.triaging.delete(alert.id); }
   if (updated.state === "acknowledged") state.acked.add(alert.id); else state.acked.delete(alert.id);
   card.replaceWith(alertCard({ ...alert, ...updated }));
   if (before !== updated.state) refreshAlertCounts();
+}
+
+// "Silence this rule for SY for a day": the values a silence can hold, read off the alert.
+function silenceChoice(alert, note) {
+  const matched = alert.matched || {};
+  const place = matched.place || (matched.event || {}).place || {};
+  const values = [["country", place.country_code], ["admin1", place.admin1], ["place", place.name], ["source", (alert.article || {}).source], ["event_type", (matched.event || {}).type]]
+    .filter(([, value]) => value);
+  if (!values.length) return null;
+  const options = values.flatMap(([key, value]) => [["4h", "4 hours"], ["24h", "a day"], ["7d", "a week"]]
+    .map(([span, words]) => el("option", { value: JSON.stringify({ key, value, for: span }) }, `${key} ${value} for ${words}`)));
+  return el("select", { class: "silence", title: "no alerts of this rule for that value until the silence ends", onchange: async (event) => {
+    const choice = event.target.value;
+    event.target.value = "";
+    if (!choice) return;
+    try {
+      await api("/silences", { method: "POST", body: JSON.stringify({ rule_id: alert.rule_id, note: note(), ...JSON.parse(choice) }) });
+      loadSilences();
+    } catch (failure) { showError(failure); }
+  } }, el("option", { value: "" }, "Silence rule…"), options);
+}
+
+async function loadSilences() {
+  const result = await api("/silences");
+  const active = result.data.filter((s) => s.active);
+  document.querySelector("#silences").replaceChildren(...active.map((s) => el("li", { class: "silence-row", dataset: { id: s.id } },
+    `${s.rule_id === "*" ? "every rule" : s.rule_id}: ${s.key} ${s.value} silenced until ${when(s.until)} by ${s.by}${s.note ? ` (“${s.note}”)` : ""} `,
+    el("button", { class: "lift", onclick: async () => { await api(`/silences/${encodeURIComponent(s.id)}`, { method: "DELETE" }).catch(showError); loadSilences(); } }, "Lift"))));
 }
 
 function alertCard(alert) {
@@ -173,7 +204,8 @@ function alertCard(alert) {
     current === "snoozed" ? el("button", { class: "wake", onclick: () => run("reopen") }, "Wake") : null,
     el("input", { class: "assignee", placeholder: "assign to", size: 12, value: alert.assignee || "" }),
     el("button", { class: "assign", onclick: () => run("assign", { assignee: card.querySelector(".assignee").value.trim() || null }) }, "Assign"),
-    el("button", { class: "add-note", onclick: () => (note() ? run("note") : null) }, "Add note"));
+    el("button", { class: "add-note", onclick: () => (note() ? run("note") : null) }, "Add note"),
+    silenceChoice(alert, note));
   card.append(actions);
   const history = alert.history || [];
   if (history.length) {
@@ -250,6 +282,7 @@ function startStream() {
   });
   // triage done by any desk on this API: the card changes in place, the counts follow
   openStream("triage", [], (update) => {
+    if (state.triaging.has(update.id)) return;  // this desk's own action: its answer redraws
     if (update.state === "acknowledged") state.acked.add(update.id); else state.acked.delete(update.id);
     const base = state.alertData.get(update.id) || {};
     const merged = { ...base, ...update, article: base.article, matched: base.matched };
@@ -312,6 +345,7 @@ function refreshAlertCounts() {  // many alerts at once: one count request a sec
 }
 
 async function loadAlerts() {
+  loadSilences().catch(showError);
   const wanted = inboxState();
   const query = inboxQuery();
   if (wanted) query.set("state", wanted);

@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -278,6 +279,59 @@ def test_alerts_triage_assign_snooze_acknowledge_reopen_with_who_and_when(
         assert reopened["state"] == "new"
         assert reopened["history"][-1]["by"] == "admin-1"  # a key without a name
         assert region_alerts(state="new")[0]["id"] == alert["id"]
+
+
+def test_a_silence_stops_a_rule_s_alerts_for_its_value_and_lifting_it_lets_the_next_through(
+    desk: Desk, indexed: dict
+) -> None:
+    worker = f"http://127.0.0.1:{desk.settings.worker_port}/healthz"
+    region = "desk-north-east-syria"
+
+    def alerts_for(article_id: str, rule_id: str) -> list[dict]:
+        with desk.client() as client:
+            body = client.get("/alerts", params={"rule_id": rule_id, "state": []}).json()
+        return [a for a in body["data"] if a["article_id"] == article_id]
+
+    def produce(article_id: str) -> None:
+        body = "Shelling hit a market in Qamishli and a bakery in Hasakah on Monday."
+        article = {"id": article_id, "title": f"Shelling {article_id}", "body": body}
+        message = (article_id.encode(), json.dumps(article).encode())
+        produce_messages(desk.settings, iter([message]), progress=False)
+
+    with desk.client(ANALYST_KEY) as analyst:
+        refused = analyst.post(
+            "/silences", json={"rule_id": region, "key": "planet", "value": "x", "for": "1h"}
+        )
+        assert refused.status_code == 422 and "planet" in refused.text
+        made = analyst.post(
+            "/silences",
+            json={"rule_id": region, "key": "country", "value": "SY", "for": "1h", "note": "known"},
+        )
+        assert made.status_code == 201, made.text
+        silence = made.json()
+        assert silence["by"] == "sam.editor" and silence["active"] is True
+        assert silence["id"] in [s["id"] for s in analyst.get("/silences").json()["data"]]
+        wait_for(
+            lambda: silence["id"] in httpx.get(worker).json().get("silences", []),
+            timeout=30,
+            what="the worker to hold the silence",
+        )
+        produce("silenced-1")
+        # the other rule fires on the same article: it was matched, and the silence held
+        wait_for(lambda: alerts_for("silenced-1", "desk-hasakah"), timeout=30, what="the alert")
+        time.sleep(2)  # the two rules' alerts come from one decision batch, or close together
+        assert alerts_for("silenced-1", region) == []
+        assert analyst.delete(f"/silences/{silence['id']}").status_code == 204
+        assert analyst.delete(f"/silences/{silence['id']}").status_code == 404
+        wait_for(
+            lambda: silence["id"] not in httpx.get(worker).json().get("silences", []),
+            timeout=30,
+            what="the worker to lift the silence",
+        )
+    produce("silenced-2")
+    fired = wait_for(lambda: alerts_for("silenced-2", region), timeout=30, what="the next alert")
+    assert fired[0]["silenced"] == 1  # it says how many matches the silence kept quiet
+    assert alerts_for("silenced-1", region) == []  # the silenced match never fires later
 
 
 def test_rules_crud_with_the_cli_s_validation(desk: Desk, indexed: dict) -> None:

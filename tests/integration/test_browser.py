@@ -174,6 +174,15 @@ def test_alert_inbox_shows_the_region_rule_alert(page: Page, desk: Desk) -> None
     )
     card.locator("button.reopen").click()  # back to new, for the tests after this one
     expect(card).to_have_class("card alert-card")
+    # silence the rule for the alert's country for a day, see it listed, lift it
+    silence = card.locator("select.silence")
+    choice = silence.locator("option", has_text="country SY for a day")
+    silence.select_option(value=choice.get_attribute("value"))
+    row = page.locator("#silences .silence-row", has_text="country SY silenced until")
+    expect(row).to_be_visible(timeout=5_000)
+    expect(row).to_contain_text("desk-north-east-syria")
+    row.locator("button.lift").click()
+    expect(row).to_have_count(0, timeout=5_000)
 
 
 def test_map_shows_a_marker_in_north_eastern_syria(page: Page, desk: Desk) -> None:
