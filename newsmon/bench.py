@@ -88,38 +88,57 @@ def _offline(settings: Settings, articles: list[dict[str, Any]]) -> float:
     return len(articles) / (time.perf_counter() - started)
 
 
-def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
-    from deploy import stack
-    from processors.clean import article_text
-    from streams.indexing import ensure_articles_index_sync, sync_client
-    from streams.producer import produce_messages
-    from streams.topics import ensure_topics
-
-    stack.up(settings)
-    run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    port = free_port()
+def _namespace(settings: Settings, run_id: str) -> tuple[Settings, dict[str, str]]:
+    """Topics, index and consumer group of this run only, and the environment giving them."""
     overrides = {
         "topic_prefix": f"bench-{run_id}-",
         "index_prefix": f"bench-{run_id}",
         "app_id": f"newsmon-bench-{run_id}",
-        "worker_port": port,
     }
-    bench = settings.model_copy(update=overrides)
+    env = {f"NEWSMON_{k.upper()}": v for k, v in overrides.items()}
+    return settings.model_copy(update=overrides), env
+
+
+def _time_pipeline(settings: Settings, *, n: int, workers: int, run_id: str) -> dict[str, Any]:
+    """N articles through W fresh workers on a fresh namespace: first produced to last indexed.
+
+    Each worker is its own process on its own health port, in one consumer group, so the four
+    partitions are shared out as they would be on a desk running several workers.
+    """
+    from streams.indexing import ensure_articles_index_sync, sync_client
+    from streams.producer import produce_messages
+    from streams.topics import ensure_topics
+
+    bench, env = _namespace(settings, run_id)
     ensure_topics(bench)
     es = sync_client(bench)
     ensure_articles_index_sync(bench, es)
-
     pool = bench_texts(settings.shared_dir)
-    articles = [{**pool[i % len(pool)], "id": f"bench-{run_id}-{i}"} for i in range(n)]
-    messages = [(a["id"].encode(), json.dumps(a).encode()) for a in articles]
-    env = {f"NEWSMON_{k.upper()}": str(v) for k, v in overrides.items()}
-    worker = WorkerProcess(bench, env=env, name=f"bench-worker-{run_id}")
-    print(f"starting a worker on topics {bench.topic_prefix}* ...", flush=True)
-    worker.start()
-    assert worker.pid is not None
-    rss = _PeakRss(worker.pid)
-    rss.start()
+    messages = [
+        (
+            f"bench-{run_id}-{i}".encode(),
+            json.dumps({**pool[i % len(pool)], "id": f"bench-{run_id}-{i}"}).encode(),
+        )
+        for i in range(n)
+    ]
+    processes = []
+    for w in range(workers):
+        port = free_port()
+        processes.append(
+            WorkerProcess(
+                bench.model_copy(update={"worker_port": port}),
+                env={**env, "NEWSMON_WORKER_PORT": str(port)},
+                name=f"bench-worker-{run_id}-{w}",
+            )
+        )
+    print(f"starting {workers} worker(s) on topics {bench.topic_prefix}* ...", flush=True)
+    peaks: list[_PeakRss] = []
     try:
+        for process in processes:
+            process.start()
+            assert process.pid is not None
+            peaks.append(_PeakRss(process.pid))
+            peaks[-1].start()
         print(f"pushing {n} articles through Kafka -> Faust -> Elasticsearch ...", flush=True)
         started = time.perf_counter()
         produce_messages(bench, iter(messages), progress=False)
@@ -134,16 +153,43 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
                 last_report = time.perf_counter()
         elapsed = time.perf_counter() - started
     finally:
-        rss.stopped.set()
-        worker.stop()
+        for peak in peaks:
+            peak.stopped.set()
+        for process in processes:
+            process.stop()
     if indexed < n:
-        print(f"only {indexed} of {n} articles were indexed before the deadline; see {worker.log}")
-    pipeline_rate = indexed / elapsed
+        logs = ", ".join(str(p.log) for p in processes)
+        print(f"only {indexed} of {n} articles were indexed before the deadline; see {logs}")
+    drop_namespace(bench)
+    return {
+        "workers": workers,
+        "indexed": indexed,
+        "produce_s": round(produced, 2),
+        "pipeline_s": round(elapsed, 2),
+        "articles_per_s": round(indexed / elapsed, 2),
+        "peak_rss_mb": round(max(p.peak for p in peaks) / 2**20, 1) if peaks else 0.0,
+    }
+
+
+def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
+    """One worker, then two (one per core on this machine kind), then raw spaCy and offline
+    enrichment on the same texts, all in one run so that the ratios compare like with like."""
+    from deploy import stack
+    from processors.clean import article_text
+
+    stack.up(settings)
+    run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    one = _time_pipeline(settings, n=n, workers=1, run_id=f"{run_id}-w1")
+    two = _time_pipeline(settings, n=n, workers=2, run_id=f"{run_id}-w2")
 
     print("timing raw spaCy nlp.pipe and offline enrichment on the same texts ...", flush=True)
+    pool = bench_texts(settings.shared_dir)
+    articles = [pool[i % len(pool)] for i in range(n)]
     texts = [article_text(a.get("title"), a.get("body"))[0] for a in articles]
     raw_rate = _raw_spacy(settings, texts)
     offline_rate = _offline(settings, articles)
+    pipeline_rate = one["articles_per_s"]
+    scaling = two["articles_per_s"] / pipeline_rate if pipeline_rate else 0.0
 
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -152,16 +198,19 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
         "exclude": list(settings.spacy_exclude),
         "batch_size": settings.batch_size,
         "articles": n,
-        "indexed": indexed,
         "mean_chars": round(sum(len(t) for t in texts) / len(texts)),
-        "produce_s": round(produced, 2),
-        "pipeline_s": round(elapsed, 2),
-        "pipeline_articles_per_s": round(pipeline_rate, 2),
+        "one_worker": one,
+        "two_workers": two,
+        "indexed": one["indexed"],
+        "pipeline_s": one["pipeline_s"],
+        "pipeline_articles_per_s": pipeline_rate,
         "raw_spacy_articles_per_s": round(raw_rate, 2),
-        "ratio_pipeline_to_raw": round(pipeline_rate / raw_rate, 3),
         "offline_enrich_articles_per_s": round(offline_rate, 2),
         "ratio_offline_to_raw": round(offline_rate / raw_rate, 3),
-        "worker_peak_rss_mb": round(rss.peak / 2**20, 1),
+        "ratio_pipeline_to_offline": round(pipeline_rate / offline_rate, 3),
+        "ratio_pipeline_to_raw": round(pipeline_rate / raw_rate, 3),
+        "scaling_two_workers": round(scaling, 3),
+        "worker_peak_rss_mb": one["peak_rss_mb"],
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(output.read_text()) if output.is_file() else {}
@@ -169,13 +218,16 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
     output.write_text(json.dumps(previous, indent=2) + "\n")
     print(
         f"\npipeline (Kafka -> Faust -> ES, 1 worker): {pipeline_rate:8.2f} articles/s "
-        f"({indexed} in {elapsed:.1f} s)\n"
+        f"({one['indexed']} in {one['pipeline_s']:.1f} s)\n"
+        f"pipeline, 2 workers:                       {two['articles_per_s']:8.2f} articles/s "
+        f"({two['indexed']} in {two['pipeline_s']:.1f} s)\n"
         f"raw spaCy nlp.pipe (same texts, model):    {raw_rate:8.2f} articles/s\n"
         f"offline enrichment (newsmon enrich path):  {offline_rate:8.2f} articles/s\n"
         f"ratio offline / raw:                        {offline_rate / raw_rate:8.3f}\n"
+        f"ratio pipeline / offline:                   {pipeline_rate / offline_rate:8.3f}\n"
         f"ratio pipeline / raw:                       {pipeline_rate / raw_rate:8.3f}\n"
-        f"worker peak RSS:                            {rss.peak / 2**20:8.1f} MB\n"
+        f"scaling, 2 workers / 1 worker:              {scaling:8.3f}\n"
+        f"worker peak RSS:                            {one['peak_rss_mb']:8.1f} MB\n"
         f"written to {output}"
     )
-    drop_namespace(bench)
-    return 0 if indexed == n else 1
+    return 0 if one["indexed"] == n and two["indexed"] == n else 1
