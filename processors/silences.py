@@ -4,8 +4,8 @@ A desk that has seen enough about one country, place or source for now silences 
 the rule with that value make no alert until the silence ends, and the next alert after it says
 how many were silenced. A silence is a record of its own on the rules topic (key
 ``silence/<id>``), so every worker and every API holds the same silences the way they hold the
-rules, and lifting one is a tombstone. Like the throttle, a silence is checked where the worker
-decides, so a silenced match is counted and never half-sent.
+rules; lifting one writes it again with who lifted it and when. Like the throttle, a silence
+is checked where the worker decides, so a silenced match is counted and never half-sent.
 
     {"id": "s-1", "rule_id": "deadly-violence", "key": "country", "value": "NG",
      "until": 1765000000, "by": "maria", "note": "covered by the Lagos desk"}
@@ -53,6 +53,8 @@ class Silence(BaseModel):
     by: str = ""
     note: str | None = Field(None, max_length=2000)
     created_at: float | None = None
+    lifted_by: str | None = None
+    lifted_at: float | None = None
 
     @field_validator("id")
     @classmethod
@@ -71,7 +73,11 @@ class Silence(BaseModel):
         )
 
     def active(self, now: float) -> bool:
-        return now < self.until
+        return now < self.until and self.lifted_at is None
+
+    def lifted(self, *, by: str, now: float) -> Silence:
+        """This silence ended now by ``by``: kept on the topic, so who lifted it is known."""
+        return self.model_copy(update={"lifted_by": by, "lifted_at": now})
 
     def covers(self, rule_id: str, record: dict[str, Any], now: float) -> bool:
         """This silence holds now for ``rule_id`` and the match ``record``'s value of its key

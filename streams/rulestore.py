@@ -184,14 +184,15 @@ def delete_rule(settings: Settings, rule_id: str) -> None:
         producer.close()
 
 
-def publish_silence(settings: Settings, silence: Silence, *, lift: bool = False) -> None:
-    """Write a silence to the rules topic, or (``lift``) its tombstone; waits for Kafka."""
+def publish_silence(settings: Settings, silence: Silence) -> None:
+    """Write a silence (a new one, or one lifted) to the rules topic; waits for Kafka."""
     from streams.producer import sync_producer
 
     producer = sync_producer(settings)
     try:
-        value = None if lift else silence.to_bytes()
-        producer.send(settings.rules_topic, key=silence.record_key, value=value).get(10)
+        producer.send(settings.rules_topic, key=silence.record_key, value=silence.to_bytes()).get(
+            10
+        )
     finally:
         producer.close()
 

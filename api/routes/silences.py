@@ -45,6 +45,8 @@ class SilenceOut(BaseModel):
     by: str
     note: str | None = None
     created_at: float | None = None
+    lifted_by: str | None = None
+    lifted_at: float | None = None
     active: bool
 
 
@@ -115,13 +117,15 @@ async def add_silence(
 
 @router.delete("/silences/{silence_id}", status_code=204, responses={404: {"model": ErrorOut}})
 async def lift_silence(
-    silence_id: str, _: AnalystAccess, settings: SettingsDep, store: StoreDep
+    silence_id: str, who: AnalystAccess, settings: SettingsDep, store: StoreDep
 ) -> None:
-    """End a silence now (a tombstone on the rules topic); the next match alerts again."""
+    """End a silence now; the next match alerts again. The silence stays listed, ended, with
+    who lifted it and when."""
     from streams.rulestore import publish_silence
 
     silence = store.silences.get(silence_id)  # type: ignore[attr-defined]
-    if silence is None:
-        raise HTTPException(404, detail=f"no silence {silence_id!r}")
-    await run_in_threadpool(publish_silence, settings, silence, lift=True)
-    store.silences.pop(silence_id, None)  # type: ignore[attr-defined]
+    if silence is None or not silence.active(time.time()):
+        raise HTTPException(404, detail=f"no silence {silence_id!r} holds now")
+    lifted = silence.lifted(by=who.name, now=time.time())
+    await run_in_threadpool(publish_silence, settings, lifted)
+    store.silences[silence_id] = lifted  # type: ignore[attr-defined]

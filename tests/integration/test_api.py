@@ -323,6 +323,8 @@ def test_a_silence_stops_a_rule_s_alerts_for_its_value_and_lifting_it_lets_the_n
         assert alerts_for("silenced-1", region) == []
         assert analyst.delete(f"/silences/{silence['id']}").status_code == 204
         assert analyst.delete(f"/silences/{silence['id']}").status_code == 404
+        ended = next(s for s in analyst.get("/silences").json()["data"] if s["id"] == silence["id"])
+        assert ended["active"] is False and ended["lifted_by"] == "sam.editor"
         wait_for(
             lambda: silence["id"] not in httpx.get(worker).json().get("silences", []),
             timeout=30,

@@ -68,5 +68,9 @@ def test_the_rule_store_holds_silences_beside_rules_and_a_tombstone_lifts_one():
     assert store.silences_of("violence", now=600) == []
     assert store.apply(b"silence/s-2", b'{"id": "s-2", "key": "nope"}') is False  # skipped
     assert set(store.silences) == {"s-1"}
-    store.apply(quiet.record_key, None)
+    lifted = quiet.lifted(by="omar", now=150)
+    store.apply(lifted.record_key, lifted.to_bytes())
+    assert store.silences_of("violence", now=160) == []  # lifted before its end
+    assert store.silences["s-1"].lifted_by == "omar"
+    store.apply(quiet.record_key, None)  # a tombstone (compaction, an operator) forgets it
     assert store.silences == {}
