@@ -538,6 +538,36 @@ async function loadRules() {
   if (!editor.value) editor.value = JSON.stringify(EXAMPLE_RULE, null, 2);
 }
 
+// The search on the Search tab as a standing rule: its query and filters, opened in the editor.
+function ruleFromSearch() {
+  const form = document.querySelector("#search-form");
+  const q = form.q.value.trim();
+  const rule = { id: "", name: "" };
+  if (q) rule.query = q;
+  const region = {};
+  const lists = { entity: "entities", event_type: "event_types", source: "sources", lang: "lang" };
+  for (const [param, value] of state.filters) {
+    if (lists[param]) (rule[lists[param]] ??= []).push(value);
+    else if (param === "country") (region.countries ??= []).push(value);
+    else if (param === "region") (region.admin1 ??= []).push(value);
+  }
+  if (Object.keys(region).length) rule.region = region;
+  const words = [q, ...state.filters.map(([, value]) => value)].filter(Boolean).join(" ");
+  rule.name = words ? `Search: ${words}`.slice(0, 200) : "Everything";
+  rule.id = (words || "everything").toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 56) || "search";
+  rule.id = `${rule.id}-${Date.now().toString(36).slice(-4)}`.replace(/^-/, "");
+  return rule;
+}
+
+function searchToRule() {
+  const rule = ruleFromSearch();
+  showTab("rules");
+  document.querySelector("#rule-text").value = JSON.stringify(rule, null, 2);
+  document.querySelector("#rule-result").textContent = "From the search: check it, test it on the last 24 hours, then save.";
+  document.querySelector("#rule-fired").replaceChildren();
+  document.querySelector("#rule-test").click();  // what it would have fired on, at once
+}
+
 function ruleFromEditor() {
   const errors = document.querySelector("#rule-errors");
   errors.replaceChildren();
@@ -592,6 +622,7 @@ function setupRuleEditor() {
 for (const button of document.querySelectorAll("nav button")) button.addEventListener("click", () => showTab(button.dataset.tab));
 document.querySelector("#search-form").addEventListener("submit", (event) => { event.preventDefault(); state.filters = state.filters.filter(Boolean); runSearch(); });
 document.querySelector("#more").addEventListener("click", () => runSearch(true));
+document.querySelector("#search-to-rule").addEventListener("click", searchToRule);
 document.querySelector("#alert-state").addEventListener("change", () => loadAlerts().catch(showError));
 document.querySelector("#alert-filter").addEventListener("submit", (event) => { event.preventDefault(); loadAlerts().catch(showError); });
 setupRuleEditor();

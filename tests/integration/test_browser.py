@@ -125,6 +125,16 @@ def test_search_for_hasakah_highlights_and_counts_facets(page: Page, desk: Desk)
     expect(page.locator("#active-filters button")).to_contain_text("country: SY")
     expect(hit).to_be_visible()
 
+    # the search becomes a standing rule in one step, tested on the last 24 hours at once
+    page.click("#search-to-rule")
+    expect(page.locator("section#rules")).to_be_visible()
+    rule = json.loads(page.locator("#rule-text").input_value())
+    assert rule["query"] == "Hasakah" and rule["region"] == {"countries": ["SY"]}
+    assert rule["id"].startswith("hasakah-sy-")
+    expect(page.locator("#rule-result")).to_contain_text("match", timeout=15_000)
+    expect(page.locator("#rule-fired li h3", has_text="Damascus").first).to_be_visible()
+    page.screenshot(path=SHOTS / "search-to-rule.png")
+
 
 def test_article_view_marks_places_and_renders_text_as_text(page: Page, desk: Desk) -> None:
     hostile = {
