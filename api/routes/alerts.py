@@ -48,36 +48,17 @@ async def list_alerts(
     """``state`` and ``assignee`` repeat (any of them); ``unassigned=true`` adds alerts nobody
     holds. ``states`` in the answer counts every state under the other filters, so a desk's
     tabs show their numbers whatever tab is open."""
-    filters: list[dict] = [{"exists": {"field": "rule_id"}}]
-    if rule_id:
-        filters.append({"terms": {"rule_id": rule_id}})
-    holders: list[dict] = []
-    if assignee:
-        holders.append({"terms": {"assignee": assignee}})
-    if unassigned:
-        holders.append({"bool": {"must_not": {"exists": {"field": "assignee"}}}})
-    if holders:
-        filters.append({"bool": {"should": holders, "minimum_should_match": 1}})
-    if acknowledged is not None:  # the older switch: acknowledged, or not (new and snoozed)
-        acked = {"term": {"acknowledged": True}}
-        filters.append(acked if acknowledged else {"bool": {"must_not": acked}})
     try:
-        if since:
-            seconds = int(parse_since(since).total_seconds())
-            filters.append({"range": {"fired_at": {"gte": f"now-{seconds}s"}}})
+        query = alert_filters(rule_id, [], assignee, unassigned, acknowledged, since)
         search_after = json.loads(base64.urlsafe_b64decode(after)) if after else None
     except ValueError as exc:
         raise HTTPException(400, detail=str(exc)) from None
     by_state = state_filters()
-    chosen = (
-        {"bool": {"should": [by_state[s] for s in state], "minimum_should_match": 1}}
-        if state
-        else None
-    )
+    chosen = _any_state(state)
     try:
         response = await es.search(
             index=settings.alerts_index,
-            query={"bool": {"filter": filters}},
+            query=query,
             post_filter=chosen,
             aggs={"states": {"filters": {"filters": by_state}}},
             sort=[{"fired_at": "desc"}, {"id": "asc"}],
@@ -99,6 +80,45 @@ async def list_alerts(
         next=following,
         states={s: buckets[s]["doc_count"] for s in STATES},
     )
+
+
+def _any_state(states: list[str]) -> dict[str, Any] | None:
+    by_state = state_filters()
+    if not states:
+        return None
+    return {"bool": {"should": [by_state[s] for s in states], "minimum_should_match": 1}}
+
+
+def alert_filters(
+    rule_id: list[str],
+    state: list[str],
+    assignee: list[str],
+    unassigned: bool,
+    acknowledged: bool | None,
+    since: str | None,
+) -> dict[str, Any]:
+    """The Elasticsearch query of the alerts filters (``/alerts``, ``/export/alerts``);
+    ValueError for a bad ``since``."""
+    filters: list[dict] = [{"exists": {"field": "rule_id"}}]
+    if rule_id:
+        filters.append({"terms": {"rule_id": rule_id}})
+    holders: list[dict] = []
+    if assignee:
+        holders.append({"terms": {"assignee": assignee}})
+    if unassigned:
+        holders.append({"bool": {"must_not": {"exists": {"field": "assignee"}}}})
+    if holders:
+        filters.append({"bool": {"should": holders, "minimum_should_match": 1}})
+    if acknowledged is not None:  # the older switch: acknowledged, or not (new and snoozed)
+        acked = {"term": {"acknowledged": True}}
+        filters.append(acked if acknowledged else {"bool": {"must_not": acked}})
+    if since:
+        seconds = int(parse_since(since).total_seconds())
+        filters.append({"range": {"fired_at": {"gte": f"now-{seconds}s"}}})
+    chosen = _any_state(state)
+    if chosen is not None:
+        filters.append(chosen)
+    return {"bool": {"filter": filters}}
 
 
 async def _triage(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
 from elasticsearch import BadRequestError, NotFoundError
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api.deps import ESDep, ReadAccess, SettingsDep
 from api.models import ErrorOut, SearchOut
@@ -30,15 +31,7 @@ def numbers(value: str | None, count: int, what: str) -> tuple[float, ...] | Non
     return parts
 
 
-@router.get(
-    "/search",
-    response_model=SearchOut,
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
-)
-async def search(
-    _: ReadAccess,
-    settings: SettingsDep,
-    es: ESDep,
+def search_filters(
     q: Annotated[
         str | None, Query(description='query language: AND OR NOT "phrase" pre* NEAR/n')
     ] = None,
@@ -54,12 +47,12 @@ async def search(
     bbox: Annotated[str | None, Query(description="min lon,min lat,max lon,max lat")] = None,
     near: Annotated[str | None, Query(description="lat,lon,km")] = None,
     sort: Literal["time", "relevance"] = "relevance",
-    size: Annotated[int, Query(ge=1, le=100)] = 20,
-    after: Annotated[str | None, Query(description="`next` of the previous page")] = None,
     duplicates: Annotated[
         bool, Query(description="false: leave out later copies of a story already indexed")
     ] = True,
-) -> SearchOut:
+) -> SearchRequest:
+    """The search's query and filters, shared by ``/search`` and ``/export/search``; a bad
+    one is a 400 saying what is wrong."""
     try:
         request = SearchRequest(
             q=q,
@@ -75,10 +68,32 @@ async def search(
             bbox=numbers(bbox, 4, "bbox"),  # type: ignore[arg-type]
             near=numbers(near, 3, "near"),  # type: ignore[arg-type]
             sort=sort,
-            size=size,
-            after=after,
             duplicates=duplicates,
         )
+        request.parsed()
+    except (QuerySyntaxError, ValueError) as exc:
+        raise HTTPException(400, detail=str(exc)) from None
+    return request
+
+
+SearchFilters = Annotated[SearchRequest, Depends(search_filters)]
+
+
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}},
+)
+async def search(
+    _: ReadAccess,
+    settings: SettingsDep,
+    es: ESDep,
+    filters: SearchFilters,
+    size: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: Annotated[str | None, Query(description="`next` of the previous page")] = None,
+) -> SearchOut:
+    try:
+        request = replace(filters, size=size, after=after)
         body = build_search_body(request)
         parsed = request.parsed()
     except (QuerySyntaxError, ValueError) as exc:

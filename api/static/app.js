@@ -366,13 +366,7 @@ async function loadAlerts() {
 const FACET_PARAM = { entities: "entity", countries: "country", regions: "region", event_types: "event_type", sources: "source" };
 
 async function runSearch(append = false) {
-  const form = document.querySelector("#search-form");
-  const params = new URLSearchParams();
-  if (form.q.value.trim()) params.set("q", form.q.value.trim());
-  if (form.since.value) params.set("since", form.since.value);
-  params.set("sort", form.sort.value);
-  if (!form.copies.checked) params.set("duplicates", "false");
-  for (const [param, value] of state.filters) params.append(param, value);
+  const params = searchParams();
   if (append && state.next) params.set("after", state.next);
   const error = document.querySelector("#search-error");
   error.hidden = true;
@@ -538,6 +532,29 @@ async function loadRules() {
   if (!editor.value) editor.value = JSON.stringify(EXAMPLE_RULE, null, 2);
 }
 
+// Exports: fetched with the key in a header (never in a URL), saved from a blob.
+async function download(path) {
+  const response = await fetch(path, { headers: { "X-API-Key": state.key } });
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({ detail: response.statusText })));
+  const name = (response.headers.get("content-disposition") || "").match(/filename="([^"]+)"/)?.[1] || "newsmon-export";
+  const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
+function searchParams() {
+  const form = document.querySelector("#search-form");
+  const params = new URLSearchParams();
+  if (form.q.value.trim()) params.set("q", form.q.value.trim());
+  if (form.since.value) params.set("since", form.since.value);
+  params.set("sort", form.sort.value);
+  if (!form.copies.checked) params.set("duplicates", "false");
+  for (const [param, value] of state.filters) params.append(param, value);
+  return params;
+}
+
 // The search on the Search tab as a standing rule: its query and filters, opened in the editor.
 function ruleFromSearch() {
   const form = document.querySelector("#search-form");
@@ -623,6 +640,18 @@ for (const button of document.querySelectorAll("nav button")) button.addEventLis
 document.querySelector("#search-form").addEventListener("submit", (event) => { event.preventDefault(); state.filters = state.filters.filter(Boolean); runSearch(); });
 document.querySelector("#more").addEventListener("click", () => runSearch(true));
 document.querySelector("#search-to-rule").addEventListener("click", searchToRule);
+for (const button of document.querySelectorAll("#search-export button")) {
+  button.addEventListener("click", () => { const params = searchParams(); params.set("format", button.dataset.format); download(`/export/search?${params}`).catch(showError); });
+}
+for (const button of document.querySelectorAll("#alert-export button")) {
+  button.addEventListener("click", () => {
+    const params = inboxQuery();
+    params.delete("size");
+    if (inboxState()) params.set("state", inboxState());
+    params.set("format", button.dataset.format);
+    download(`/export/alerts?${params}`).catch(showError);
+  });
+}
 document.querySelector("#alert-state").addEventListener("change", () => loadAlerts().catch(showError));
 document.querySelector("#alert-filter").addEventListener("submit", (event) => { event.preventDefault(); loadAlerts().catch(showError); });
 setupRuleEditor();

@@ -4,6 +4,8 @@ and schemathesis over the served OpenAPI schema."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 import time
@@ -334,6 +336,46 @@ def test_a_silence_stops_a_rule_s_alerts_for_its_value_and_lifting_it_lets_the_n
     fired = wait_for(lambda: alerts_for("silenced-2", region), timeout=30, what="the next alert")
     assert fired[0]["silenced"] == 1  # it says how many matches the silence kept quiet
     assert alerts_for("silenced-1", region) == []  # the silenced match never fires later
+
+
+def test_search_and_alerts_export_the_whole_result_as_csv_json_lines_and_geojson(
+    desk: Desk, indexed: dict
+) -> None:
+    with desk.client() as client:
+        params = {"q": "Hasakah", "since": "30d", "sort": "time"}
+        found = {
+            h["id"] for h in client.get("/search", params={**params, "size": 100}).json()["hits"]
+        }
+        assert indexed["seed"] in found
+        exported = client.get("/export/search", params={**params, "format": "csv"})
+        assert exported.status_code == 200, exported.text
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert "attachment" in exported.headers["content-disposition"]
+        rows = list(csv.DictReader(io.StringIO(exported.text)))
+        assert {r["id"] for r in rows} == found  # the whole result, not a page
+        one_per_page = client.get(
+            "/export/search", params={**params, "format": "jsonl", "limit": 1}
+        )
+        assert len(one_per_page.text.splitlines()) == 1
+        lines = client.get("/export/search", params={**params, "format": "jsonl"}).text.splitlines()
+        assert {json.loads(line)["id"] for line in lines} == found
+        geo = client.get("/export/search", params={**params, "format": "geojson"})
+        assert geo.headers["content-type"].startswith("application/geo+json")
+        collection = geo.json()
+        seed_features = [
+            f for f in collection["features"] if f["properties"]["article_id"] == indexed["seed"]
+        ]
+        assert {"place"} <= {f["properties"]["kind"] for f in seed_features}
+        assert all(f["geometry"]["type"] == "Point" for f in collection["features"])
+        bad = client.get("/export/search", params={"q": "(unclosed", "format": "csv"})
+        assert bad.status_code == 400 and "detail" in bad.json()
+        alerts = client.get(
+            "/export/alerts", params={"rule_id": "desk-north-east-syria", "format": "csv"}
+        )
+        assert alerts.status_code == 200
+        alert_rows = list(csv.DictReader(io.StringIO(alerts.text)))
+        assert indexed["seed"] in {r["article_id"] for r in alert_rows}
+        assert {r["state"] for r in alert_rows} <= {"new", "snoozed", "acknowledged"}
 
 
 def test_rules_crud_with_the_cli_s_validation(desk: Desk, indexed: dict) -> None:

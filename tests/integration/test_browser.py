@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -124,6 +125,15 @@ def test_search_for_hasakah_highlights_and_counts_facets(page: Page, desk: Desk)
     page.click("#facets button[data-facet=countries][data-value=SY]")
     expect(page.locator("#active-filters button")).to_contain_text("country: SY")
     expect(hit).to_be_visible()
+
+    # the whole result downloads as GeoJSON: places and events, each with its article
+    with page.expect_download() as downloading:
+        page.click("#search-export button[data-format=geojson]")
+    download = downloading.value
+    assert download.suggested_filename.endswith(".geojson")
+    collection = json.loads(Path(download.path()).read_text())
+    assert collection["type"] == "FeatureCollection"
+    assert any(f["properties"]["article_id"] == SEED_ID for f in collection["features"])
 
     # the search becomes a standing rule in one step, tested on the last 24 hours at once
     page.click("#search-to-rule")

@@ -148,16 +148,18 @@ def test_a_yaml_bomb_is_refused_quickly(tmp_path) -> None:
     started = time.monotonic()
     with pytest.raises(InvalidRule, match="aliases expand"):
         load_rules(path)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # expanded, it would not end
 
 
 def test_feed_xml_expands_no_entity_bomb_and_reads_no_file() -> None:
+    # the parser's first use imports it (seconds on a busy machine): time the bomb alone
+    feed_entries(b"<rss><channel></channel></rss>", "application/rss+xml")
     started = time.monotonic()
     try:
         entries = feed_entries(BILLION_LAUGHS_XML, "application/rss+xml")
     except InvalidFeed:
         entries = []
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # an expanding bomb takes minutes and gigabytes
     assert all(len(e["title"]) < 10_000 for e in entries)
     try:
         entries = feed_entries(EXTERNAL_ENTITY_XML, "application/rss+xml")
