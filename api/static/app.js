@@ -3,7 +3,7 @@
 // HTML, so a story cannot inject markup into the desk.
 import { geoNaturalEarth1, geoPath } from "d3-geo";
 
-const state = { key: null, filters: [], next: null, alertsShown: new Set(), liveAlerts: new Map(), alertData: new Map(), triaging: new Set(), acked: new Set(), mapDrawn: false };
+const state = { key: null, filters: [], next: null, alertsShown: new Set(), liveAlerts: new Map(), alertData: new Map(), triaging: new Set(), acked: new Set(), atlas: null };
 
 // --- small helpers ------------------------------------------------------------------------------
 function el(tag, attrs = {}, ...children) {
@@ -472,51 +472,96 @@ async function openArticle(id) {
 }
 
 // --- map --------------------------------------------------------------------------------------
+function geoCentreOf(features) {
+  const lons = features.map((f) => f.geometry.coordinates[0]);
+  const lats = features.map((f) => f.geometry.coordinates[1]);
+  return [(Math.min(...lons) + Math.max(...lons)) / 2, (Math.min(...lats) + Math.max(...lats)) / 2];
+}
+
+// Map markers of one kind close together on screen become one marker sized by how many it holds.
+function clusterFeatures(features, projection, cell = 14) {
+  const cells = new Map();
+  for (const feature of features) {
+    const [lon, lat] = feature.geometry.coordinates;
+    const point = projection([lon, lat]);
+    if (!point) continue;
+    const props = feature.properties;
+    const key = `${props.kind}:${Math.round(point[0] / cell)}:${Math.round(point[1] / cell)}`;
+    const cluster = cells.get(key) || { kind: props.kind, x: 0, y: 0, lat: 0, lon: 0, items: [] };
+    cluster.x += point[0]; cluster.y += point[1]; cluster.lat += lat; cluster.lon += lon;
+    cluster.items.push(props);
+    cells.set(key, cluster);
+  }
+  return [...cells.values()].map((c) => ({ ...c, x: c.x / c.items.length, y: c.y / c.items.length, lat: c.lat / c.items.length, lon: c.lon / c.items.length }));
+}
+
+function showMapArticles(cluster) {
+  const byArticle = new Map();
+  for (const item of cluster.items) if (!byArticle.has(item.article_id)) byArticle.set(item.article_id, item);
+  const names = [...new Set(cluster.items.map((i) => i.name || i.place).filter(Boolean))].slice(0, 6).join(", ");
+  document.querySelector("#map-selection").textContent = `${cluster.kind === "event" ? "Events" : "Places"} at ${names || "this spot"}: ${byArticle.size} article(s)`;
+  document.querySelector("#map-articles").replaceChildren(...[...byArticle.values()].map((item) => el("li", { class: "card", dataset: { id: item.article_id } },
+    el("h3", { onclick: () => openArticle(item.article_id) }, item.title || item.article_id),
+    el("div", { class: "meta" }, item.kind === "event" ? `${item.event_type}${item.fatalities ? ` · ${item.fatalities} killed` : ""} at ${item.place || "?"}` : `${item.name} (${item.country_code || "?"})`))));
+}
+
 async function drawMap() {
   const world = document.querySelector("#world");
-  const projection = geoNaturalEarth1().fitSize([960, 500], { type: "Sphere" });
-  const path = geoPath(projection);
-  if (!state.mapDrawn) {
+  if (!state.atlas) {
     const atlas = await (await fetch("/vendor/world-atlas/countries-110m.json")).json();
-    const countries = topojson.feature(atlas, atlas.objects.countries);
-    const layer = svg("g", { class: "countries" });
-    for (const feature of countries.features) layer.append(svg("path", { class: "country", d: path(feature) }));
-    world.append(layer);
-    state.mapDrawn = true;
+    state.atlas = topojson.feature(atlas, atlas.objects.countries);
   }
+  const form = document.querySelector("#map-form");
+  const params = new URLSearchParams({ format: "geojson", sort: "time", since: form.since.value, limit: "5000" });
+  for (const code of form.country.value.split(",").map((c) => c.trim().toUpperCase()).filter(Boolean)) params.append(code.includes("-") ? "region" : "country", code);
+  const collection = await api(`/export/search?${params}`);
+  const shown = collection.features.filter((f) => (f.properties.kind === "place" && form.places.checked) || (f.properties.kind === "event" && form.events.checked));
+  // the whole world, or, with a country or region asked for, the area its markers cover
+  const projection = geoNaturalEarth1();
+  const narrowed = form.country.value.trim() && shown.length;
+  if (narrowed) {
+    projection.fitExtent([[40, 40], [920, 460]], { type: "FeatureCollection", features: shown });
+    if (projection.scale() > 4000) {  // one town: still the region around it, centred on it
+      projection.scale(4000);
+      const [x, y] = projection(geoCentreOf(shown));
+      const [tx, ty] = projection.translate();
+      projection.translate([tx + 480 - x, ty + 250 - y]);
+    }
+  } else {
+    projection.fitSize([960, 500], { type: "Sphere" });
+  }
+  const path = geoPath(projection);
+  world.querySelector("g.countries")?.remove();
+  const layer = svg("g", { class: "countries" });
+  for (const feature of state.atlas.features) layer.append(svg("path", { class: "country", d: path(feature) }));
+  world.prepend(layer);
   world.querySelector("g.markers")?.remove();
   const markers = svg("g", { class: "markers" });
-  const result = await api("/search?since=7d&sort=time&size=100");
-  const seen = new Set();
-  for (const hit of result.hits) {
-    for (const place of hit.places || []) {
-      const key = `${place.lat},${place.lon}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const [x, y] = projection([place.lon, place.lat]);
-      const dot = svg("circle", { class: "marker place", cx: x, cy: y, r: 3.5 });
-      Object.assign(dot.dataset, { lat: place.lat, lon: place.lon, country: place.country_code || "", name: place.name, article: hit.id });
-      const title = svg("title");
-      title.textContent = `${place.name} (${place.country_code || "?"}): ${hit.title}`;
-      dot.append(title);
-      dot.addEventListener("click", () => openArticle(hit.id));
-      markers.append(dot);
-    }
-    for (const event of hit.events || []) {
-      const place = event.place;
-      if (!place || place.lat == null) continue;
-      const [x, y] = projection([place.lon, place.lat]);
-      const mark = svg("rect", { class: "marker event", x: x - 3.5, y: y - 3.5, width: 7, height: 7, transform: `rotate(45 ${x} ${y})` });
-      Object.assign(mark.dataset, { lat: place.lat, lon: place.lon, country: place.country_code || "", type: event.type, article: hit.id });
-      const title = svg("title");
-      title.textContent = `${event.type} at ${place.name || "?"}: ${hit.title}`;
-      mark.append(title);
-      mark.addEventListener("click", () => openArticle(hit.id));
-      markers.append(mark);
+  const clusters = clusterFeatures(shown, projection).sort((a, b) => b.items.length - a.items.length);
+  for (const cluster of clusters) {
+    const n = cluster.items.length;
+    const r = Math.min(14, 3.5 + Math.sqrt(n - 1) * 1.8);
+    const { x, y } = cluster;
+    const mark = cluster.kind === "event"
+      ? svg("rect", { class: "marker event", x: x - r, y: y - r, width: 2 * r, height: 2 * r, transform: `rotate(45 ${x} ${y})` })
+      : svg("circle", { class: "marker place", cx: x, cy: y, r });
+    const countries = [...new Set(cluster.items.map((i) => i.country_code).filter(Boolean))];
+    const articles = [...new Set(cluster.items.map((i) => i.article_id))];
+    Object.assign(mark.dataset, { lat: cluster.lat, lon: cluster.lon, country: countries.join(" "), articles: articles.join(" "), count: n });
+    const title = svg("title");
+    title.textContent = `${n} ${cluster.kind === "event" ? "event" : "place"} mention(s), ${articles.length} article(s): ${[...new Set(cluster.items.map((i) => i.name || i.place).filter(Boolean))].slice(0, 5).join(", ")}`;
+    mark.append(title);
+    mark.addEventListener("click", () => showMapArticles(cluster));
+    markers.append(mark);
+    if (n > 1) {
+      const label = svg("text", { class: "count", x, y: y + 3 });
+      label.textContent = n;
+      markers.append(label);
     }
   }
   world.append(markers);
-  document.querySelector("#map-info").textContent = `${seen.size} place(s) from ${result.hits.length} article(s)`;
+  const articleCount = new Set(shown.map((f) => f.properties.article_id)).size;
+  document.querySelector("#map-info").textContent = `${shown.filter((f) => f.properties.kind === "place").length} place and ${shown.filter((f) => f.properties.kind === "event").length} event mention(s) from ${articleCount} article(s), in ${clusters.length} marker(s)`;
 }
 
 // --- rules ------------------------------------------------------------------------------------
@@ -640,6 +685,8 @@ for (const button of document.querySelectorAll("nav button")) button.addEventLis
 document.querySelector("#search-form").addEventListener("submit", (event) => { event.preventDefault(); state.filters = state.filters.filter(Boolean); runSearch(); });
 document.querySelector("#more").addEventListener("click", () => runSearch(true));
 document.querySelector("#search-to-rule").addEventListener("click", searchToRule);
+document.querySelector("#map-form").addEventListener("submit", (event) => { event.preventDefault(); drawMap().catch(showError); });
+document.querySelector("#map-form").addEventListener("change", () => drawMap().catch(showError));
 for (const button of document.querySelectorAll("#search-export button")) {
   button.addEventListener("click", () => { const params = searchParams(); params.set("format", button.dataset.format); download(`/export/search?${params}`).catch(showError); });
 }

@@ -199,15 +199,17 @@ def test_alert_inbox_shows_the_region_rule_alert(page: Page, desk: Desk) -> None
     choice = silence.locator("option", has_text="country SY for a day")
     silence.select_option(value=choice.get_attribute("value"))
     row = page.locator("#silences .silence-row", has_text="country SY silenced until")
-    expect(row).to_be_visible(timeout=5_000)
+    expect(row).to_be_visible(timeout=15_000)
     expect(row).to_contain_text("desk-north-east-syria")
     row.locator("button.lift").click()
     expect(row).to_have_count(0, timeout=5_000)
 
 
-def test_map_shows_a_marker_in_north_eastern_syria(page: Page, desk: Desk) -> None:
+def test_map_clusters_places_and_events_lists_a_marker_s_articles_and_filters(
+    page: Page, desk: Desk
+) -> None:
     page.click("nav button[data-tab=map]")
-    markers = page.locator(f"#world .marker[data-article='{SEED_ID}'][data-country=SY]")
+    markers = page.locator(f"#world .marker[data-articles~='{SEED_ID}'][data-country~=SY]")
     expect(markers.first).to_be_visible(timeout=15_000)
     points = [
         (float(m.get_attribute("data-lat") or 0), float(m.get_attribute("data-lon") or 0))
@@ -215,7 +217,34 @@ def test_map_shows_a_marker_in_north_eastern_syria(page: Page, desk: Desk) -> No
     ]
     assert any(lat > 35.5 and lon > 39.0 for lat, lon in points), points  # al-Hasakah ~36.5, 40.7
     assert page.locator("#world path.country").count() > 150  # the offline basemap is drawn
+    expect(page.locator("#map-info")).to_contain_text("article(s)")
     page.screenshot(path=SHOTS / "map.png")
+    # a marker lists its articles
+    north_east = next(
+        m
+        for m in markers.all()
+        if float(m.get_attribute("data-lat") or 0) > 35.5
+        and float(m.get_attribute("data-lon") or 0) > 39.0
+    )
+    north_east.dispatch_event("click")  # on it, whatever marker overlaps it
+    expect(page.locator(f"#map-articles li[data-id='{SEED_ID}']")).to_be_visible()
+    # the legend's switches: events off leaves only places
+    page.uncheck("#map-form input[name=events]")
+    expect(page.locator("#world .marker.event")).to_have_count(0)
+    expect(page.locator("#world .marker.place").first).to_be_visible()
+    page.check("#map-form input[name=events]")
+    # a country narrows the map like the search
+    page.fill("#map-form input[name=country]", "SY")
+    page.click("#map-form button")
+    expect(page.locator("#map-info")).to_contain_text("article(s)")
+    expect(markers.first).to_be_visible()
+    articles = page.locator("#world .marker").evaluate_all(
+        "ms => ms.map(m => m.dataset.articles.split(' ')).flat()"
+    )
+    assert SEED_ID in articles and HOSTILE_ID in articles  # both are about Syria
+    page.screenshot(path=SHOTS / "map-syria.png")  # the map zoomed to the markers of Syria
+    page.fill("#map-form input[name=country]", "")
+    page.click("#map-form button")
 
 
 def test_rule_editor_shows_validation_errors_and_tests_rules(page: Page, desk: Desk) -> None:
