@@ -184,7 +184,7 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
 
     print("timing raw spaCy nlp.pipe and offline enrichment on the same texts ...", flush=True)
     pool = bench_texts(settings.shared_dir)
-    articles = [pool[i % len(pool)] for i in range(n)]
+    articles = [{**pool[i % len(pool)], "id": f"offline-{i}"} for i in range(n)]
     texts = [article_text(a.get("title"), a.get("body"))[0] for a in articles]
     raw_rate = _raw_spacy(settings, texts)
     offline_rate = _offline(settings, articles)
