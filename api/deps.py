@@ -95,6 +95,9 @@ def _matches(key: str, configured: str) -> bool:
     return hmac.compare_digest(key.encode(), configured.encode())
 
 
+_NAME_RE = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+
+
 def split_key_name(entry: str) -> tuple[str | None, str]:
     """``"maria=s3cret"`` -> ``("maria", "s3cret")``; a key without a name -> ``(None, key)``.
 
@@ -104,9 +107,6 @@ def split_key_name(entry: str) -> tuple[str | None, str]:
     if sep and key.strip("=") and _NAME_RE.fullmatch(name):
         return name, key
     return None, entry
-
-
-_NAME_RE = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 
 
 def _principal_of(settings: Settings, key: str) -> Principal | None:

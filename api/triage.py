@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from api.search import parse_since
+
 __all__ = [
     "ACTIONS",
     "HISTORY_LIMIT",
@@ -21,6 +23,7 @@ __all__ = [
     "Action",
     "TriageError",
     "apply_action",
+    "end_time",
     "state_filters",
     "state_of",
 ]
@@ -48,6 +51,24 @@ def _time(value: Any) -> datetime | None:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def end_time(until: datetime | None, for_: str | None, now: datetime, *, what: str) -> datetime:
+    """When a snooze or a silence ends: ``until``, or ``now`` plus ``for_`` (``4h``); in the
+    future and at most ``MAX_SNOOZE`` away, else ``TriageError`` saying which."""
+    if until is None and for_:
+        try:
+            until = now + parse_since(for_)
+        except ValueError as exc:
+            raise TriageError(f"for: {exc}") from None
+    if until is None:
+        raise TriageError(f"{what} needs `until` (an ISO 8601 time) or `for` (like 2h)")
+    until = until if until.tzinfo else until.replace(tzinfo=UTC)
+    if until <= now:
+        raise TriageError(f"`until` must be in the future; {_iso(until)} has passed")
+    if until - now > MAX_SNOOZE:
+        raise TriageError(f"{what} lasts at most {MAX_SNOOZE.days} days")
+    return until
 
 
 def state_of(alert: dict[str, Any], now: datetime) -> str:
@@ -78,11 +99,12 @@ def apply_action(
     now: datetime,
     note: str | None = None,
     until: datetime | None = None,
+    for_: str | None = None,
     assignee: str | None = None,
 ) -> dict[str, Any]:
     """The fields ``action`` changes on ``alert`` (its history included), to write back.
 
-    ``snooze`` needs ``until`` in the future and at most ``MAX_SNOOZE`` away; ``note`` needs a
+    ``snooze`` needs ``until`` or ``for_`` (``end_time``); ``note`` needs a
     note; ``assign`` with no assignee unassigns. Any action may carry a note."""
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_LIMIT:
@@ -97,15 +119,7 @@ def apply_action(
             "snoozed_until": None,
         }
     elif action == "snooze":
-        if until is None:
-            raise TriageError("a snooze needs `until` (an ISO 8601 time) or `for` (like 2h)")
-        until = until if until.tzinfo else until.replace(tzinfo=UTC)
-        if until <= now:
-            raise TriageError(f"`until` must be in the future; {_iso(until)} has passed")
-        if until - now > MAX_SNOOZE:
-            raise TriageError(
-                f"an alert is snoozed for at most {MAX_SNOOZE.days} days; acknowledge it instead"
-            )
+        until = end_time(until, for_, now, what="a snooze")
         changes = {"acknowledged": False, "snoozed_until": _iso(until)}
         entry["until"] = _iso(until)
     elif action == "reopen":

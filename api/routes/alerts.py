@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from elasticsearch import ConflictError, NotFoundError
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.deps import AnalystAccess, ESDep, ReadAccess, SettingsDep
 from api.models import AlertOut, AlertsOut, AssignIn, ErrorOut, NoteIn, SnoozeIn
@@ -27,6 +28,68 @@ def alert_out(source: dict[str, Any], now: datetime | None = None) -> AlertOut:
     return AlertOut.model_validate({**source, "state": state_of(source, now or datetime.now(UTC))})
 
 
+@dataclass(frozen=True)
+class AlertFilter:
+    """The filters of ``/alerts`` and ``/export/alerts``: ``state`` and ``assignee`` repeat
+    (any of them), ``unassigned`` adds alerts nobody holds, ``acknowledged`` is the older
+    switch (acknowledged, or not: new and snoozed)."""
+
+    rule_id: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    assignee: tuple[str, ...] = ()
+    unassigned: bool = False
+    acknowledged: bool | None = None
+    since_s: int | None = None
+
+    def query(self, *, with_state: bool = True) -> dict[str, Any]:
+        """The Elasticsearch query; without the state when it goes in a post filter."""
+        filters: list[dict] = [{"exists": {"field": "rule_id"}}]
+        if self.rule_id:
+            filters.append({"terms": {"rule_id": list(self.rule_id)}})
+        holders: list[dict] = []
+        if self.assignee:
+            holders.append({"terms": {"assignee": list(self.assignee)}})
+        if self.unassigned:
+            holders.append({"bool": {"must_not": {"exists": {"field": "assignee"}}}})
+        if holders:
+            filters.append({"bool": {"should": holders, "minimum_should_match": 1}})
+        if self.acknowledged is not None:
+            acked = {"term": {"acknowledged": True}}
+            filters.append(acked if self.acknowledged else {"bool": {"must_not": acked}})
+        if self.since_s is not None:
+            filters.append({"range": {"fired_at": {"gte": f"now-{self.since_s}s"}}})
+        if with_state and self.state_filter is not None:
+            filters.append(self.state_filter)
+        return {"bool": {"filter": filters}}
+
+    @property
+    def state_filter(self) -> dict[str, Any] | None:
+        if not self.state:
+            return None
+        by_state = state_filters()
+        return {"bool": {"should": [by_state[s] for s in self.state], "minimum_should_match": 1}}
+
+
+def alert_filter(
+    rule_id: Annotated[list[str], Query()] = [],  # noqa: B006
+    state: Annotated[list[State], Query()] = [],  # noqa: B006
+    assignee: Annotated[list[str], Query()] = [],  # noqa: B006
+    unassigned: bool = False,
+    acknowledged: bool | None = None,
+    since: str | None = None,
+) -> AlertFilter:
+    try:
+        since_s = int(parse_since(since).total_seconds()) if since else None
+    except ValueError as exc:
+        raise HTTPException(400, detail=str(exc)) from None
+    return AlertFilter(
+        tuple(rule_id), tuple(state), tuple(assignee), unassigned, acknowledged, since_s
+    )
+
+
+AlertFilters = Annotated[AlertFilter, Depends(alert_filter)]
+
+
 @router.get(
     "/alerts",
     response_model=AlertsOut,
@@ -36,31 +99,22 @@ async def list_alerts(
     _: ReadAccess,
     settings: SettingsDep,
     es: ESDep,
-    rule_id: Annotated[list[str], Query()] = [],  # noqa: B006
-    state: Annotated[list[State], Query()] = [],  # noqa: B006
-    assignee: Annotated[list[str], Query()] = [],  # noqa: B006
-    unassigned: bool = False,
-    acknowledged: bool | None = None,
-    since: str | None = None,
+    filters: AlertFilters,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
     after: str | None = None,
 ) -> AlertsOut:
-    """``state`` and ``assignee`` repeat (any of them); ``unassigned=true`` adds alerts nobody
-    holds. ``states`` in the answer counts every state under the other filters, so a desk's
-    tabs show their numbers whatever tab is open."""
+    """Newest first. ``states`` in the answer counts every state under the other filters, so
+    a desk's tabs show their numbers whatever tab is open."""
     try:
-        query = alert_filters(rule_id, [], assignee, unassigned, acknowledged, since)
         search_after = json.loads(base64.urlsafe_b64decode(after)) if after else None
     except ValueError as exc:
         raise HTTPException(400, detail=str(exc)) from None
-    by_state = state_filters()
-    chosen = _any_state(state)
     try:
         response = await es.search(
             index=settings.alerts_index,
-            query=query,
-            post_filter=chosen,
-            aggs={"states": {"filters": {"filters": by_state}}},
+            query=filters.query(with_state=False),
+            post_filter=filters.state_filter,
+            aggs={"states": {"filters": {"filters": state_filters()}}},
             sort=[{"fired_at": "desc"}, {"id": "asc"}],
             size=size,
             search_after=search_after,
@@ -82,86 +136,52 @@ async def list_alerts(
     )
 
 
-def _any_state(states: list[str]) -> dict[str, Any] | None:
-    by_state = state_filters()
-    if not states:
-        return None
-    return {"bool": {"should": [by_state[s] for s in states], "minimum_should_match": 1}}
+@dataclass
+class Triage:
+    """One analyst's triage of alerts on this API: read, apply, write back if nobody wrote in
+    between (else read again: two desks acting at once both land in the history), and tell
+    the desks connected here."""
+
+    es: Any
+    settings: Any
+    hub: Any
+    by: str
+
+    async def __call__(self, alert_id: str, action: Action, **fields: Any) -> AlertOut:
+        for _ in range(5):
+            try:
+                found = await self.es.get(index=self.settings.alerts_index, id=alert_id)
+            except NotFoundError:
+                raise HTTPException(404, detail=f"no alert {alert_id!r}") from None
+            now = datetime.now(UTC)
+            try:
+                changes = apply_action(found["_source"], action, by=self.by, now=now, **fields)
+            except TriageError as exc:
+                raise HTTPException(422, detail=str(exc)) from None
+            try:
+                await self.es.update(
+                    index=self.settings.alerts_index,
+                    id=alert_id,
+                    doc=changes,
+                    if_seq_no=found["_seq_no"],
+                    if_primary_term=found["_primary_term"],
+                    refresh="wait_for",
+                )
+            except ConflictError:
+                continue
+            alert = alert_out({**found["_source"], **changes}, now)
+            if self.hub is not None:  # every desk on this API sees the change at once
+                payload = alert.model_dump(mode="json", exclude={"article", "matched"})
+                self.hub.announce("triage", payload)
+            return alert
+        raise HTTPException(409, detail=f"alert {alert_id!r} kept changing; try again")
 
 
-def alert_filters(
-    rule_id: list[str],
-    state: list[str],
-    assignee: list[str],
-    unassigned: bool,
-    acknowledged: bool | None,
-    since: str | None,
-) -> dict[str, Any]:
-    """The Elasticsearch query of the alerts filters (``/alerts``, ``/export/alerts``);
-    ValueError for a bad ``since``."""
-    filters: list[dict] = [{"exists": {"field": "rule_id"}}]
-    if rule_id:
-        filters.append({"terms": {"rule_id": rule_id}})
-    holders: list[dict] = []
-    if assignee:
-        holders.append({"terms": {"assignee": assignee}})
-    if unassigned:
-        holders.append({"bool": {"must_not": {"exists": {"field": "assignee"}}}})
-    if holders:
-        filters.append({"bool": {"should": holders, "minimum_should_match": 1}})
-    if acknowledged is not None:  # the older switch: acknowledged, or not (new and snoozed)
-        acked = {"term": {"acknowledged": True}}
-        filters.append(acked if acknowledged else {"bool": {"must_not": acked}})
-    if since:
-        seconds = int(parse_since(since).total_seconds())
-        filters.append({"range": {"fired_at": {"gte": f"now-{seconds}s"}}})
-    chosen = _any_state(state)
-    if chosen is not None:
-        filters.append(chosen)
-    return {"bool": {"filter": filters}}
+def _triage(request: Request, who: AnalystAccess, settings: SettingsDep, es: ESDep) -> Triage:
+    return Triage(es, settings, getattr(request.app.state, "live", None), who.name)
 
 
-async def _triage(
-    request: Request,
-    es: Any,
-    settings: Any,
-    alert_id: str,
-    action: Action,
-    *,
-    by: str,
-    **fields: Any,
-) -> AlertOut:
-    """Read the alert, apply the action, write it back if nobody wrote in between (else read
-    again: two desks acting at once both land in the history)."""
-    for _ in range(5):
-        try:
-            found = await es.get(index=settings.alerts_index, id=alert_id)
-        except NotFoundError:
-            raise HTTPException(404, detail=f"no alert {alert_id!r}") from None
-        now = datetime.now(UTC)
-        try:
-            changes = apply_action(found["_source"], action, by=by, now=now, **fields)
-        except TriageError as exc:
-            raise HTTPException(422, detail=str(exc)) from None
-        try:
-            await es.update(
-                index=settings.alerts_index,
-                id=alert_id,
-                doc=changes,
-                if_seq_no=found["_seq_no"],
-                if_primary_term=found["_primary_term"],
-                refresh="wait_for",
-            )
-        except ConflictError:
-            continue
-        alert = alert_out({**found["_source"], **changes}, now)
-        hub = getattr(request.app.state, "live", None)
-        if hub is not None:  # every desk on this API sees the change at once
-            hub.announce("triage", alert.model_dump(mode="json", exclude={"article", "matched"}))
-        return alert
-    raise HTTPException(409, detail=f"alert {alert_id!r} kept changing; try again")
-
-
+TriageDep = Annotated[Triage, Depends(_triage)]
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut},
     404: {"model": ErrorOut},
@@ -171,84 +191,30 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut, responses=_RESPONSES)
-async def acknowledge(
-    alert_id: str,
-    request: Request,
-    who: AnalystAccess,
-    settings: SettingsDep,
-    es: ESDep,
-    body: NoteIn | None = None,
-) -> AlertOut:
+async def acknowledge(alert_id: str, triage: TriageDep, body: NoteIn | None = None) -> AlertOut:
     """Acknowledge, with an optional note; a snooze ends with it."""
-    note = body.note if body else None
-    return await _triage(request, es, settings, alert_id, "acknowledge", by=who.name, note=note)
+    return await triage(alert_id, "acknowledge", note=body.note if body else None)
 
 
 @router.post("/alerts/{alert_id}/snooze", response_model=AlertOut, responses=_RESPONSES)
-async def snooze(
-    alert_id: str,
-    request: Request,
-    who: AnalystAccess,
-    settings: SettingsDep,
-    es: ESDep,
-    body: SnoozeIn,
-) -> AlertOut:
+async def snooze(alert_id: str, triage: TriageDep, body: SnoozeIn) -> AlertOut:
     """Out of the inbox until ``until`` (or for ``for``, like ``4h``), then new again."""
-    until = body.until
-    if until is None and body.for_:
-        try:
-            until = datetime.now(UTC) + parse_since(body.for_)
-        except ValueError as exc:
-            raise HTTPException(422, detail=f"for: {exc}") from None
-    return await _triage(
-        request, es, settings, alert_id, "snooze", by=who.name, note=body.note, until=until
-    )
+    return await triage(alert_id, "snooze", note=body.note, until=body.until, for_=body.for_)
 
 
 @router.post("/alerts/{alert_id}/reopen", response_model=AlertOut, responses=_RESPONSES)
-async def reopen(
-    alert_id: str,
-    request: Request,
-    who: AnalystAccess,
-    settings: SettingsDep,
-    es: ESDep,
-    body: NoteIn | None = None,
-) -> AlertOut:
+async def reopen(alert_id: str, triage: TriageDep, body: NoteIn | None = None) -> AlertOut:
     """Back to new: undoes an acknowledgement or a snooze."""
-    note = body.note if body else None
-    return await _triage(request, es, settings, alert_id, "reopen", by=who.name, note=note)
+    return await triage(alert_id, "reopen", note=body.note if body else None)
 
 
 @router.post("/alerts/{alert_id}/assign", response_model=AlertOut, responses=_RESPONSES)
-async def assign(
-    alert_id: str,
-    request: Request,
-    who: AnalystAccess,
-    settings: SettingsDep,
-    es: ESDep,
-    body: AssignIn,
-) -> AlertOut:
+async def assign(alert_id: str, triage: TriageDep, body: AssignIn) -> AlertOut:
     """Give the alert to someone (an empty or null assignee takes it back)."""
-    return await _triage(
-        request,
-        es,
-        settings,
-        alert_id,
-        "assign",
-        by=who.name,
-        note=body.note,
-        assignee=body.assignee,
-    )
+    return await triage(alert_id, "assign", note=body.note, assignee=body.assignee)
 
 
 @router.post("/alerts/{alert_id}/note", response_model=AlertOut, responses=_RESPONSES)
-async def add_note(
-    alert_id: str,
-    request: Request,
-    who: AnalystAccess,
-    settings: SettingsDep,
-    es: ESDep,
-    body: NoteIn,
-) -> AlertOut:
+async def add_note(alert_id: str, triage: TriageDep, body: NoteIn) -> AlertOut:
     """A note on the alert, without changing its state."""
-    return await _triage(request, es, settings, alert_id, "note", by=who.name, note=body.note)
+    return await triage(alert_id, "note", note=body.note)

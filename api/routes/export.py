@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from elasticsearch import NotFoundError
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from api.deps import ESDep, ReadAccess, SettingsDep
 from api.export import MEDIA_TYPES, Encoder, Format
 from api.models import ErrorOut
-from api.routes.alerts import State, alert_filters
+from api.routes.alerts import AlertFilters
 from api.routes.search import SearchFilters
 from api.search import build_search_body
 from api.triage import state_of
@@ -95,20 +95,12 @@ async def export_alerts(
     _: ReadAccess,
     settings: SettingsDep,
     es: ESDep,
-    rule_id: Annotated[list[str], Query()] = [],  # noqa: B006
-    state: Annotated[list[State], Query()] = [],  # noqa: B006
-    assignee: Annotated[list[str], Query()] = [],  # noqa: B006
-    unassigned: bool = False,
-    since: str | None = None,
+    filters: AlertFilters,
     format: Format = "csv",  # noqa: A002
     limit: Limit = 10_000,
 ) -> StreamingResponse:
     """Alerts, newest first, with the filters of ``/alerts``."""
-    try:
-        query = alert_filters(rule_id, state, assignee, unassigned, None, since)
-    except ValueError as exc:
-        raise HTTPException(400, detail=str(exc)) from None
-    body = {"query": query, "sort": [{"fired_at": "desc"}, {"id": "asc"}]}
+    body = {"query": filters.query(), "sort": [{"fired_at": "desc"}, {"id": "asc"}]}
     now = datetime.now(UTC)
 
     async def alerts() -> AsyncIterator[dict[str, Any]]:

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AnalystAccess, ReadAccess, SettingsDep, StoreDep
 from api.models import ErrorOut
-from api.search import parse_since
-from api.triage import MAX_SNOOZE
+from api.triage import TriageError, end_time
 from processors.errors import InvalidRule
 from processors.silences import Silence, validate_silence
 
@@ -79,21 +78,10 @@ async def add_silence(
     from streams.rulestore import publish_silence
 
     now = datetime.now(UTC)
-    until = body.until
     try:
-        if until is None and body.for_:
-            until = now + parse_since(body.for_)
-    except ValueError as exc:
-        raise HTTPException(422, detail=f"for: {exc}") from None
-    if until is None:
-        raise HTTPException(422, detail="a silence needs `until` (ISO 8601) or `for` (like 4h)")
-    until = until if until.tzinfo else until.replace(tzinfo=UTC)
-    if until <= now:
-        raise HTTPException(422, detail="`until` must be in the future")
-    if until - now > MAX_SNOOZE:
-        raise HTTPException(
-            422, detail=f"a silence lasts at most {MAX_SNOOZE.days} days; edit the rule instead"
-        )
+        until = end_time(body.until, body.for_, now, what="a silence")
+    except TriageError as exc:
+        raise HTTPException(422, detail=str(exc)) from None
     if body.rule_id != "*" and store.rule(body.rule_id) is None:  # type: ignore[attr-defined]
         raise HTTPException(422, detail=f"no rule {body.rule_id!r}; use * for every rule")
     fields: dict[str, Any] = {
