@@ -25,7 +25,17 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from api.deps import FailureLimiter
 from api.live import LiveHub
-from api.routes import alerts, articles, export, health, rules, search, silences, stream
+from api.routes import (
+    alerts,
+    articles,
+    export,
+    health,
+    rules,
+    search,
+    silences,
+    stories,
+    stream,
+)
 from config import Settings, get_settings
 from streams.background import keep_running
 from streams.indexing import async_client
@@ -110,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return response
 
-    for module in (search, export, articles, alerts, silences, rules, stream, health):
+    for module in (search, stories, export, articles, alerts, silences, rules, stream, health):
         app.include_router(module.router)
     if VENDOR_DIR.is_dir():
         app.mount("/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor")

@@ -78,6 +78,10 @@ class EventOut(_Open):
 DuplicateOf = Annotated[
     str | None, Field(description="id of the first copy of this story, when this is a later one")
 ]
+StoryId = Annotated[
+    str | None,
+    Field(description="the story (reports of one happening) the article is in: `/stories`"),
+]
 
 
 class ArticleOut(_Open):
@@ -96,6 +100,7 @@ class ArticleOut(_Open):
     regions: list[str] = []
     location: dict[str, float] | None = None
     duplicate_of: DuplicateOf = None
+    story: StoryId = None
 
 
 class SearchHitOut(BaseModel):
@@ -115,11 +120,36 @@ class SearchHitOut(BaseModel):
         default_factory=list, description="type, place {name, lat, lon, country_code}, counts"
     )
     duplicate_of: DuplicateOf = None
+    story: StoryId = None
 
 
 class FacetBucket(BaseModel):
     value: str
     count: int
+
+
+class StoryOut(BaseModel):
+    id: str = Field(description="the story's id: that of its first article; `/search?story=`")
+    title: str = Field(description="the headline of its latest article")
+    articles: int = Field(description="articles of the story in the window")
+    recent: int = Field(description="of those, in the last `recent` hours")
+    growth: float = Field(
+        description="articles per hour in the recent hours, less its pace before them"
+    )
+    breaking: bool = Field(description="growth at or above the `breaking` threshold")
+    first: str | None = None
+    latest: str | None = None
+    sources: list[FacetBucket] = []
+    places: list[FacetBucket] = []
+    countries: list[FacetBucket] = []
+    event_types: list[FacetBucket] = []
+
+
+class StoriesOut(BaseModel):
+    window_hours: float
+    recent_hours: float
+    breaking: float = Field(description="the growth (articles per hour) that makes a story break")
+    stories: list[StoryOut]
 
 
 class SearchOut(BaseModel):
@@ -136,6 +166,7 @@ class AlertOut(_Open):
     rule_id: str
     rule_name: str
     article_id: str
+    story: StoryId = None
     article: dict[str, Any] = {}
     matched: dict[str, Any] = {}
     fired_at: float = Field(description="Unix time, seconds")

@@ -73,6 +73,7 @@ class SearchRequest:
     event_types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
+    stories: tuple[str, ...] = ()  # story ids (processors/stories.py)
     since: timedelta | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None
@@ -142,6 +143,7 @@ def _filters(req: SearchRequest) -> list[dict[str, Any]]:
         (req.event_types, "event_types"),
         (req.sources, "source"),
         (req.langs, "lang"),
+        (req.stories, "story"),
     ):
         if values:
             out.append({"terms": {name: list(values)}})
@@ -213,7 +215,7 @@ def _window(req: SearchRequest) -> dict[str, Any]:
     return {"extended_bounds": {"min": start, "max": end}}
 
 
-STORED_ONLY = ("text_norm", "fingerprint")  # fields for Elasticsearch, not for readers
+STORED_ONLY = ("text_norm", "fingerprint", "story_sig")  # fields for Elasticsearch, not for readers
 
 
 def _utc(moment: datetime) -> str:

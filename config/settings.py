@@ -13,6 +13,7 @@ Every knob newsmon has is a field here, so the README's settings table can be ge
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -192,6 +193,17 @@ class Settings(BaseSettings):
     # --- API and desk ------------------------------------------------------------------------
     api_host: str = Field("127.0.0.1", description="Address the API and desk UI listen on.")
     api_port: int = Field(8000, ge=1, le=65535, description="Port of the API and desk UI.")
+    stories_recent: str = Field(
+        "2h",
+        description="Top stories: the recent hours whose pace a story's growth compares with "
+        "its pace before them (30m, 2h).",
+    )
+    stories_breaking: float = Field(
+        3.0,
+        gt=0,
+        description="Top stories: growth, in articles per hour above the story's own earlier "
+        "pace, at which a story is shown as breaking.",
+    )
     api_read_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list,
         description="API keys that may read (search, articles, alerts, rules, stream), "
@@ -270,6 +282,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("stories_recent")
+    @classmethod
+    def _check_recent(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*[1-9]\d*\s*[mhd]\s*", value):
+            raise ValueError(
+                f"{value!r} is not a duration; set NEWSMON_STORIES_RECENT to minutes, hours "
+                "or days: 30m, 2h, 1d"
+            )
+        return value.strip()
 
     @field_validator("kafka_bootstrap")
     @classmethod
@@ -409,6 +431,10 @@ class Settings(BaseSettings):
     @property
     def enriched_topic(self) -> str:
         return self.topic("articles-enriched")
+
+    @property
+    def indexed_topic(self) -> str:
+        return self.topic("articles-indexed")
 
     @property
     def dlq_topic(self) -> str:

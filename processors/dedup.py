@@ -25,7 +25,16 @@ import numpy as np
 
 from processors.textnorm import fold
 
-__all__ = ["BANDS", "HASHES", "THRESHOLD", "Copy", "fingerprint", "first_copy", "similarity"]
+__all__ = [
+    "BANDS",
+    "HASHES",
+    "THRESHOLD",
+    "Copy",
+    "fingerprint",
+    "first_copy",
+    "minhash",
+    "similarity",
+]
 
 HASHES = 64
 BANDS = 16
@@ -54,15 +63,20 @@ def fingerprint(text: str) -> dict[str, list[Any]] | None:
     shingles = _shingles(text)
     if not shingles.size:
         return None
-    # one universal hash per row, (a*x + b) mod p, minimised over the shingles; a < 2^31 and
-    # x < 2^32, so a*x + b stays below 2^64
-    signature = ((_A[:, None] * shingles[None, :] + _B[:, None]) % _PRIME).min(axis=1)
-    minhash = [int(v) for v in signature]
+    signature = minhash(shingles)
     bands = [
-        f"{band}:{zlib.crc32(repr(minhash[band * _ROWS : (band + 1) * _ROWS]).encode()):08x}"
+        f"{band}:{zlib.crc32(repr(signature[band * _ROWS : (band + 1) * _ROWS]).encode()):08x}"
         for band in range(BANDS)
     ]
-    return {"minhash": minhash, "bands": bands}
+    return {"minhash": signature, "bands": bands}
+
+
+def minhash(hashes: np.ndarray) -> list[int]:
+    """The ``HASHES`` MinHash values of a non-empty set of 32-bit hashes: one universal hash
+    per row, (a*x + b) mod p, minimised over the set; a < 2^31 and x < 2^32, so a*x + b stays
+    below 2^64. Two sets' signatures agree in a share of rows that estimates their Jaccard
+    similarity (``similarity``)."""
+    return [int(v) for v in ((_A[:, None] * hashes[None, :] + _B[:, None]) % _PRIME).min(axis=1)]
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:

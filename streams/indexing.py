@@ -1,5 +1,6 @@
-"""Writing to Elasticsearch: clients, the articles index behind its alias, bulk indexing, and
-marking the later copies of a story (``BulkIndexer.mark_duplicates``).
+"""Writing to Elasticsearch: clients, the articles index behind its alias, bulk indexing,
+marking the later copies of an article (``BulkIndexer.mark_duplicates``) and grouping articles
+into stories (``BulkIndexer.assign_stories``).
 
 Writes are idempotent (``_id`` = article id) and retried without end while Elasticsearch is down
 or overloaded (connection errors, 5xx, 429), with doubling back-off capped by
@@ -16,6 +17,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, TransportError
@@ -23,6 +25,7 @@ from elasticsearch.helpers import async_streaming_bulk
 
 from config import DATA_DIR, Settings
 from processors.dedup import Copy, first_copy
+from processors.stories import STORY_WINDOW, Member, story_of, story_signature
 
 __all__ = [
     "BulkIndexer",
@@ -189,6 +192,60 @@ def _same_story_query(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _story_query(doc_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """Articles that may be of ``doc``'s story: seen in the ``STORY_WINDOW`` before it and
+    sharing a key (its event, a name), those sharing the most and the rarest first; and the
+    stored version of ``doc`` itself and its original, whatever their age."""
+    seen = doc["first_seen"]
+    keys = doc["story_sig"]["keys"]
+    should: list[dict[str, Any]] = [
+        {"ids": {"values": [doc_id, *([doc["duplicate_of"]] if doc.get("duplicate_of") else [])]}}
+    ]
+    if keys:
+        should.append(
+            {
+                "bool": {
+                    "should": [{"term": {"story_sig.keys": key}} for key in keys],
+                    "minimum_should_match": 1,
+                    "filter": [
+                        {
+                            "range": {
+                                "first_seen": {
+                                    "gte": _iso(_parse_iso(seen) - STORY_WINDOW),
+                                    "lte": seen,
+                                }
+                            }
+                        }
+                    ],
+                }
+            }
+        )
+    return {
+        "size": 50,
+        "_source": ["first_seen", "enriched_at", "story", "story_sig", "duplicate_of"],
+        "query": {"bool": {"should": should, "minimum_should_match": 1}},
+    }
+
+
+def _parse_iso(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _member(doc_id: str, source: dict[str, Any]) -> Member:
+    return Member(
+        doc_id,
+        str(source.get("first_seen") or source.get("enriched_at") or ""),
+        source.get("story"),
+        source.get("story_sig") or {},
+        source.get("duplicate_of"),
+    )
+
+
 def _copy(doc_id: str, source: dict[str, Any]) -> Copy:
     return Copy(
         doc_id,
@@ -275,6 +332,47 @@ class BulkIndexer:
             doc["duplicate_of"] = first
             marked += first is not None
         return marked
+
+    async def assign_stories(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Set ``story_sig`` and ``story`` on documents about to be written (after
+        ``mark_duplicates``): the story of the earliest article before each that is one story
+        with it, indexed or earlier in this batch (processors/stories.py). A document stored
+        before keeps its story, so a replay changes none. One ``msearch`` finds the candidates;
+        blocks while ES is down. Returns how many joined an earlier article's story."""
+        if not docs:
+            return 0
+        searches: list[dict[str, Any]] = []
+        for doc_id, doc in docs:
+            doc["story_sig"] = story_signature(doc)
+            doc.setdefault("first_seen", doc.get("enriched_at") or _iso(datetime.now(UTC)))
+            searches += [{"index": self.index}, _story_query(doc_id, doc)]
+        found = await retrying(
+            lambda: self.es.msearch(searches=searches),
+            "story search",
+            max_backoff=self.max_backoff,
+            on_retry=self.on_retry,
+        )
+        candidates: list[list[Member]] = []
+        for (doc_id, doc), response in zip(docs, found["responses"], strict=True):
+            hits = [] if "error" in response else response["hits"]["hits"]
+            members = [_member(hit["_id"], hit.get("_source") or {}) for hit in hits]
+            stored = next((m for m in members if m.id == doc_id), None)
+            if stored is not None and stored.first_seen:  # a replay: seen when first seen
+                doc["first_seen"] = min(doc["first_seen"], stored.first_seen)
+            if stored is not None and stored.story:
+                doc["story"] = stored.story
+            candidates.append(members)
+        joined = 0
+        done: list[Member] = []  # this batch, earliest first, stories settled
+        order = sorted(range(len(docs)), key=lambda i: (docs[i][1]["first_seen"], docs[i][0]))
+        for i in order:
+            doc_id, doc = docs[i]
+            own = _member(doc_id, doc)
+            if not doc.get("story"):
+                doc["story"] = story_of(own, candidates[i] + done)
+            joined += doc["story"] != doc_id
+            done.append(_member(doc_id, doc))
+        return joined
 
     async def _bulk(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> list[ItemFailure]:
         actions = [

@@ -19,6 +19,7 @@ __all__ = [
     "OFFSETS_REREAD",
     "RECORDS_SKIPPED",
     "SEND_RETRIES",
+    "STORIES_JOINED",
     "RULE_MATCHES",
 ]
 
@@ -42,6 +43,9 @@ LATENCY_SECONDS = Histogram(
 ES_RETRIES = Counter("newsmon_es_retries_total", "ES calls retried while ES was unavailable.")
 DUPLICATES = Counter(
     "newsmon_duplicates_total", "Articles indexed as near-duplicates of an earlier one."
+)
+STORIES_JOINED = Counter(
+    "newsmon_stories_joined_total", "Articles indexed into the story of an earlier one."
 )
 
 RULE_MATCHES = Counter("newsmon_rule_matches_total", "Article-rule matches found.")

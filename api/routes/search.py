@@ -41,6 +41,7 @@ def search_filters(
     event_type: Many = [],  # noqa: B006
     source: Many = [],  # noqa: B006
     lang: Many = [],  # noqa: B006
+    story: Many = [],  # noqa: B006
     since: Annotated[str | None, Query(description="30m, 24h, 7d")] = None,
     date_from: Annotated[datetime | None, Query(alias="from")] = None,
     date_to: Annotated[datetime | None, Query(alias="to")] = None,
@@ -62,6 +63,7 @@ def search_filters(
             event_types=tuple(event_type),
             sources=tuple(source),
             langs=tuple(lang),
+            stories=tuple(story),
             since=parse_since(since) if since else None,
             date_from=date_from,
             date_to=date_to,
@@ -126,6 +128,7 @@ async def search(
                     for e in h.article.get("events", [])[:5]
                 ],
                 "duplicate_of": h.article.get("duplicate_of"),
+                "story": h.article.get("story"),
             }
             for h in result.hits
         ],

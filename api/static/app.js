@@ -97,7 +97,7 @@ function loadKey() {
 }
 
 // --- tabs -------------------------------------------------------------------------------------
-const loaders = { alerts: loadAlerts, search: () => runSearch(), map: drawMap, rules: loadRules, status: loadStatus };
+const loaders = { stories: loadStories, alerts: loadAlerts, search: () => runSearch(), map: drawMap, rules: loadRules, status: loadStatus };
 
 function showTab(name) {
   for (const button of document.querySelectorAll("nav button")) button.classList.toggle("active", button.dataset.tab === name);
@@ -125,6 +125,48 @@ function articleCard(article) {
     el("div", { class: "meta" }, [article.source, when(article.published_at || article.enriched_at || article.date)].filter(Boolean).join(" · ")),
     chips,
     article.snippet ? el("p", { class: "snippet" }, article.snippet) : null);
+}
+
+// --- top stories ------------------------------------------------------------------------------
+function values(buckets, n = 4) { return (buckets || []).slice(0, n).map((b) => b.value); }
+
+function storyCard(story) {
+  const articles = el("ol", { class: "story-articles", hidden: true });
+  const toggle = el("button", { class: "story-toggle" }, `${story.articles} article(s)`);
+  toggle.addEventListener("click", async () => {
+    if (!articles.hidden) { articles.hidden = true; return; }
+    const params = new URLSearchParams({ story: story.id, size: "50", sort: "time" });
+    const found = await api(`/search?${params}`);
+    articles.replaceChildren(...found.hits.map((hit) => el("li", { dataset: { id: hit.id } },
+      el("a", { href: "#", onclick: (event) => { event.preventDefault(); openArticle(hit.id); } }, hit.title || hit.id),
+      el("span", { class: "meta" }, ` ${[hit.source, when(hit.date)].filter(Boolean).join(" · ")}`))));
+    articles.hidden = false;
+  });
+  const pace = story.growth > 0 ? `+${story.growth}/h` : `${story.growth}/h`;
+  return el("li", { class: "card story-card" + (story.breaking ? " breaking" : ""), dataset: { id: story.id, articles: String(story.articles) } },
+    el("h3", {}, story.breaking ? el("span", { class: "badge" }, "breaking") : null, story.title || story.id),
+    el("div", { class: "meta" }, [`${story.recent} in the last ${state.storiesRecent || "?"} h`, `growth ${pace}`, `latest ${when(story.latest)}`].join(" · ")),
+    el("div", { class: "chips" },
+      values(story.sources, 6).map((s) => el("span", { class: "chip" }, s)),
+      values(story.places).map((p) => el("span", { class: "chip place" }, p)),
+      values(story.event_types).map((t) => el("span", { class: "chip event" }, t))),
+    toggle, articles);
+}
+
+async function loadStories() {
+  const form = new FormData(document.querySelector("#stories-form"));
+  const params = new URLSearchParams({ window: form.get("window") || "24h", limit: "30" });
+  if (form.get("q")) params.set("q", form.get("q"));
+  for (const c of String(form.get("country") || "").split(/[ ,]+/).filter(Boolean)) params.append("country", c.toUpperCase());
+  const list = document.querySelector("#stories-list");
+  try {
+    const found = await api(`/stories?${params}`);
+    state.storiesRecent = found.recent_hours;
+    list.replaceChildren(...found.stories.map(storyCard));
+    if (!found.stories.length) list.replaceChildren(el("li", { class: "hint" }, "No stories in this window."));
+  } catch (error) {
+    list.replaceChildren(el("li", { class: "error" }, error.message));
+  }
 }
 
 const STATE_LABEL = { new: "new", snoozed: "snoozed", acknowledged: "acknowledged" };
@@ -699,6 +741,8 @@ for (const button of document.querySelectorAll("#alert-export button")) {
     download(`/export/alerts?${params}`).catch(showError);
   });
 }
+document.querySelector("#stories-form").addEventListener("submit", (event) => { event.preventDefault(); loadStories(); });
+document.querySelector("#stories-form").addEventListener("change", () => loadStories());
 document.querySelector("#alert-state").addEventListener("change", () => loadAlerts().catch(showError));
 document.querySelector("#alert-filter").addEventListener("submit", (event) => { event.preventDefault(); loadAlerts().catch(showError); });
 setupRuleEditor();

@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from config import Settings
 from newsmon.run import WorkerProcess, drop_namespace, free_port, with_loopback
 from processors.outbound import default_policy
 from streams.indexing import ensure_articles_index_sync, sync_client
+from streams.producer import produce_messages
 from streams.topics import ensure_topics
 
 pytestmark = pytest.mark.integration
@@ -229,3 +231,61 @@ def desk(stack_settings: Settings) -> Iterator[Desk]:
     yield desk
     api.stop()
     drop_pipeline(pipeline)
+
+
+def story_reports(prefix: str) -> list[dict[str, Any]]:
+    """Two reports of one flood from two outlets, and an unrelated article from the same town
+    the same day: for the top-stories tests (API and browser). Dated within the last hours."""
+    now = datetime.now(UTC)
+
+    def at(hours: float) -> str:
+        return (now - timedelta(hours=hours)).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+    return [
+        {
+            "id": f"{prefix}-one",
+            "title": "Floods force hundreds from their homes in Passau",
+            "body": "The Danube and the Inn burst their banks in Passau on Tuesday, flooding "
+            "the old town and forcing about 400 residents from their homes, the city said. "
+            "Firefighters used boats to reach people trapped on upper floors, and Mayor Jurgen "
+            "Dupper asked volunteers to fill sandbags along the riverside.",
+            "published_at": at(1.5),
+            "source": "Wire One",
+        },
+        {
+            "id": f"{prefix}-two",
+            "title": "Passau old town under water as rivers rise",
+            "body": "Rescuers in boats moved through the flooded streets of Passau's old town "
+            "on Tuesday after the Danube and the Inn overflowed. About 400 people had to leave "
+            "their homes, city officials said, and Mayor Jurgen Dupper called on volunteers to "
+            "help fill sandbags.",
+            "published_at": at(1.0),
+            "source": "Paper Two",
+        },
+        {
+            "id": f"{prefix}-other",
+            "title": "Passau council approves new bus depot",
+            "body": "The city council of Passau voted on Tuesday to build a bus depot on the "
+            "eastern edge of the city, with room for forty electric buses, and construction is "
+            "due to start next spring after a tender.",
+            "published_at": at(0.5),
+            "source": "Paper Two",
+        },
+    ]
+
+
+def produce_story_reports(pipeline: Pipeline, prefix: str) -> list[dict[str, Any]]:
+    """Produce ``story_reports``: the first report, searchable, then the other two (stories
+    are found among searchable articles, as copies are)."""
+    reports = story_reports(prefix)
+
+    def send(articles: list[dict[str, Any]]) -> None:
+        messages = [(a["id"].encode(), json.dumps(a).encode()) for a in articles]
+        produce_messages(pipeline.settings, iter(messages), progress=False)
+        for a in articles:
+            wait_for(lambda a=a: pipeline.get(a["id"]), timeout=60, what=f"{a['id']} indexed")
+        pipeline.es.indices.refresh(index=pipeline.settings.articles_alias)
+
+    send(reports[:1])
+    send(reports[1:])
+    return reports

@@ -19,7 +19,14 @@ from schemathesis.checks import positive_data_acceptance
 
 from streams.producer import iter_messages, produce_messages
 from tests.conftest import REPO, SEED_PATH
-from tests.integration.conftest import ADMIN_KEY, ANALYST_KEY, READ_KEY, Desk, wait_for
+from tests.integration.conftest import (
+    ADMIN_KEY,
+    ANALYST_KEY,
+    READ_KEY,
+    Desk,
+    produce_story_reports,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -458,7 +465,11 @@ def test_health_and_metrics(desk: Desk, indexed: dict) -> None:
         health = client.get("/healthz").json()
         assert health["status"] == "ok"
         assert health["kafka"]["ok"] and health["elasticsearch"]["ok"]
-        assert set(health["lag"]) == {desk.settings.articles_topic, desk.settings.enriched_topic}
+        assert set(health["lag"]) == {
+            desk.settings.articles_topic,
+            desk.settings.enriched_topic,
+            desk.settings.indexed_topic,
+        }
         assert health["rules"] >= 2
         assert client.get("/rules").status_code == 401  # one failed authentication at least
         metrics = client.get("/metrics").text
@@ -508,3 +519,43 @@ def test_api_conforms_to_its_openapi_schema(desk: Desk, indexed: dict) -> None:
             problems[f"{operation.method.upper()} {operation.path}"] = str(exc)[:2000]
     assert operations >= 10
     assert not problems, "\n\n".join(f"{k}:\n{v}" for k, v in problems.items())
+
+
+def test_two_reports_of_one_happening_are_one_top_story(desk: Desk) -> None:
+    one, two, other = produce_story_reports(desk.pipeline, "api-story")
+    stored = {a["id"]: desk.pipeline.get(a["id"]) for a in (one, two, other)}
+    assert stored[one["id"]]["story"] == one["id"]  # the first report starts the story
+    assert stored[two["id"]]["story"] == one["id"]
+    assert stored[other["id"]]["story"] == other["id"]
+    with desk.client(READ_KEY) as reader:
+        answer = reader.get("/stories", params={"window": "24h", "q": "Passau"})
+        assert answer.status_code == 200, answer.text
+        stories = {s["id"]: s for s in answer.json()["stories"]}
+        flood = stories[one["id"]]
+        assert flood["articles"] == 2 and flood["recent"] == 2
+        assert {b["value"] for b in flood["sources"]} == {"Wire One", "Paper Two"}
+        assert flood["title"] == two["title"]  # the latest report's headline
+        assert stories[other["id"]]["articles"] == 1
+        ranked = [s["id"] for s in answer.json()["stories"]]
+        assert ranked.index(one["id"]) < ranked.index(other["id"])  # grows faster
+        hits = reader.get("/search", params={"story": one["id"], "size": 10}).json()["hits"]
+        assert {h["id"] for h in hits} == {one["id"], two["id"]}
+        assert all(h["story"] == one["id"] for h in hits)
+        assert "story_sig" not in reader.get(f"/articles/{two['id']}").json()
+        bad = reader.get("/stories", params={"window": "2h", "recent": "3h"})
+        assert bad.status_code == 400 and "shorter than the window" in bad.json()["detail"]
+    # a replay of the second report, and of the first after it, changes no story
+    produce_messages(
+        desk.settings,
+        iter([(a["id"].encode(), json.dumps(a).encode()) for a in (two, one)]),
+        progress=False,
+    )
+    for article in (two, one):
+        before = stored[article["id"]]["enriched_at"]
+        wait_for(
+            lambda a=article, b=before: desk.pipeline.get(a["id"])["enriched_at"] != b,
+            timeout=60,
+            what=f"{article['id']} enriched again",
+        )
+    assert desk.pipeline.get(two["id"])["story"] == one["id"]
+    assert desk.pipeline.get(one["id"])["story"] == one["id"]

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from deploy.feedserver import SAMPLE_FEED_DIR, FeedServer
 from streams.producer import produce_messages
 from tests.conftest import REPO
-from tests.integration.conftest import ADMIN_KEY, Desk, wait_for
+from tests.integration.conftest import ADMIN_KEY, Desk, produce_story_reports, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -245,6 +245,27 @@ def test_map_clusters_places_and_events_lists_a_marker_s_articles_and_filters(
     page.screenshot(path=SHOTS / "map-syria.png")  # the map zoomed to the markers of Syria
     page.fill("#map-form input[name=country]", "")
     page.click("#map-form button")
+
+
+def test_top_stories_group_two_reports_of_one_happening(page: Page, desk: Desk) -> None:
+    one, two, other = produce_story_reports(desk.pipeline, f"browser-story-{int(time.time())}")
+    page.click("nav button[data-tab=stories]")
+    page.fill("#stories-form input[name=q]", "Passau")
+    page.click("#stories-form button")
+    flood = page.locator(f"#stories-list .story-card[data-id='{one['id']}']")
+    expect(flood).to_be_visible(timeout=15_000)
+    expect(flood).to_have_attribute("data-articles", "2")
+    expect(flood.locator("h3")).to_contain_text(two["title"])  # the latest headline
+    expect(flood.locator(".chips")).to_contain_text("Wire One")
+    expect(flood.locator(".chips")).to_contain_text("Paper Two")
+    alone = page.locator(f"#stories-list .story-card[data-id='{other['id']}']")
+    expect(alone).to_have_attribute("data-articles", "1")
+    flood.locator(".story-toggle").click()  # the story's articles
+    expect(flood.locator(f".story-articles li[data-id='{one['id']}']")).to_be_visible()
+    expect(flood.locator(f".story-articles li[data-id='{two['id']}']")).to_be_visible()
+    expect(flood.locator(f".story-articles li[data-id='{other['id']}']")).to_have_count(0)
+    page.screenshot(path=SHOTS / "top-stories.png")
+    page.fill("#stories-form input[name=q]", "")
 
 
 def test_rule_editor_shows_validation_errors_and_tests_rules(page: Page, desk: Desk) -> None:
