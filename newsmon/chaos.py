@@ -317,6 +317,7 @@ def diagnosis(settings: Settings, workers: list[Any]) -> str:
             for topic in (
                 settings.articles_topic,
                 settings.enriched_topic,
+                settings.indexed_topic,
                 settings.matches_topic,
                 settings.alerts_topic,
                 settings.deliveries_topic,

@@ -84,6 +84,7 @@ def match_record(
     return {
         "rule_id": match.rule.id,
         "article_id": article["id"],
+        "story": article.get("story"),  # set once the article is indexed (processors.stories)
         "article": {
             "id": article["id"],
             "title": article.get("title") or (article.get("text") or "")[:120],
@@ -164,6 +165,7 @@ def _alert(
         "rule_id": rule.id,
         "rule_name": rule.name,
         "article_id": record["article_id"],
+        "story": record.get("story"),
         "article": record["article"],
         "matched": record["matched"],
         "fired_at": now,
@@ -209,6 +211,10 @@ def decide(
 
 
 def _decide(rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float) -> Decision:
+    if rule.group_by == "story":
+        return _per_story(rule, record, state, now=now)
+    if rule.aggregate is not None and rule.aggregate.kind == "story_growth":
+        return _story_growth(rule, record, state, now=now)
     if rule.aggregate is None and rule.digest is None:
         seen = list(state.get("seen") or [])
         if record["article_id"] in seen:
@@ -266,6 +272,69 @@ def _single(rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: f
         return Decision([alert], state)
     alert = _alert(
         rule, record, kind="match", now=now, ident=alert_id(rule.id, record["article_id"]), key=key
+    )
+    return Decision([alert], state)
+
+
+def _story(record: dict[str, Any]) -> str:
+    """The match's story; an article indexed before stories existed is a story of its own."""
+    return str(record.get("story") or record["article_id"])
+
+
+def _per_story(
+    rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float
+) -> Decision:
+    """``group_by: story``: one alert for the first matching article of a story; the later
+    reports of it are counted in the state, not sent again."""
+    story = _story(record)
+    stories = dict(state.get("stories") or {})
+    if story in stories:
+        members = list(stories[story])
+        if record["article_id"] not in members and len(members) < 500:
+            stories[story] = [*members, record["article_id"]]
+            state["stories"] = stories
+        return Decision([], state)
+    stories[story] = [record["article_id"]]
+    state["stories"] = dict(list(stories.items())[-_MAX_SEEN:])
+    alert = _alert(
+        rule, record, kind="story", now=now, ident=alert_id(rule.id, f"story:{story}"), key=story
+    )
+    return Decision([alert], state)
+
+
+def _story_growth(
+    rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float
+) -> Decision:
+    """``aggregate: {kind: story_growth}``: the articles of one story in a window (of the
+    article's arrival); at ``count`` the story breaks, one alert per story and window."""
+    agg = rule.aggregate
+    assert agg is not None
+    size = agg.window_s
+    start = _window_start(record.get("arrived_at") or now, size)
+    story = _story(record)
+    slot = f"{story}@{start}"
+    windows = {k: list(v) for k, v in (state.get("story_windows") or {}).items()}
+    ids = windows.setdefault(slot, [])
+    if record["article_id"] not in ids and len(ids) < _MAX_WINDOW_IDS:
+        ids.append(record["article_id"])
+    # forget windows older than the one before this: a story grows now or not at all
+    windows = {k: v for k, v in windows.items() if int(k.rsplit("@", 1)[1]) >= start - size}
+    fired = [
+        f for f in (state.get("story_fired") or []) if int(f.rsplit("@", 1)[1]) >= start - size
+    ]
+    state["story_windows"] = windows
+    if len(ids) < (agg.count or 0) or slot in fired:
+        state["story_fired"] = fired
+        return Decision([], state)
+    state["story_fired"] = [*fired, slot]
+    alert = _alert(
+        rule,
+        record,
+        kind="story_growth",
+        now=now,
+        ident=alert_id(rule.id, f"story:{story}:window:{start}"),
+        key=story,
+        window={"start": start, "end": start + size, "count": len(ids), "article_ids": ids[:50]},
     )
     return Decision([alert], state)
 

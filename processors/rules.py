@@ -21,6 +21,8 @@ min_counts: {fatalities: 10}   # on the same event: fatalities, injured, arreste
 sources: [SANA, Reuters]
 lang: [en]
 aggregate: {kind: frequency, window: 1h, count: 5}     # or {kind: spike, window, factor, min_count}
+                               # or {kind: story_growth, window: 1h, count: 5}: a story breaks
+group_by: story                # one alert per story (reports of one happening), not per article
 throttle: {realert: 30m, key: country}   # one alert per rule (and key) per realert window
 digest: 15m                    # gather alerts and send one digest per period
 channels:
@@ -176,11 +178,12 @@ class Region(_Strict):
 
 
 class Aggregate(_Strict):
-    """Fire on volume: ``frequency`` (at least ``count`` matches within ``window``) or ``spike``
+    """Fire on volume: ``frequency`` (at least ``count`` matches within ``window``), ``spike``
     (this window's matches at least ``factor`` times the previous window's, and at least
-    ``min_count``)."""
+    ``min_count``) or ``story_growth`` (at least ``count`` matching articles of one story
+    within ``window``: the story breaks; one alert per story and window)."""
 
-    kind: Literal["frequency", "spike"]
+    kind: Literal["frequency", "spike", "story_growth"]
     window: Duration
     count: int | None = Field(None, ge=1)
     factor: float | None = Field(None, gt=1)
@@ -194,8 +197,8 @@ class Aggregate(_Strict):
 
     @model_validator(mode="after")
     def _needs(self) -> Aggregate:
-        if self.kind == "frequency" and self.count is None:
-            raise ValueError("a frequency aggregate needs `count`")
+        if self.kind in ("frequency", "story_growth") and self.count is None:
+            raise ValueError(f"a {self.kind} aggregate needs `count`")
         if self.kind == "spike" and self.factor is None:
             raise ValueError("a spike aggregate needs `factor` (greater than 1)")
         return self
@@ -273,6 +276,7 @@ class Rule(_Strict):
     sources: list[str] = []
     lang: list[str] = []
     aggregate: Aggregate | None = None
+    group_by: Literal["story"] | None = None
     throttle: Throttle | None = None
     digest: Duration | None = None
     channels: list[Channel] = []
@@ -360,6 +364,16 @@ class Rule(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _one_grouping(self) -> Rule:
+        if self.group_by is not None and (self.aggregate is not None or self.digest is not None):
+            raise ValueError(
+                "`group_by: story` gives one alert per story; it does not combine with "
+                "`aggregate` or `digest` (for a story that grows, use `aggregate: {kind: "
+                "story_growth, window: 1h, count: N}`)"
+            )
+        return self
+
     # --- derived -------------------------------------------------------------------------------
     @property
     def counts(self) -> dict[str, int]:
@@ -368,6 +382,14 @@ class Rule(_Strict):
         if self.min_fatalities is not None:
             counts["fatalities"] = max(counts.get("fatalities", 0), self.min_fatalities)
         return counts
+
+    @property
+    def needs_story(self) -> bool:
+        """Does the rule decide by story? Then it matches articles once they are indexed,
+        where their story is settled (``streams.alerts``), not as soon as they are enriched."""
+        return self.group_by == "story" or (
+            self.aggregate is not None and self.aggregate.kind == "story_growth"
+        )
 
     def parsed_query(self) -> Query | None:
         return parse_query(self.query) if self.query else None

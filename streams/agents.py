@@ -42,6 +42,7 @@ from streams.metrics import (
     DUPLICATES,
     ES_RETRIES,
     LATENCY_SECONDS,
+    STORIES_JOINED,
 )
 from streams.sending import Send, confirm_all, send_of
 from streams.stage_times import ENRICH_HEADER, encode_span
@@ -265,10 +266,13 @@ async def _send_outcomes(
 
 
 async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: Topics) -> None:
-    """Write a batch of enriched articles; dead-letter what cannot be indexed. Returns only
-    when every document is written or dead-lettered (it waits out Elasticsearch outages)."""
+    """Write a batch of enriched articles; dead-letter what cannot be indexed; send what was
+    written on to ``articles-indexed`` with its story (for the rules that decide by story).
+    Returns only when every document is written and sent on, or dead-lettered (it waits out
+    Elasticsearch outages)."""
     docs: list[tuple[str, dict[str, Any]]] = []
     by_id: dict[str, EventT] = {}
+    articles: dict[str, dict[str, Any]] = {}
     letters: list[tuple[EventT, Send]] = []
     for event in events:
         try:
@@ -276,6 +280,7 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
             doc_id = str(article["id"])
             docs.append((doc_id, search_document(article)))
             by_id[doc_id] = event
+            articles[doc_id] = article
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             letters.append(
                 _letter(
@@ -288,6 +293,7 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
             )
     if docs:  # copies of a story indexed before are marked as such (processors/dedup.py)
         DUPLICATES.inc(await indexer.mark_duplicates(docs))
+        STORIES_JOINED.inc(await indexer.assign_stories(docs))
     failures = await indexer.index_documents(docs) if docs else []
     for failure in failures:
         event = by_id[failure.doc_id]
@@ -300,6 +306,9 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
                 error=f"Elasticsearch refused the document ({failure.status}): {failure.reason}",
             )
         )
+    refused = {failure.doc_id for failure in failures}
+    written = [(doc_id, doc) for doc_id, doc in docs if doc_id not in refused]
+    await _send_indexed(written, articles, by_id, topics)
     if letters:
         await _dead_letter_all(topics, letters)
     now = time.time()
@@ -307,6 +316,37 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
         LATENCY_SECONDS.observe(max(0.0, now - event.message.timestamp))
     ARTICLES.labels("index", "ok").inc(len(docs) - len(failures))
     ARTICLES.labels("index", "dead_letter").inc(len(events) - len(docs) + len(failures))
+
+
+_SETTLED_AT_INDEXING = ("story", "duplicate_of", "first_seen")
+
+
+async def _send_indexed(
+    written: Sequence[tuple[str, dict[str, Any]]],
+    articles: dict[str, dict[str, Any]],
+    by_id: dict[str, EventT],
+    topics: Topics,
+) -> None:
+    """The enriched articles just written, with what indexing settled (story, copy of, first
+    seen), to ``articles-indexed``, keeping their arrival time and enrichment header; waits
+    for Kafka to confirm them all, so the batch is acknowledged only once they are there."""
+    sends = []
+    for doc_id, doc in written:
+        event = by_id[doc_id]
+        value = {**articles[doc_id], **{k: doc.get(k) for k in _SETTLED_AT_INDEXING}}
+        sends.append(
+            send_of(
+                topics.indexed,
+                doc_id.encode(),
+                json.dumps(value, ensure_ascii=False).encode(),
+                timestamp=event.message.timestamp,
+                headers=list(event.message.headers or []),
+            )
+        )
+    refused = await confirm_all(sends, topic=topics.indexed.get_topic_name())
+    errors = [exc for exc in refused if exc is not None]
+    if errors:  # not acknowledged: the batch is indexed again (idempotent) and sent again
+        raise RuntimeError(f"Kafka refused {len(errors)} indexed article(s): {errors[0]!r}")
 
 
 async def _ensure_index_until_ready(settings: Settings, es: Any) -> None:

@@ -2,14 +2,16 @@
 
 ```
 articles-enriched --alert_match--> alert-matches (keyed by rule id) --alert_decide--> alerts
-                                                                                       |
+articles-indexed --story_match--/                                                      |
                                          news-alerts <--alert_index--------------------+
                                          webhook / email <--delivery (streams/delivery.py)
                                                                |
                      news-alert-deliveries <--delivery_index-- alert-deliveries (the ledger)
 ```
 
-``alert_match`` runs the compiled rule set (``processors.matching``) on each article; matches
+``alert_match`` runs the compiled rule set (``processors.matching``) on each article (the rules
+that decide by story, ``group_by: story`` and ``story_growth``, run in ``story_match`` on the
+article as indexed, with its story, instead); matches
 go to ``alert-matches`` keyed by rule id, so all of a rule's matches meet in one partition, where
 ``alert_decide`` keeps the rule's state (throttle, aggregate windows, digest) in a table backed
 by a Kafka changelog, and emits alerts (``processors.alerting``). A timer nudges rules whose
@@ -66,32 +68,45 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
     async def follow_rules() -> None:
         await keep_running(store.run)
 
+    async def match_batch(events: list[EventT], ruleset: Any, *, by_story: bool) -> None:
+        sends: list[Send] = []
+        now = time.time()
+        for event in events:
+            try:
+                article = json.loads(event.message.value)
+            except (ValueError, TypeError):
+                continue  # the index agent dead-letters it
+            span = enrich_span(event.message.headers)
+            for match in ruleset.match(article):
+                if match.rule.needs_story != by_story:
+                    continue  # decided on the other path
+                record = match_record(
+                    match,
+                    article,
+                    arrived_at=event.message.timestamp,
+                    matched_at=now,
+                    enrich_span=span,
+                )
+                RULE_MATCHES.inc()
+                value = json.dumps(record, ensure_ascii=False).encode()
+                sends.append(send_of(matches_topic, match.rule.id.encode(), value))
+        _confirmed(await confirm_all(sends, topic=settings.matches_topic))
+
     @app.agent(topics.enriched, name="alert_match")
     async def alert_match(stream: faust.StreamT) -> None:
         # iterate at once, wait inside (see streams.agents: a late agent gets no records)
         async for events in stream.noack_take(64, within=0.02):
             await store.loaded.wait()
-            sends: list[Send] = []
-            now = time.time()
-            ruleset = store.ruleset
-            for event in events:
-                try:
-                    article = json.loads(event.message.value)
-                except (ValueError, TypeError):
-                    continue  # the index agent dead-letters it
-                span = enrich_span(event.message.headers)
-                for match in ruleset.match(article):
-                    record = match_record(
-                        match,
-                        article,
-                        arrived_at=event.message.timestamp,
-                        matched_at=now,
-                        enrich_span=span,
-                    )
-                    RULE_MATCHES.inc()
-                    value = json.dumps(record, ensure_ascii=False).encode()
-                    sends.append(send_of(matches_topic, match.rule.id.encode(), value))
-            _confirmed(await confirm_all(sends, topic=settings.matches_topic))
+            await match_batch(events, store.ruleset, by_story=False)
+            await acknowledge(stream, events)
+
+    @app.agent(topics.indexed, name="story_match")
+    async def story_match(stream: faust.StreamT) -> None:
+        """The rules that decide by story see an article once it is indexed, where its story
+        is settled: a second later than the others, and not while Elasticsearch is down."""
+        async for events in stream.noack_take(64, within=0.02):
+            await store.loaded.wait()
+            await match_batch(events, store.story_ruleset, by_story=True)
             await acknowledge(stream, events)
 
     @app.agent(matches_topic, name="alert_decide")

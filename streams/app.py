@@ -34,6 +34,7 @@ class Topics:
 
     articles: faust.TopicT
     enriched: faust.TopicT
+    indexed: faust.TopicT
     dlq: faust.TopicT
     alerts: faust.TopicT
     deliveries: faust.TopicT
@@ -87,6 +88,7 @@ def create_app(
     topics = Topics(
         articles=_raw_topic(app, settings.articles_topic),
         enriched=_raw_topic(app, settings.enriched_topic),
+        indexed=_raw_topic(app, settings.indexed_topic),
         dlq=_raw_topic(app, settings.dlq_topic),
         alerts=_raw_topic(app, settings.alerts_topic),
         deliveries=_raw_topic(app, settings.deliveries_topic),

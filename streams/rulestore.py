@@ -43,6 +43,7 @@ class RuleStore:
     invalid: dict[str, str] = field(default_factory=dict)
     silences: dict[str, Silence] = field(default_factory=dict)
     ruleset: RuleSet = field(default_factory=RuleSet)
+    story_ruleset: RuleSet = field(default_factory=RuleSet)  # the rules that decide by story
     loaded: asyncio.Event = field(default_factory=asyncio.Event)
     version: int = 0
 
@@ -98,6 +99,7 @@ class RuleStore:
         loop = asyncio.get_running_loop()
         rules = list(self.rules.values())
         self.ruleset = await loop.run_in_executor(None, RuleSet.of, rules)
+        self.story_ruleset = RuleSet.of([r for r in rules if r.needs_story])
         self.version += 1
         log.info(
             "rule set compiled",

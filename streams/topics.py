@@ -30,7 +30,9 @@ class TopicSpec:
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     """The topics of the data flow, named with the configured prefix (``alert-matches`` is
     internal: rule matches keyed by rule id, for the per-rule state of throttles, aggregates
-    and digests; ``alert-deliveries`` is the delivery ledger, kept as long as the alerts)."""
+    and digests; ``alert-deliveries`` is the delivery ledger, kept as long as the alerts;
+    ``articles-indexed`` holds each article once it is written, with its story, for the rules
+    that decide by story)."""
     n = settings.partitions
     week = str(7 * 24 * 3600 * 1000)
     month = str(30 * 24 * 3600 * 1000)
@@ -39,6 +41,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     return [
         TopicSpec(settings.articles_topic, n, {"retention.ms": week, **isr}),
         TopicSpec(settings.enriched_topic, n, {"retention.ms": week, **isr}),
+        TopicSpec(settings.indexed_topic, n, {"retention.ms": week, **isr}),
         TopicSpec(settings.dlq_topic, n, {"retention.ms": month, **isr}),
         TopicSpec(settings.alerts_topic, n, {"retention.ms": month, **isr}),
         TopicSpec(settings.deliveries_topic, n, {"retention.ms": month, **isr}),

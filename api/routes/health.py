@@ -42,7 +42,7 @@ def kafka_state(settings: Settings) -> tuple[dict[str, Any], dict[str, int], int
     try:
         committed = admin.list_group_offsets({settings.app_id: None}).get(settings.app_id, {})
         lag: dict[str, int] = {}
-        for topic in (settings.articles_topic, settings.enriched_topic):
+        for topic in (settings.articles_topic, settings.enriched_topic, settings.indexed_topic):
             tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
             ends = consumer.end_offsets(tps) if tps else {}
             lag[topic] = sum(

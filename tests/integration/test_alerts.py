@@ -26,6 +26,7 @@ from tests.integration.conftest import (
     drop_pipeline,
     make_pipeline,
     produce_raw,
+    produce_story_reports,
     wait_for,
     worker_health,
 )
@@ -210,6 +211,49 @@ def test_a_rule_added_at_run_time_fires_on_the_next_article(alerting):
     assert found["article_id"] == "kerala-1"
 
 
+def test_story_rules_alert_once_per_story_and_when_a_story_grows(alerting):
+    story_rules = [
+        validate_rule(
+            {
+                "id": "story-passau",
+                "name": "Passau, per story",
+                "query": "Passau",
+                "group_by": "story",
+            }
+        ),
+        validate_rule(
+            {
+                "id": "story-passau-grows",
+                "name": "Passau story grows",
+                "query": "Passau",
+                "aggregate": {"kind": "story_growth", "window": "1d", "count": 2},
+            }
+        ),
+    ]
+    loaded = worker_health(alerting).get("rules", 0)
+    publish_rules(alerting.settings, story_rules)
+    wait_for(
+        lambda: worker_health(alerting).get("rules", 0) == loaded + 2,
+        timeout=30,
+        what="the story rules loaded",
+    )
+    one, two, other = produce_story_reports(alerting, "alert-story")
+
+    def of(rule_id):
+        return [r for r in _alert_records(alerting) if r["rule_id"] == rule_id]
+
+    per_story = wait_for(lambda: len(of("story-passau")) >= 2 and of("story-passau"), timeout=45,
+                         what="one alert per story")  # fmt: skip
+    assert sorted((a["article_id"], a["story"]) for a in per_story) == sorted(
+        [(one["id"], one["id"]), (other["id"], other["id"])]
+    )  # the second report of the flood is not alerted on again
+    [grew] = wait_for(lambda: of("story-passau-grows"), timeout=45, what="the story's growth")
+    assert grew["kind"] == "story_growth" and grew["story"] == one["id"]
+    assert sorted(grew["window"]["article_ids"]) == sorted([one["id"], two["id"]])
+    time.sleep(3)  # nothing more comes: not the unrelated article, not a second alert
+    assert len(of("story-passau")) == 2 and len(of("story-passau-grows")) == 1
+
+
 def test_a_malformed_rule_is_refused_with_its_error(alerting, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: bad-rule\nname: x\nregion: {countries: [XX]}\n")
@@ -288,9 +332,10 @@ def test_a_failing_channel_retries_without_holding_back_the_others(alerting, mai
             }
         ),
     ]
+    loaded = worker_health(alerting).get("rules", 0)
     publish_rules(alerting.settings, rules)
     wait_for(
-        lambda: worker_health(alerting).get("rules", 0) >= len(SEED_RULES) + 3,
+        lambda: worker_health(alerting).get("rules", 0) == loaded + len(rules),
         timeout=30,
         what="the delivery rules loaded",
     )
@@ -327,9 +372,10 @@ def test_a_digest_rule_sends_one_alert_for_several_articles(alerting):
     rule = validate_rule(
         {"id": "digest-volcano", "name": "Volcano digest", "query": "volcano", "digest": "4s"}
     )
+    loaded = worker_health(alerting).get("rules", 0)
     publish_rules(alerting.settings, [rule])
     wait_for(
-        lambda: worker_health(alerting).get("rules", 0) >= len(SEED_RULES) + 4,
+        lambda: worker_health(alerting).get("rules", 0) == loaded + 1,
         timeout=30,
         what="the digest rule loaded",
     )

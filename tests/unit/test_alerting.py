@@ -1,6 +1,9 @@
 """Alert decisions on plain data: ids, throttling, aggregates, digests, replays."""
 
+import pytest
+
 from processors.alerting import alert_id, decide, due_digests
+from processors.errors import InvalidRule
 from processors.rules import validate_rule
 
 
@@ -94,3 +97,60 @@ def test_alert_document_keeps_times_the_index_can_reread() -> None:
     assert doc["fired_at"] == "2026-11-24T20:58:28.453Z"
     assert doc["arrived_at"] == "2026-11-24T20:58:28.000Z"
     assert "channels" not in doc and alert["fired_at"] == 1795553908.4535644  # input untouched
+
+
+def _in_story(article_id, story, *, at=1000.0):
+    return {**record(article_id, at=at), "story": story}
+
+
+def _run(r, records, state=None, now=2000.0):
+    alerts, state = [], state or {}
+    for rec in records:
+        decision = decide(r, rec, state, now=now)
+        alerts += decision.alerts
+        state = decision.state
+    return alerts, state
+
+
+def test_group_by_story_sends_one_alert_per_story_not_per_report():
+    grouped = rule(group_by="story")
+    reports = [_in_story("a", "s1"), _in_story("b", "s1"), _in_story("c", "s2")]
+    alerts, state = _run(grouped, reports)
+    assert [(a["kind"], a["article_id"], a["story"]) for a in alerts] == [
+        ("story", "a", "s1"),
+        ("story", "c", "s2"),
+    ]
+    assert alerts[0]["id"] == alert_id("r", "story:s1")
+    assert state["stories"]["s1"] == ["a", "b"]  # the later report counted, not sent
+    again, _ = _run(grouped, reports, state)  # a replay of all three
+    assert again == []
+    # an article indexed before stories existed is a story of its own
+    lone, _ = _run(grouped, [record("z")], state)
+    assert [a["article_id"] for a in lone] == ["z"]
+
+
+def test_a_story_that_grows_past_the_count_in_a_window_fires_once():
+    breaking = rule(aggregate={"kind": "story_growth", "window": "1h", "count": 3})
+    reports = [_in_story(f"a{i}", "s1", at=3600 + 60 * i) for i in range(5)]
+    other = [_in_story(f"b{i}", "s2", at=3600 + 60 * i) for i in range(2)]
+    alerts, state = _run(breaking, reports[:2] + other)
+    assert alerts == []  # two reports of each story: not yet
+    alerts, state = _run(breaking, reports[2:], state)
+    assert len(alerts) == 1 and alerts[0]["kind"] == "story_growth"
+    assert alerts[0]["story"] == "s1" and alerts[0]["window"]["count"] == 3
+    assert alerts[0]["id"] == alert_id("r", "story:s1:window:3600")
+    assert _run(breaking, reports, state)[0] == []  # a replay fires nothing more
+    # the next hour is a new window: the story must grow again to fire again
+    later = [_in_story(f"c{i}", "s1", at=7200 + 60 * i) for i in range(3)]
+    alerts, _ = _run(breaking, later, state)
+    assert [a["id"] for a in alerts] == [alert_id("r", "story:s1:window:7200")]
+
+
+def test_story_rules_are_told_apart_and_group_by_does_not_stack():
+    assert rule(group_by="story").needs_story
+    assert rule(aggregate={"kind": "story_growth", "window": "1h", "count": 2}).needs_story
+    assert not rule(aggregate={"kind": "frequency", "window": "1h", "count": 2}).needs_story
+    clashes = ({"digest": "10m"}, {"aggregate": {"kind": "frequency", "window": "1h", "count": 2}})
+    for clash in clashes:
+        with pytest.raises(InvalidRule, match="group_by"):
+            rule(group_by="story", **clash)

@@ -414,6 +414,7 @@ def test_the_app_counts_two_readers_of_the_enriched_topic():
     consumer = app.consumer
     assert consumer.readers_of(settings.enriched_topic) == 2  # index, alert_match
     assert consumer.readers_of(settings.articles_topic) == 1
+    assert consumer.readers_of(settings.indexed_topic) == 1  # story_match
 
 
 def test_a_partition_never_committed_is_read_from_its_start_after_a_rebalance(
