@@ -284,18 +284,14 @@ def _story(record: dict[str, Any]) -> str:
 def _per_story(
     rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float
 ) -> Decision:
-    """``group_by: story``: one alert for the first matching article of a story; the later
-    reports of it are counted in the state, not sent again."""
+    """``group_by: story``: one alert for the first matching report of a story; the later
+    reports of it (and replays) are not sent again. The state remembers the latest
+    ``_MAX_SEEN`` stories alerted on."""
     story = _story(record)
-    stories = dict(state.get("stories") or {})
+    stories = list(state.get("stories") or [])
     if story in stories:
-        members = list(stories[story])
-        if record["article_id"] not in members and len(members) < 500:
-            stories[story] = [*members, record["article_id"]]
-            state["stories"] = stories
         return Decision([], state)
-    stories[story] = [record["article_id"]]
-    state["stories"] = dict(list(stories.items())[-_MAX_SEEN:])
+    state["stories"] = [*stories, story][-_MAX_SEEN:]
     alert = _alert(
         rule, record, kind="story", now=now, ident=alert_id(rule.id, f"story:{story}"), key=story
     )
@@ -306,24 +302,28 @@ def _story_growth(
     rule: Rule, record: dict[str, Any], state: dict[str, Any], *, now: float
 ) -> Decision:
     """``aggregate: {kind: story_growth}``: the articles of one story in a window (of the
-    article's arrival); at ``count`` the story breaks, one alert per story and window."""
+    article's arrival); at ``count`` the story breaks, one alert per story and window. The
+    state keeps, for the latest ``_MAX_SEEN`` stories of this window and the one before, the
+    ids of up to ``count`` articles: enough to tell a replay from a new report, and small
+    enough for the changelog however busy the stream."""
     agg = rule.aggregate
     assert agg is not None
-    size = agg.window_s
+    size, wanted = agg.window_s, agg.count or 1
     start = _window_start(record.get("arrived_at") or now, size)
     story = _story(record)
     slot = f"{story}@{start}"
     windows = {k: list(v) for k, v in (state.get("story_windows") or {}).items()}
-    ids = windows.setdefault(slot, [])
-    if record["article_id"] not in ids and len(ids) < _MAX_WINDOW_IDS:
+    ids = windows.pop(slot, [])  # re-inserted last: the most recently grown are kept
+    if record["article_id"] not in ids and len(ids) < wanted:
         ids.append(record["article_id"])
-    # forget windows older than the one before this: a story grows now or not at all
-    windows = {k: v for k, v in windows.items() if int(k.rsplit("@", 1)[1]) >= start - size}
-    fired = [
-        f for f in (state.get("story_fired") or []) if int(f.rsplit("@", 1)[1]) >= start - size
-    ]
-    state["story_windows"] = windows
-    if len(ids) < (agg.count or 0) or slot in fired:
+    windows[slot] = ids
+
+    def recent(key: str) -> bool:  # a story grows now or not at all
+        return int(key.rsplit("@", 1)[1]) >= start - size
+
+    state["story_windows"] = dict([(k, v) for k, v in windows.items() if recent(k)][-_MAX_SEEN:])
+    fired = [f for f in (state.get("story_fired") or []) if recent(f)][-_MAX_SEEN:]
+    if len(ids) < wanted or slot in fired:
         state["story_fired"] = fired
         return Decision([], state)
     state["story_fired"] = [*fired, slot]
@@ -334,7 +334,7 @@ def _story_growth(
         now=now,
         ident=alert_id(rule.id, f"story:{story}:window:{start}"),
         key=story,
-        window={"start": start, "end": start + size, "count": len(ids), "article_ids": ids[:50]},
+        window={"start": start, "end": start + size, "count": len(ids), "article_ids": ids},
     )
     return Decision([alert], state)
 

@@ -121,7 +121,7 @@ def test_group_by_story_sends_one_alert_per_story_not_per_report():
         ("story", "c", "s2"),
     ]
     assert alerts[0]["id"] == alert_id("r", "story:s1")
-    assert state["stories"]["s1"] == ["a", "b"]  # the later report counted, not sent
+    assert state["stories"] == ["s1", "s2"]
     again, _ = _run(grouped, reports, state)  # a replay of all three
     assert again == []
     # an article indexed before stories existed is a story of its own
@@ -144,6 +144,17 @@ def test_a_story_that_grows_past_the_count_in_a_window_fires_once():
     later = [_in_story(f"c{i}", "s1", at=7200 + 60 * i) for i in range(3)]
     alerts, _ = _run(breaking, later, state)
     assert [a["id"] for a in alerts] == [alert_id("r", "story:s1:window:7200")]
+
+
+def test_story_rule_state_stays_small_on_a_busy_stream():
+    breaking = rule(aggregate={"kind": "story_growth", "window": "1h", "count": 3})
+    grouped = rule(group_by="story")
+    reports = [_in_story(f"a{i}", f"s{i % 2100}", at=3600 + i * 0.1) for i in range(2_500)]
+    _, grew = _run(breaking, reports)
+    _, once = _run(grouped, reports)
+    assert len(grew["story_windows"]) <= 2000
+    assert all(len(ids) <= 3 for ids in grew["story_windows"].values())
+    assert len(once["stories"]) <= 2000
 
 
 def test_story_rules_are_told_apart_and_group_by_does_not_stack():
