@@ -249,17 +249,22 @@ def test_map_clusters_places_and_events_lists_a_marker_s_articles_and_filters(
 
 def test_top_stories_group_two_reports_of_one_happening(page: Page, desk: Desk) -> None:
     one, two, other = produce_story_reports(desk.pipeline, f"browser-story-{int(time.time())}")
+    # the desk is shared with the API tests, whose reports of the same flood came first: the
+    # story is theirs then, and these two reports are in it
+    story = desk.pipeline.get(one["id"])["story"]
+    assert desk.pipeline.get(two["id"])["story"] == story
+    elsewhere = desk.pipeline.get(other["id"])["story"]
+    assert elsewhere != story
     page.click("nav button[data-tab=stories]")
     page.fill("#stories-form input[name=q]", "Passau")
     page.click("#stories-form button")
-    flood = page.locator(f"#stories-list .story-card[data-id='{one['id']}']")
+    flood = page.locator(f"#stories-list .story-card[data-id='{story}']")
     expect(flood).to_be_visible(timeout=15_000)
-    expect(flood).to_have_attribute("data-articles", "2")
+    assert int(flood.get_attribute("data-articles") or 0) >= 2
     expect(flood.locator("h3")).to_contain_text(two["title"])  # the latest headline
     expect(flood.locator(".chips")).to_contain_text("Wire One")
     expect(flood.locator(".chips")).to_contain_text("Paper Two")
-    alone = page.locator(f"#stories-list .story-card[data-id='{other['id']}']")
-    expect(alone).to_have_attribute("data-articles", "1")
+    expect(page.locator(f"#stories-list .story-card[data-id='{elsewhere}']")).to_be_visible()
     flood.locator(".story-toggle").click()  # the story's articles
     expect(flood.locator(f".story-articles li[data-id='{one['id']}']")).to_be_visible()
     expect(flood.locator(f".story-articles li[data-id='{two['id']}']")).to_be_visible()
