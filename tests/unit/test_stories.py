@@ -65,8 +65,8 @@ FLOOD_B = _article(
 )
 SHOOTING_1 = _article(
     "Man wounded in Riverton parking lot",
-    "A man was shot in the leg in a supermarket parking lot on Elm Road, police said. He was "
-    "taken to hospital in stable condition. No arrest has been made.",
+    "Someone fired at a shopper crossing a supermarket parking lot on Elm Road, hitting his "
+    "leg, according to police. He is in stable condition. Nobody has been arrested yet.",
     names=["GPE:Riverton"],
     event=("Violence against civilians", "XX-01", "Riverton", "2026-03-02"),
 )
@@ -80,7 +80,7 @@ SHOOTING_2 = _article(
 TRADE = _article(
     "Ministers meet on port tariffs",
     "Trade ministers from five countries met in Porto Alegre to discuss shipping tariffs and a "
-    "new customs code, the ministry said in a statement.",
+    "new customs code, according to a ministry communique.",
     names=["GPE:Porto Alegre"],
 )
 
