@@ -179,7 +179,7 @@ async def retrying(
             backoff = min(backoff * 2, max_backoff)
 
 
-def _same_story_query(doc: dict[str, Any]) -> dict[str, Any]:
+def _copies_query(doc: dict[str, Any]) -> dict[str, Any]:
     """Articles sharing a fingerprint band with ``doc`` (its own stored version included),
     the first seen first."""
     return {
@@ -307,7 +307,7 @@ class BulkIndexer:
             return 0
         searches: list[dict[str, Any]] = []
         for _, doc in wanted:
-            searches += [{"index": self.index}, _same_story_query(doc)]
+            searches += [{"index": self.index}, _copies_query(doc)]
         found = await retrying(
             lambda: self.es.msearch(searches=searches),
             "duplicate search",
