@@ -159,13 +159,15 @@ async function loadStories() {
   if (form.get("q")) params.set("q", form.get("q"));
   for (const c of String(form.get("country") || "").split(/[ ,]+/).filter(Boolean)) params.append("country", c.toUpperCase());
   const list = document.querySelector("#stories-list");
+  const asked = (state.storiesAsked = (state.storiesAsked || 0) + 1);
   try {
     const found = await api(`/stories?${params}`);
+    if (asked !== state.storiesAsked) return;  // a later request is under way: it draws the list
     state.storiesRecent = found.recent_hours;
     list.replaceChildren(...found.stories.map(storyCard));
     if (!found.stories.length) list.replaceChildren(el("li", { class: "hint" }, "No stories in this window."));
   } catch (error) {
-    list.replaceChildren(el("li", { class: "error" }, error.message));
+    if (asked === state.storiesAsked) list.replaceChildren(el("li", { class: "error" }, error.message));
   }
 }
 
@@ -742,7 +744,7 @@ for (const button of document.querySelectorAll("#alert-export button")) {
   });
 }
 document.querySelector("#stories-form").addEventListener("submit", (event) => { event.preventDefault(); loadStories(); });
-document.querySelector("#stories-form").addEventListener("change", () => loadStories());
+document.querySelector("#stories-form select").addEventListener("change", () => loadStories());
 document.querySelector("#alert-state").addEventListener("change", () => loadAlerts().catch(showError));
 document.querySelector("#alert-filter").addEventListener("submit", (event) => { event.preventDefault(); loadAlerts().catch(showError); });
 setupRuleEditor();

@@ -258,6 +258,8 @@ def test_top_stories_group_two_reports_of_one_happening(page: Page, desk: Desk) 
     page.click("nav button[data-tab=stories]")
     page.fill("#stories-form input[name=q]", "Passau")
     page.click("#stories-form button")
+    # the list drawn for "Passau" (the tab first drew every story): the flood and the depot
+    expect(page.locator("#stories-list .story-card")).to_have_count(2, timeout=15_000)
     flood = page.locator(f"#stories-list .story-card[data-id='{story}']")
     expect(flood).to_be_visible(timeout=15_000)
     assert int(flood.get_attribute("data-articles") or 0) >= 2
