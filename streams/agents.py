@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -31,6 +31,7 @@ from streams.alerts import register_alert_agents
 from streams.app import Topics
 from streams.background import keep_running
 from streams.batching import TimeBudget
+from streams.channels import CHANNELS
 from streams.consumer import acknowledge
 from streams.deadletter import dead_letter_headers
 from streams.delivery import run_channel
@@ -175,13 +176,8 @@ def register_agents(
 
     store = register_alert_agents(app, topics, settings)
 
-    @app.task
-    async def deliver_webhooks() -> None:
-        await keep_running(run_channel, settings, "webhook")
-
-    @app.task
-    async def deliver_emails() -> None:
-        await keep_running(run_channel, settings, "email")
+    for kind in CHANNELS:  # one delivery task per kind of channel (streams/channels)
+        app.task(_delivery_task(settings, kind))
 
     @app.page("/livez")
     async def livez(web: Any, request: Any) -> Any:
@@ -203,6 +199,17 @@ def register_agents(
             "invalid_rules": store.invalid,
         }
         return web.json(body, status=200 if ready and not stalled else 503)
+
+
+def _delivery_task(settings: Settings, kind: str) -> Callable[[], Awaitable[None]]:
+    """The app task delivering alerts on ``kind`` channels (faust passes the app to a task
+    that takes an argument, so the task takes none)."""
+
+    async def deliver() -> None:
+        await keep_running(run_channel, settings, kind)
+
+    deliver.__name__ = deliver.__qualname__ = f"deliver_{kind}"
+    return deliver
 
 
 async def _send_outcomes(

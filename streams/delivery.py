@@ -1,4 +1,5 @@
-"""Delivering alerts: webhooks (signed JSON POST) and email (SMTP), each channel on its own.
+"""Delivering alerts on every kind of channel (``streams.channels``: webhooks, email), each kind
+on its own.
 
 Each channel type reads the ``alerts`` topic with a consumer group of its own, and within it each
 destination (a webhook URL, a set of email recipients) has its own queue, so a destination that
@@ -8,144 +9,30 @@ delivery ledger (``streams.ledger``, a Kafka topic) before the alert's offset is
 the ledger is read back before delivering: after a restart delivery resumes from the topic, and
 what was delivered since the last commit is not delivered again. A worker that stops or loses
 partitions in a rebalance first lets the attempts under way end and be recorded.
-
-Webhook requests carry ``X-Newsmon-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact body
-under the channel's secret (``secret_env`` names an environment variable; else
-``NEWSMON_WEBHOOK_SECRET``), and ``X-Newsmon-Alert-Id`` for the receiver's own deduplication.
-They go through ``streams.outbound.GuardedClient``: a URL that reaches an internal address
-(refused when the rule was saved, and checked again on the address connected to) is refused
-for good, never sent.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Any
 
-import aiohttp
 from aiokafka.errors import IllegalStateError
 
 from config import Settings
-from processors.errors import OutboundRefused
+from streams.channels import CHANNELS, Channel, PermanentFailure
 from streams.ledger import Ledger
 from streams.metrics import DELIVERIES
 from streams.outbound import GuardedClient
 
-__all__ = ["CHANNEL_TYPES", "run_channel", "sign", "webhook_body"]
+__all__ = ["run_channel"]
 
 log = logging.getLogger(__name__)
-CHANNEL_TYPES = ("webhook", "email")
-
-
-class PermanentFailure(Exception):
-    """The channel refused the alert for good (a 4xx answer): retrying will not help."""
-
-
-def sign(secret: bytes, body: bytes) -> str:
-    """The value of the ``X-Newsmon-Signature`` header for ``body``."""
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-
-def webhook_body(alert: dict[str, Any]) -> bytes:
-    payload = {k: v for k, v in alert.items() if k != "channels"}
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-
-
-def _secret(settings: Settings, channel: dict[str, Any]) -> bytes | None:
-    if channel.get("secret_env"):
-        value = os.environ.get(channel["secret_env"])
-        if value:
-            return value.encode()
-    if settings.webhook_secret is not None:
-        return settings.webhook_secret.get_secret_value().encode()
-    return None
-
-
-async def _post(
-    client: GuardedClient,
-    settings: Settings,
-    alert: dict[str, Any],
-    channel: dict[str, Any],
-    attempt: int,
-) -> int:
-    body = webhook_body(alert)
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "newsmon",
-        "X-Newsmon-Alert-Id": alert["id"],
-        "X-Newsmon-Attempt": str(attempt),
-    }
-    secret = _secret(settings, channel)
-    if secret is not None:
-        headers["X-Newsmon-Signature"] = sign(secret, body)
-    try:
-        response = await client.post(channel["url"], data=body, headers=headers)
-    except OutboundRefused as exc:  # an internal address: never sent, whatever the retries
-        raise PermanentFailure(f"refused: {exc}") from exc
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise ConnectionError(str(exc) or type(exc).__name__) from exc
-    if response.status < 300:
-        return response.status
-    if response.status < 400:  # not followed: the receiver must answer the POST itself
-        raise PermanentFailure(f"HTTP {response.status} (redirects are not followed)")
-    if 400 <= response.status < 500 and response.status not in (408, 429):
-        raise PermanentFailure(f"HTTP {response.status}")
-    raise ConnectionError(f"HTTP {response.status}")
-
-
-async def _email(settings: Settings, alert: dict[str, Any], channel: dict[str, Any]) -> int:
-    import aiosmtplib
-
-    article = alert.get("article") or {}
-    matched = alert.get("matched") or {}
-    message = EmailMessage()
-    message["From"] = settings.smtp_from
-    message["To"] = ", ".join(channel["to"])
-    message["Subject"] = f"[newsmon] {alert['rule_name']}: {article.get('title') or ''}"[:200]
-    message["X-Newsmon-Alert-Id"] = alert["id"]
-    lines = [
-        f"Rule: {alert['rule_name']} ({alert['rule_id']})",
-        f"Article: {article.get('title') or ''}",
-        f"Source: {article.get('source') or '-'}   URL: {article.get('url') or '-'}",
-    ]
-    if matched.get("snippet"):
-        lines.append(f"Matched: {matched['snippet']}")
-    if matched.get("place"):
-        lines.append(
-            f"Place: {matched['place'].get('name')} ({matched['place'].get('country_code')})"
-        )
-    if matched.get("event"):
-        event = matched["event"]
-        lines.append(f"Event: {event.get('type')}, fatalities {event.get('fatalities')}")
-    if alert.get("digest"):
-        lines.append(f"Digest of {alert['digest']['count']} articles:")
-        lines += [f"  - {i['article'].get('title')}" for i in alert["digest"]["items"][:50]]
-    message.set_content("\n".join(lines) + "\n")
-    try:
-        await aiosmtplib.send(
-            message,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            start_tls=settings.smtp_starttls,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            timeout=10,
-        )
-    except aiosmtplib.SMTPRecipientsRefused as exc:
-        raise PermanentFailure(f"recipients refused: {exc}") from exc
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        raise ConnectionError(str(exc) or type(exc).__name__) from exc
-    return 250
 
 
 @dataclass
@@ -169,35 +56,30 @@ class _Job:
     record: _Pending
 
 
-async def _attempt(
-    settings: Settings, client: GuardedClient, job: _Job, attempt: int
-) -> tuple[int | None, str, str | None]:
+async def _attempt(channel: Channel, job: _Job, attempt: int) -> tuple[int | None, str, str | None]:
     """One try: (status, "delivered" or "refused", error); raises what is worth retrying."""
     try:
-        if job.channel["type"] == "webhook":
-            status = await _post(client, settings, job.alert, job.channel, attempt)
-        else:
-            status = await _email(settings, job.alert, job.channel)
+        status = await channel.send(job.alert, job.channel, attempt)
     except PermanentFailure as exc:
         return None, "refused", str(exc)
     return status, "delivered", None
 
 
-async def _deliver(settings: Settings, client: GuardedClient, ledger: Ledger, job: _Job) -> bool:
+async def _deliver(settings: Settings, channel: Channel, ledger: Ledger, job: _Job) -> bool:
     """Deliver one alert on one channel, retrying until it is delivered or refused for good,
     and record the outcome in the ledger; True once that is done (or was done before), False
     if the alert's partition was given up first."""
     delivery_id = f"{job.alert['id']}:{job.n}"
     if ledger.state.delivered(job.partition, delivery_id):
         return True
-    kind = job.channel["type"]
-    target = job.channel.get("url") or ", ".join(job.channel.get("to", []))
+    kind = channel.kind
+    target = channel.destination(job.channel)
     attempt, backoff = 0, 1.0
     while not job.record.dropped:
         attempt += 1
         job.record.busy += 1  # from here the attempt runs to its end and is recorded
         try:
-            status, outcome, error = await _attempt(settings, client, job, attempt)
+            status, outcome, error = await _attempt(channel, job, attempt)
             DELIVERIES.labels(kind, outcome).inc()
             await ledger.record(
                 job.partition,
@@ -289,6 +171,7 @@ async def run_channel(settings: Settings, kind: str) -> None:
     )
     ledger = Ledger(settings, kind)
     client = await GuardedClient(settings).open()
+    channel = CHANNELS[kind](settings, client)
     pending: dict[Any, deque[_Pending]] = {}
     queues: dict[str, asyncio.Queue[_Job]] = {}
     workers: list[asyncio.Task[None]] = []
@@ -298,7 +181,7 @@ async def run_channel(settings: Settings, kind: str) -> None:
     async def destination(queue: asyncio.Queue[_Job]) -> None:
         while True:
             job = await queue.get()
-            if not job.record.dropped and await _deliver(settings, client, ledger, job):
+            if not job.record.dropped and await _deliver(settings, channel, ledger, job):
                 job.record.remaining -= 1
 
     async def commit(commits: dict[Any, int]) -> None:
@@ -351,7 +234,7 @@ async def run_channel(settings: Settings, kind: str) -> None:
                     await _read_again(consumer, batches)
                     break
                 for record in records:
-                    _take(record, tp, kind, pending, queues, workers, destination)
+                    _take(record, tp, channel, pending, queues, workers, destination)
             await commit(_committable(pending))
     finally:
         await give_up(list(pending))
@@ -383,25 +266,28 @@ async def _read_again(consumer: Any, batches: dict[Any, Any]) -> None:
 def _take(
     record: Any,
     tp: Any,
-    kind: str,
+    channel: Channel,
     pending: dict[Any, deque[_Pending]],
     queues: dict[str, asyncio.Queue[_Job]],
     workers: list[asyncio.Task[None]],
     destination: Any,
 ) -> None:
-    """Queue the ``kind`` deliveries of one alert record, each on its destination's queue."""
+    """Queue the deliveries of one alert record on ``channel``'s kind, each on its
+    destination's queue."""
     try:
         alert = json.loads(record.value)
     except (ValueError, TypeError):
         alert = {}
     if not isinstance(alert, dict):
         alert = {}
-    mine = [(n, c) for n, c in enumerate(alert.get("channels") or []) if c.get("type") == kind]
+    mine = [
+        (n, c) for n, c in enumerate(alert.get("channels") or []) if c.get("type") == channel.kind
+    ]
     entry = _Pending(record.offset, len(mine))
     pending.setdefault(tp, deque()).append(entry)
-    for n, channel in mine:
-        key = channel.get("url") or ",".join(sorted(channel.get("to", [])))
+    for n, spec in mine:
+        key = channel.destination(spec)
         if key not in queues:
             queues[key] = asyncio.Queue()
             workers.append(asyncio.create_task(destination(queues[key])))
-        queues[key].put_nowait(_Job(alert, n, channel, tp.partition, entry))
+        queues[key].put_nowait(_Job(alert, n, spec, tp.partition, entry))

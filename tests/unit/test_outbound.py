@@ -209,16 +209,15 @@ def test_a_webhook_delivery_to_a_forbidden_address_is_refused_for_good_and_never
 ) -> None:
     # a rule that reached the worker some other way (an old record, another allowance): the
     # delivery is a permanent refusal, logged as such and never retried, and nothing is sent
-    from streams.delivery import PermanentFailure, _post
+    from streams.channels import PermanentFailure, WebhookChannel
 
     alert = {"id": "a1", "rule_id": "r"}
 
     async def work(client: GuardedClient) -> tuple[int, str]:
-        delivered = await _post(
-            client, Settings(), alert, {"url": servers.url("127.0.0.1", "/ok")}, 1
-        )
+        webhook = WebhookChannel(Settings(), client)
+        delivered = await webhook.send(alert, {"url": servers.url("127.0.0.1", "/ok")}, 1)
         with pytest.raises(PermanentFailure) as refused:
-            await _post(client, Settings(), alert, {"url": servers.url("127.0.0.2", "/in")}, 1)
+            await webhook.send(alert, {"url": servers.url("127.0.0.2", "/in")}, 1)
         return delivered, str(refused.value)
 
     delivered, refused = _run(servers, "127.0.0.1/32", work)

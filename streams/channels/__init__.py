@@ -1,0 +1,25 @@
+"""Delivery channels: a name to a small class (``Channel``), one module each.
+
+``streams.delivery`` runs every kind in ``CHANNELS``; a new kind (Slack, Teams, a templated
+JSON webhook) is one module with a ``Channel`` subclass, added here, and its fields accepted by
+``processors.rules.Channel``.
+"""
+
+from __future__ import annotations
+
+from streams.channels.base import Channel, PermanentFailure
+from streams.channels.email import EmailChannel, email_message
+from streams.channels.webhook import WebhookChannel, sign, webhook_body
+
+__all__ = [
+    "CHANNELS",
+    "Channel",
+    "EmailChannel",
+    "PermanentFailure",
+    "WebhookChannel",
+    "email_message",
+    "sign",
+    "webhook_body",
+]
+
+CHANNELS: dict[str, type[Channel]] = {c.kind: c for c in (WebhookChannel, EmailChannel)}

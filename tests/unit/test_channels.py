@@ -1,0 +1,57 @@
+"""Delivery channels as a name-to-class mapping (streams/channels), on plain data."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import typing
+
+from processors.rules import Channel as RuleChannel
+from streams.channels import (
+    CHANNELS,
+    Channel,
+    EmailChannel,
+    WebhookChannel,
+    email_message,
+    sign,
+    webhook_body,
+)
+
+ALERT = {
+    "id": "a1",
+    "rule_id": "floods",
+    "rule_name": "Floods",
+    "article": {"title": "River bursts its banks", "source": "Wire", "url": "https://x.test/1"},
+    "matched": {"place": {"name": "Riverton", "country_code": "XX"}},
+    "channels": [{"type": "webhook", "url": "https://hooks.test/desk"}],
+}
+
+
+def test_every_channel_kind_is_a_class_found_by_its_name_and_accepted_by_rules() -> None:
+    assert {"webhook": WebhookChannel, "email": EmailChannel} == CHANNELS
+    assert all(issubclass(c, Channel) and c.kind == name for name, c in CHANNELS.items())
+    kinds = typing.get_args(RuleChannel.model_fields["type"].annotation)
+    assert set(kinds) == set(CHANNELS)  # a new kind is accepted by the rules too
+
+
+def test_each_destination_has_its_own_key() -> None:
+    assert (
+        WebhookChannel.destination({"url": "https://hooks.test/desk"}) == "https://hooks.test/desk"
+    )
+    assert EmailChannel.destination({"to": ["b@x.test", "a@x.test"]}) == "a@x.test,b@x.test"
+
+
+def test_the_webhook_body_is_the_alert_without_its_channels_and_is_signed() -> None:
+    body = webhook_body(ALERT)
+    assert "channels" not in json.loads(body) and json.loads(body)["id"] == "a1"
+    expected = hmac.new(b"secret", body, hashlib.sha256).hexdigest()
+    assert sign(b"secret", body) == f"sha256={expected}"
+
+
+def test_the_email_says_rule_article_and_place() -> None:
+    message = email_message(ALERT, "newsmon@x.test", ["desk@x.test"])
+    assert message["Subject"] == "[newsmon] Floods: River bursts its banks"
+    assert message["X-Newsmon-Alert-Id"] == "a1"
+    text = message.get_content()
+    assert "Rule: Floods (floods)" in text and "Place: Riverton (XX)" in text
