@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 
 from processors.highlight import snippets
 from processors.places import haversine_km
-from processors.query import And, Near, Node, Not, Or, Phrase, Prefix, Query, Term, TextIndex
+from processors.query import And, Node, Not, Or, Phrase, Prefix, Proximity, Query, Term, TextIndex
 from processors.rules import ENTITY_LABELS, Region, Rule
 
 __all__ = ["ArticleView", "CompiledRule", "RuleMatch", "RuleSet"]
@@ -115,7 +115,7 @@ def _query_anchors(node: Node) -> set[str] | None:
         return {" " + node.norm}
     if isinstance(node, Not):
         return None
-    if isinstance(node, Near):
+    if isinstance(node, Proximity):
         options = [a for a in (_query_anchors(node.left), _query_anchors(node.right)) if a]
         return min(options, key=_anchor_cost) if options else None
     if isinstance(node, Or):

@@ -27,7 +27,7 @@ from processors.textnorm import Token, fold, norm_terms, tokens
 
 __all__ = [
     "And",
-    "Near",
+    "Proximity",
     "Node",
     "Not",
     "Or",
@@ -87,7 +87,7 @@ class Not:
 
 
 @dataclass(frozen=True)
-class Near:
+class Proximity:
     """``left`` and ``right`` with at most ``distance`` words between them, in either order."""
 
     left: Node
@@ -95,8 +95,8 @@ class Near:
     distance: int
 
 
-Node = Term | Phrase | Prefix | And | Or | Not | Near
-_SPAN_NODES = (Term, Phrase, Prefix, Near, Or)
+Node = Term | Phrase | Prefix | And | Or | Not | Proximity
+_SPAN_NODES = (Term, Phrase, Prefix, Proximity, Or)
 
 
 # --- Parsing ------------------------------------------------------------------------------------
@@ -215,7 +215,7 @@ class _Parser:
                     raise self.error(
                         f"{op.text} joins words, phrases, prefixes or (a OR b) groups only", op
                     )
-            left = Near(left, right, op.value)
+            left = Proximity(left, right, op.value)
         return left
 
     def parse_atom(self) -> Node:
@@ -308,7 +308,7 @@ def _spans(node: Node, index: TextIndex) -> list[Span]:
         return out
     if isinstance(node, Or):
         return sorted({s for child in node.children for s in _spans(child, index)})
-    if isinstance(node, Near):
+    if isinstance(node, Proximity):
         left, right = _spans(node.left, index), _spans(node.right, index)
         out = set()
         for a in left:
@@ -352,7 +352,7 @@ def _span_es(node: Node, field_name: str) -> dict[str, Any]:
         return {"span_near": {"clauses": clauses, "slop": 0, "in_order": True}}
     if isinstance(node, Or):
         return {"span_or": {"clauses": [_span_es(c, field_name) for c in node.children]}}
-    if isinstance(node, Near):
+    if isinstance(node, Proximity):
         return {
             "span_near": {
                 "clauses": [_span_es(node.left, field_name), _span_es(node.right, field_name)],
@@ -370,7 +370,7 @@ def _to_es(node: Node, field_name: str) -> dict[str, Any]:
         return {"match_phrase": {field_name: " ".join(node.norms)}}
     if isinstance(node, Prefix):
         return {"prefix": {field_name: node.norm}}
-    if isinstance(node, Near):
+    if isinstance(node, Proximity):
         return _span_es(node, field_name)
     if isinstance(node, Not):
         return {"bool": {"must_not": [_to_es(node.child, field_name)]}}
@@ -440,7 +440,7 @@ def _positive_words(node: Node) -> set[str]:
         return {node.norm + "*"}
     if isinstance(node, Not):
         return set()
-    if isinstance(node, Near):
+    if isinstance(node, Proximity):
         return _positive_words(node.left) | _positive_words(node.right)
     words: set[str] = set()
     for child in node.children:

@@ -102,7 +102,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Near(_Strict):
+class Circle(_Strict):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     km: float = Field(gt=0, le=20_000)
@@ -114,7 +114,7 @@ class Region(_Strict):
     countries: list[str] = []
     admin1: list[str] = []
     bbox: list[float] | None = None
-    near: Near | None = None
+    near: Circle | None = None
     polygon: dict[str, Any] | None = None
     include_metonymic: bool = False
 

@@ -3,7 +3,7 @@
 import pytest
 
 from processors.errors import QuerySyntaxError
-from processors.query import And, Near, Not, Or, Phrase, Prefix, Term, parse_query
+from processors.query import And, Not, Or, Phrase, Prefix, Proximity, Term, parse_query
 
 TEXT = (
     "Fierce clashes broke out at the Ghwayran prison in al-Ḩasakah on Thursday. "
@@ -66,7 +66,7 @@ def test_parse_tree():
                     Not(Term("d", "d")),
                     Phrase("e f", ("e", "f")),
                     Prefix("gg*", "gg"),
-                    Near(Term("h", "h"), Term("i", "i"), 2),
+                    Proximity(Term("h", "h"), Term("i", "i"), 2),
                 )
             ),
         )
