@@ -119,6 +119,29 @@ class SearchHit:
     segments: list[list[list[Any]]] = field(default_factory=list)
     article: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def summary(self) -> dict[str, Any]:
+        """The hit as ``/search`` answers it (``api.models.SearchHitOut``) and ``newsmon search
+        --json`` prints it: the one shape of a search hit outside this module."""
+        article = self.article
+        return {
+            "id": self.id,
+            "score": self.score,
+            "title": self.title,
+            "source": self.source,
+            "date": self.date,
+            "url": self.url,
+            "segments": self.segments,
+            "countries": article.get("countries", []),
+            "event_types": article.get("event_types", []),
+            "places": [p for p in article.get("places", []) if not p.get("metonymic")][:20],
+            "events": [
+                {k: e.get(k) for k in ("type", "place", "fatalities", "injured", "date")}
+                for e in article.get("events", [])[:5]
+            ],
+            "duplicate_of": article.get("duplicate_of"),
+            "story": article.get("story"),
+        }
+
 
 @dataclass(frozen=True)
 class SearchResult:

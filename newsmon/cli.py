@@ -174,20 +174,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
     )
     if args.json:
         for hit in result.hits:
-            print(
-                json.dumps(
-                    {
-                        "id": hit.id,
-                        "score": hit.score,
-                        "title": hit.title,
-                        "date": hit.date,
-                        "source": hit.source,
-                        "url": hit.url,
-                        "highlights": hit.highlights,
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            print(json.dumps({**hit.summary(), "highlights": hit.highlights}, ensure_ascii=False))
         return 0
     print(f"{result.total} match(es) for {args.query!r}; showing {len(result.hits)}\n")
     for n, hit in enumerate(result.hits, 1):

@@ -111,27 +111,7 @@ async def search(
     result = read_search_response(response, parsed)
     return SearchOut(
         total=result.total,
-        hits=[
-            {
-                "id": h.id,
-                "score": h.score,
-                "title": h.title,
-                "source": h.source,
-                "date": h.date,
-                "url": h.url,
-                "segments": h.segments,
-                "countries": h.article.get("countries", []),
-                "event_types": h.article.get("event_types", []),
-                "places": [p for p in h.article.get("places", []) if not p.get("metonymic")][:20],
-                "events": [
-                    {k: e.get(k) for k in ("type", "place", "fatalities", "injured", "date")}
-                    for e in h.article.get("events", [])[:5]
-                ],
-                "duplicate_of": h.article.get("duplicate_of"),
-                "story": h.article.get("story"),
-            }
-            for h in result.hits
-        ],
+        hits=[h.summary() for h in result.hits],
         facets=result.facets,
         histogram=result.histogram,
         next=result.next if len(result.hits) == size else None,

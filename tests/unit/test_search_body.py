@@ -103,3 +103,24 @@ def test_the_histogram_spans_the_whole_window_asked_for() -> None:
         "max": "2026-01-31T00:00:00Z",
     }
     assert bounds() is None  # all time: from the first article to the last
+
+
+def test_a_hit_has_one_shape_for_the_api_and_the_command_line() -> None:
+    from api.models import SearchHitOut
+    from api.search import SearchHit
+
+    article = {
+        "countries": ["XX"],
+        "places": [
+            {"name": n, "start": 0, "end": 1, "lat": 1.0, "lon": 2.0, "metonymic": m}
+            for n, m in (("Riverton", False), ("Capital", True))
+        ],
+        "events": [{"type": "flood", "fatalities": 0, "sentence": "not in a hit"}],
+        "duplicate_of": None,
+        "story": "s1",
+    }
+    hit = SearchHit("a1", 1.0, "Title", "Wire", None, None, [], [], article)
+    summary = hit.summary()
+    assert [p["name"] for p in summary["places"]] == ["Riverton"]  # literal places only
+    assert summary["story"] == "s1" and "sentence" not in summary["events"][0]
+    assert SearchHitOut.model_validate(summary).model_dump()["id"] == "a1"
