@@ -28,7 +28,6 @@ from config import Settings
 from processors.documents import search_document
 from processors.enrich import Enricher, Outcome
 from streams.alerts import register_alert_agents
-from streams.app import Topics
 from streams.background import keep_running
 from streams.batching import TimeBudget
 from streams.channels import CHANNELS
@@ -47,6 +46,7 @@ from streams.metrics import (
 )
 from streams.sending import Send, confirm_all, send_of
 from streams.stage_times import ENRICH_HEADER, encode_span
+from streams.topics import Topics
 
 __all__ = ["register_agents"]
 

@@ -36,7 +36,6 @@ from faust.types import EventT
 from config import Settings
 from processors.alerting import alert_document, decide, due_digests, match_record
 from processors.silences import silence_for
-from streams.app import Topics
 from streams.background import keep_running
 from streams.consumer import acknowledge
 from streams.indexing import BulkIndexer, async_client
@@ -45,6 +44,7 @@ from streams.metrics import ALERT_LATENCY_SECONDS, ALERTS, ALERTS_SILENCED, RULE
 from streams.rulestore import RuleStore
 from streams.sending import Send, confirm_all, send_of
 from streams.stage_times import enrich_span
+from streams.topics import Topics
 
 __all__ = ["register_alert_agents"]
 

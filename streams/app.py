@@ -1,22 +1,20 @@
-"""The Faust app: built from ``Settings``, with newsmon's topics and agents attached.
+"""The Faust app, built from ``Settings``.
 
 ``create_app`` is the one place the ``faust.App`` is made, so the worker, tests and tools all get
-the same wiring for the same settings (topic prefix, broker, ports).
+the same wiring for the same settings (broker, ports, consumer). It attaches nothing: the worker
+(``streams.worker.worker_app``) adds the topics (``streams.topics.faust_topics``) and the agents
+(``streams.agents``); this module imports neither, so nothing imports back into it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import faust
-from faust.sensors.prometheus import setup_prometheus_sensors
 
 from config import Settings
 from streams import metadata_backoff
 from streams.consumer import Transport
 
-__all__ = ["NewsmonApp", "Topics", "create_app"]
+__all__ = ["NewsmonApp", "create_app"]
 
 
 class NewsmonApp(faust.App):
@@ -27,30 +25,8 @@ class NewsmonApp(faust.App):
         return Transport(self.conf.broker_consumer, self)
 
 
-@dataclass(frozen=True)
-class Topics:
-    """The Faust topic objects of one app. Values are raw bytes: agents decode them themselves,
-    so a message that does not decode can still be dead-lettered byte for byte."""
-
-    articles: faust.TopicT
-    enriched: faust.TopicT
-    indexed: faust.TopicT
-    dlq: faust.TopicT
-    alerts: faust.TopicT
-    deliveries: faust.TopicT
-
-
-def _raw_topic(app: faust.App, name: str) -> faust.TopicT:
-    return app.topic(
-        name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-    )
-
-
-def create_app(
-    settings: Settings, *, with_agents: bool = True, enricher: Any | None = None
-) -> faust.App:
-    """A configured Faust app; ``with_agents=False`` gives one for producing only. An
-    ``enricher`` already loaded is used as is (else the enrich agent loads one on first use)."""
+def create_app(settings: Settings) -> NewsmonApp:
+    """A configured Faust app, without topics or agents."""
     metadata_backoff.install()
     datadir = settings.cache_dir / "faust" / settings.app_id
     datadir.mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
@@ -85,17 +61,4 @@ def create_app(
         web_port=settings.worker_port,
         web_in_thread=False,
     )
-    topics = Topics(
-        articles=_raw_topic(app, settings.articles_topic),
-        enriched=_raw_topic(app, settings.enriched_topic),
-        indexed=_raw_topic(app, settings.indexed_topic),
-        dlq=_raw_topic(app, settings.dlq_topic),
-        alerts=_raw_topic(app, settings.alerts_topic),
-        deliveries=_raw_topic(app, settings.deliveries_topic),
-    )
-    if with_agents:
-        from streams.agents import register_agents
-
-        setup_prometheus_sensors(app, name_prefix="newsmon_faust")
-        register_agents(app, topics, settings, enricher=enricher)
     return app

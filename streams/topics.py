@@ -1,4 +1,5 @@
-"""newsmon's Kafka topics: their names, their settings, and creating them with kafka-python.
+"""newsmon's Kafka topics: their names, their settings, creating them with kafka-python, and
+their Faust topic objects for the worker's agents (``Topics``).
 
 Topics are created by newsmon (not by broker auto-creation) so the partition count is ours and
 ``alert-rules`` is compacted: the latest version of each rule, keyed by rule id, is kept forever,
@@ -10,12 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config import Settings
 from processors.errors import ConfigurationError
 
-__all__ = ["TopicSpec", "ensure_topics", "read_to_end", "topic_specs"]
+if TYPE_CHECKING:
+    import faust
+
+__all__ = ["TopicSpec", "Topics", "ensure_topics", "faust_topics", "read_to_end", "topic_specs"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,37 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.rules_topic, 1, {"cleanup.policy": "compact", **isr}),
         TopicSpec(settings.matches_topic, n, {"retention.ms": week, **isr}),
     ]
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The Faust topic objects of one app. Values are raw bytes: agents decode them themselves,
+    so a message that does not decode can still be dead-lettered byte for byte."""
+
+    articles: faust.TopicT
+    enriched: faust.TopicT
+    indexed: faust.TopicT
+    dlq: faust.TopicT
+    alerts: faust.TopicT
+    deliveries: faust.TopicT
+
+
+def faust_topics(app: faust.App, settings: Settings) -> Topics:
+    """The data flow's topics as ``app``'s Faust topics (raw bytes in and out)."""
+
+    def raw(name: str) -> faust.TopicT:
+        return app.topic(
+            name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+        )
+
+    return Topics(
+        articles=raw(settings.articles_topic),
+        enriched=raw(settings.enriched_topic),
+        indexed=raw(settings.indexed_topic),
+        dlq=raw(settings.dlq_topic),
+        alerts=raw(settings.alerts_topic),
+        deliveries=raw(settings.deliveries_topic),
+    )
 
 
 def ensure_topics(settings: Settings, *, timeout_s: float = 30.0) -> list[str]:

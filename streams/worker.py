@@ -1,15 +1,28 @@
-"""``newsmon worker``: create the topics if needed, then run the Faust worker until stopped."""
+"""``newsmon worker``: the worker's app composed (app, topics, agents), and running it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
 
 from config import Settings
 from config.logs import logging_config
-from streams.app import create_app
-from streams.topics import ensure_topics
+from streams.agents import register_agents
+from streams.app import NewsmonApp, create_app
+from streams.topics import ensure_topics, faust_topics
 
-__all__ = ["run_worker"]
+__all__ = ["run_worker", "worker_app"]
+
+
+def worker_app(settings: Settings, *, enricher: Any | None = None) -> NewsmonApp:
+    """The Faust app with newsmon's topics and every agent attached. An ``enricher`` already
+    loaded is used as is (else the enrich agent loads one on first use)."""
+    app = create_app(settings)
+    setup_prometheus_sensors(app, name_prefix="newsmon_faust")
+    register_agents(app, faust_topics(app, settings), settings, enricher=enricher)
+    return app
 
 
 def run_worker(settings: Settings) -> None:
@@ -21,7 +34,7 @@ def run_worker(settings: Settings) -> None:
     from processors.enrich import Enricher
 
     ensure_topics(settings)
-    app = create_app(settings, enricher=Enricher.from_settings(settings))
+    app = worker_app(settings, enricher=Enricher.from_settings(settings))
     worker = faust.Worker(
         app,
         loglevel=settings.log_level,

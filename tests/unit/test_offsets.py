@@ -14,6 +14,7 @@ from config import Settings
 from streams.app import create_app
 from streams.consumer import GatedConsumer
 from streams.offsets import committable_run
+from streams.worker import worker_app
 
 TP0 = TP("articles", 0)
 
@@ -41,7 +42,7 @@ def test_an_unknown_start_commits_nothing():
 
 @pytest.fixture
 def consumer() -> GatedConsumer:
-    app = create_app(Settings(app_id="offsets-test"), with_agents=False)
+    app = create_app(Settings(app_id="offsets-test"))
     consumer = app.consumer
     assert isinstance(consumer, GatedConsumer)
     return consumer
@@ -410,7 +411,7 @@ def test_a_record_given_to_fewer_streams_than_agents_read_its_topic_is_not_done(
 
 def test_the_app_counts_two_readers_of_the_enriched_topic():
     settings = Settings(app_id="readers-test")
-    app = create_app(settings)
+    app = worker_app(settings)
     consumer = app.consumer
     assert consumer.readers_of(settings.enriched_topic) == 2  # index, alert_match
     assert consumer.readers_of(settings.articles_topic) == 1

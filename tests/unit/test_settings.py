@@ -60,12 +60,9 @@ def test_the_worker_gives_up_a_dead_broker_connection_within_the_request_timeout
     # died with the broker held the worker that long (the short campaign's recovery failed)
     from streams.app import create_app
 
-    app = create_app(S(cache_dir=tmp_path), with_agents=False)
+    app = create_app(S(cache_dir=tmp_path))
     assert app.conf.broker_request_timeout == 20.0
-    slow = create_app(
-        S(cache_dir=tmp_path, kafka_session_timeout=30, kafka_request_timeout=10),
-        with_agents=False,
-    )
+    slow = create_app(S(cache_dir=tmp_path, kafka_session_timeout=30, kafka_request_timeout=10))
     assert slow.conf.broker_request_timeout == 30.0  # never below the session timeout
 
 
