@@ -228,7 +228,7 @@ function alertCard(alert) {
     el("h3", { onclick: () => openArticle(alert.article_id) }, `${alert.rule_name}: ${(alert.article || {}).title || alert.article_id}`),
     el("div", { class: "meta" }, [
       el("span", { class: `state ${current}` }, current === "snoozed" ? `snoozed until ${when(alert.snoozed_until)}` : STATE_LABEL[current]),
-      ` · ${[alert.kind, when(alert.fired_at), alert.latency_ms != null ? `${alert.latency_ms} ms after arrival` : null, alert.assignee ? `assigned to ${alert.assignee}` : null, alert.acknowledged_by ? `acknowledged by ${alert.acknowledged_by}` : null].filter(Boolean).join(" · ")}`]),
+      ` · ${[alert.kind, when(alert.fired_at), alert.latency_ms != null ? `${alert.latency_ms} ms after arrival` : null, alert.assignee ? `assigned to ${alert.assignee}` : null, alert.acknowledged_by ? `acknowledged by ${alert.acknowledged_by}` : null, alert.silenced ? `${alert.silenced} silenced before it` : null].filter(Boolean).join(" · ")}`]),
     alert.note ? el("p", { class: "note" }, alert.note) : null,
     matched.snippet ? el("p", { class: "snippet" }, marked(matched.snippet)) : null,
     el("div", { class: "chips" },

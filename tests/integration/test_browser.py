@@ -17,13 +17,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from deploy.feedserver import SAMPLE_FEED_DIR, FeedServer
 from streams.producer import produce_messages
 from tests.conftest import REPO
-from tests.integration.conftest import ADMIN_KEY, Desk, produce_story_reports, wait_for
+from tests.integration.conftest import (
+    ADMIN_KEY,
+    ANALYST_KEY,
+    Desk,
+    produce_story_reports,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -203,6 +210,48 @@ def test_alert_inbox_shows_the_region_rule_alert(page: Page, desk: Desk) -> None
     expect(row).to_contain_text("desk-north-east-syria")
     row.locator("button.lift").click()
     expect(row).to_have_count(0, timeout=5_000)
+
+
+def test_a_silence_stops_an_alert_and_its_end_lets_the_next_one_through(
+    page: Page, desk: Desk
+) -> None:
+    region, other = "desk-north-east-syria", "desk-hasakah"
+    worker = f"http://127.0.0.1:{desk.settings.worker_port}/healthz"
+    stamp = int(time.time())
+
+    def shelling(article_id: str) -> dict[str, Any]:
+        body = "Shelling hit a market in Qamishli and a bakery in Hasakah on Monday."
+        return {"id": article_id, "title": f"Shelling {article_id}", "body": body}
+
+    page.click("nav button[data-tab=alerts]")
+    with desk.client(ANALYST_KEY) as analyst:  # a short silence, to see it end
+        made = analyst.post(
+            "/silences", json={"rule_id": region, "key": "country", "value": "SY", "for": "15s"}
+        )
+        assert made.status_code == 201, made.text
+        silence = made.json()
+    wait_for(
+        lambda: silence["id"] in httpx.get(worker).json().get("silences", []),
+        timeout=30,
+        what="the worker to hold the silence",
+    )
+    quiet, heard = f"browser-silenced-{stamp}", f"browser-after-{stamp}"
+    _produce(desk, shelling(quiet))
+    cards = "#alert-list .alert-card[data-rule={}]"
+    # the other rule's alert arrives in the inbox; the silenced rule's does not
+    expect(page.locator(cards.format(other), has_text=quiet)).to_be_visible(timeout=20_000)
+    time.sleep(2)
+    expect(page.locator(cards.format(region), has_text=quiet)).to_have_count(0)
+    wait_for(
+        lambda: silence["id"] not in httpx.get(worker).json().get("silences", []),
+        timeout=40,
+        what="the silence to end",
+    )
+    _produce(desk, shelling(heard))
+    card = page.locator(cards.format(region), has_text=heard)
+    expect(card).to_be_visible(timeout=20_000)
+    expect(card.locator(".meta")).to_contain_text("1 silenced before it")
+    expect(page.locator(cards.format(region), has_text=quiet)).to_have_count(0)
 
 
 def test_map_clusters_places_and_events_lists_a_marker_s_articles_and_filters(
