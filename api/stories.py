@@ -18,8 +18,12 @@ from processors.stories import growth, rank_stories
 
 __all__ = ["StoriesRequest", "build_stories_body", "read_stories_response"]
 
-_TOP = {"sources": "source", "places": "places.name", "countries": "countries"}
-_TOP_EVENT = "event_types"
+_TOP = {
+    "sources": "source",
+    "places": "places.name",
+    "countries": "countries",
+    "event_types": "event_types",
+}
 _CANDIDATES = 200
 
 
@@ -50,7 +54,6 @@ def build_stories_body(req: StoriesRequest) -> dict[str, Any]:
     query["bool"]["filter"].append({"range": {"date": {"gte": f"now-{window_s}s"}}})
     query["bool"]["filter"].append({"exists": {"field": "story"}})
     terms = {name: {"terms": {"field": field, "size": 5}} for name, field in _TOP.items()}
-    terms["event_types"] = {"terms": {"field": _TOP_EVENT, "size": 5}}
     return {
         "size": 0,
         "query": query,
@@ -103,7 +106,7 @@ def read_stories_response(response: dict[str, Any], req: StoriesRequest) -> list
                 "breaking": pace >= req.breaking,
                 "first": bucket["first"].get("value_as_string"),
                 "latest": bucket["latest"].get("value_as_string"),
-                **{name: _buckets(bucket[name]) for name in (*_TOP, "event_types")},
+                **{name: _buckets(bucket[name]) for name in _TOP},
             }
         )
     return [dict(s) for s in rank_stories(stories)[: req.limit]]

@@ -68,7 +68,7 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
     async def follow_rules() -> None:
         await keep_running(store.run)
 
-    async def match_batch(events: list[EventT], ruleset: Any, *, by_story: bool) -> None:
+    async def match_batch(events: list[EventT], ruleset: Any) -> None:
         sends: list[Send] = []
         now = time.time()
         for event in events:
@@ -78,8 +78,6 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
                 continue  # the index agent dead-letters it
             span = enrich_span(event.message.headers)
             for match in ruleset.match(article):
-                if match.rule.needs_story != by_story:
-                    continue  # decided on the other path
                 record = match_record(
                     match,
                     article,
@@ -97,7 +95,7 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
         # iterate at once, wait inside (see streams.agents: a late agent gets no records)
         async for events in stream.noack_take(64, within=0.02):
             await store.loaded.wait()
-            await match_batch(events, store.ruleset, by_story=False)
+            await match_batch(events, store.ruleset)  # every rule but the story rules
             await acknowledge(stream, events)
 
     @app.agent(topics.indexed, name="story_match")
@@ -106,7 +104,7 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
         is settled: a second later than the others, and not while Elasticsearch is down."""
         async for events in stream.noack_take(64, within=0.02):
             await store.loaded.wait()
-            await match_batch(events, store.story_ruleset, by_story=True)
+            await match_batch(events, store.story_ruleset)
             await acknowledge(stream, events)
 
     @app.agent(matches_topic, name="alert_decide")
