@@ -31,12 +31,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from processors.numbers import count_of
 from processors.spans import DASHES
 
-__all__ = ["CARED", "CasualtyVocabulary", "Statement", "is_person", "recorded", "statements"]
+__all__ = [
+    "CARED",
+    "CasualtyVocabulary",
+    "Statement",
+    "detains_others",
+    "is_person",
+    "recorded",
+    "statements",
+]
 
 
 @dataclass(frozen=True)
@@ -418,6 +426,19 @@ _QUANTIFIERS = frozenset("several few multiple numerous handful".split())
 _MORE = frozenset({"also", "another", "additional", "further", "too"})
 
 
+def _more(tok: Token) -> bool:
+    """A word saying the people are more than those told before: "also", "another", "two
+    more men" (not "more than 30"). Not an ordinal: "a second suspect" may be the second
+    of the suspects, not the second arrested, and "a second victim died" the first death."""
+    if tok.lower_ in _MORE:
+        return True
+    return (
+        tok.lower_ == "more"
+        and tok.dep_ == "amod"
+        and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].lower_ != "than")
+    )
+
+
 def _adds(word: Token, noun: Token, fld: str) -> bool:
     """Does the statement add people to those already counted ("the gunman was also killed",
     "another man died")? Detentions add up over an operation, so "detained two others" (or
@@ -425,7 +446,14 @@ def _adds(word: Token, noun: Token, fld: str) -> bool:
     hurt" contrasts the hurt with the dead and adds nothing to an earlier count of the hurt."""
     if fld == "arrested":
         return _told_apart(word, noun)
-    return any(t.lower_ in _MORE for t in (*word.children, *noun.children, noun))
+    return any(_more(t) for t in (*word.children, *_modifiers(noun), noun))
+
+
+def _modifiers(noun: Token) -> list[Token]:
+    """The noun's children and those of its count ("several more men", "two more people":
+    the parser may hang "more" on "several" or "two")."""
+    counts = (c for c in noun.children if c.dep_ in ("amod", "nummod"))
+    return [*noun.children, *(g for c in counts for g in c.children)]
 
 
 _OTHERS = frozenset({"other", "others"})
@@ -434,7 +462,9 @@ _OTHERS = frozenset({"other", "others"})
 def _told_apart(word: Token, noun: Token) -> bool:
     """Are the people said to be others than those told before ("another man", "two
     others", "also")? Not the same people, whether or not they add to a count."""
-    return any(t.lower_ in _MORE | _OTHERS for t in (*word.children, *noun.children, noun))
+    return any(
+        _more(t) or t.lower_ in _OTHERS for t in (*word.children, *_modifiers(noun), noun)
+    )
 
 
 def _with_conjuncts(nouns: list[Token], verb: Token | None = None) -> list[Token]:
@@ -717,3 +747,48 @@ def _of_them(noun: Token) -> bool:
         and any(g.dep_ == "pobj" and g.lower_ in _ANTECEDENTS for g in c.children)
         for c in noun.children
     )
+
+
+_VAGUE_WORDS = _QUANTIFIERS | _QUANTITY_NOUNS | {"some", "many"}
+_DEFINITE = frozenset({"the", "this", "these", "those", "both"})
+_TOTALS_RE = re.compile(r"\b(?:in (?:all|total)|a total of|altogether|including|among)\b", re.I)
+
+
+def _vague(doc: Doc, statement: Statement) -> bool:
+    """Is the count a vague quantity ("several suspects", "dozens of people")?"""
+    return any(
+        t.lower_ in _VAGUE_WORDS for i in statement.people for t in doc[i].subtree if t.i <= i
+    )
+
+
+def _indefinite(tok: Token) -> bool:
+    """People not told before: no "the", "these" or possessive, no pronoun, no name."""
+    return not (
+        tok.pos_ == "PRON"
+        or tok.ent_type_ == "PERSON"
+        or any(c.dep_ == "poss" or c.lower_ in _DEFINITE for c in tok.children)
+    )
+
+
+def detains_others(doc: Doc, earlier: Statement, later: Statement) -> bool:
+    """Does a later statement of detentions count other people than an earlier one?
+
+    An operation's release names whom it was after, then the rest: "police arrested a gang
+    leader" and, further on, "officers detained two suspected accomplices" are three people
+    held. The later people are others when they are introduced as new (no "the", "these",
+    name or pronoun), named by another noun, and counted differently: "arrested two men" then
+    "two suspects were detained" is a restatement, and so is a precise figure after a vague
+    one ("several held", then "four men were detained": the four are the several). A sentence
+    giving a total ("in all", "including") is never more.
+    """
+    if earlier.field != "arrested" or later.field != "arrested" or not later.people:
+        return False
+    if later.value == earlier.value or (_vague(doc, earlier) and not _vague(doc, later)):
+        return False
+    if _TOTALS_RE.search(doc[later.people[0]].sent.text):
+        return False
+    # with the people they are listed with: in "both men and several associates" the
+    # uncounted "both men" says the associates are told again too
+    nouns = [t for i in later.people for t in (doc[i], *doc[i].conjuncts)]
+    before = {doc[i].lemma_.lower() for i in earlier.people}
+    return all(_indefinite(t) and t.lemma_.lower() not in before for t in nouns)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from processors.casualties import (
     CARED,
     CasualtyVocabulary,
     Statement,
+    detains_others,
     is_person,
     recorded,
     statements,
@@ -627,6 +628,23 @@ _DISASTER_TYPES = frozenset(
 )
 
 
+def _mark_other_detainees(told: dict[int, list[Statement]], sentences: Sequence[Span]) -> None:
+    """Mark as more (``additional``) the body's statements of detentions that count other
+    people than the detentions told before them (``casualties.detains_others``), so an
+    operation's "arrested a leader" and "detained two fighters" make three, not two."""
+    base: Statement | None = None
+    for n in sorted(told):
+        if _is_headline(sentences[n]):
+            continue  # a headline sums up; the body is what adds up
+        for i, statement in enumerate(told[n]):
+            if statement.field != "arrested" or statement.partitive or statement.additional:
+                continue
+            if base is not None and detains_others(sentences[n].doc, base, statement):
+                told[n][i] = replace(statement, additional=True)
+            else:
+                base = statement
+
+
 def _same_incident(a: _Event, b: _Event) -> bool:
     """Are two mentions one happening? The same type, two readings of one killing, or of one
     protest (peaceful in one sentence, met with force in the next), at the same place (or in
@@ -993,6 +1011,7 @@ class EventExtractor:
             for n, sent in enumerate(sentences)
             if not self._portrait(sent)
         }
+        _mark_other_detainees(told, sentences)
         dead = _named_dead(doc, (s for said in told.values() for s in said))
         for n, sent in enumerate(sentences):
             if n not in told:

@@ -294,6 +294,37 @@ def test_detentions_captures_and_custody_are_arrests(enrich):
     assert top(enrich("A militant commander was captured during the raid."))["arrested"] == 1
 
 
+@pytest.mark.parametrize(
+    ("body", "arrested"),
+    [
+        # whom the operation was after, then the others held: they add up
+        ("Police arrested a cartel boss in Sinaloa on Monday. During the search, officers "
+         "detained two suspected couriers and seized cash.", 3),
+        ("Soldiers captured a bomb maker near the border. Two other suspects were detained "
+         "during the raid.", 3),
+        ("Police detained a smuggler at the port on Friday. Several more men were detained later "
+         "that night.", 4),
+        # a restatement counts the same people: the same count, "the"/"both", a total
+        ("Police arrested two men in Leeds on Monday. Two suspects were detained over the "
+         "robbery.", 2),
+        ("Troops detained two gang leaders and several suspected smugglers on Monday. Both men "
+         "and several associates were held for questioning.", 5),
+        ("Police arrested a suspect in Leeds on Monday. In all, three people were arrested.", 3),
+        # a precise figure after a vague one says who the several were
+        ("Police detained several youths on Sunday. Four teenagers were arrested at a "
+         "friend's home.", 4),
+    ],
+)
+def test_detentions_of_other_people_add_up_and_restatements_do_not(enrich, body, arrested):
+    assert largest(enrich(body), "arrested") == arrested
+
+
+def test_more_people_add_to_a_count_but_more_than_does_not(enrich):
+    article = enrich("Three people died in the fire on Monday. Two more people died in hospital.")
+    assert largest(article, "fatalities") == 5
+    assert largest(enrich("More than 30 people were arrested."), "arrested") == 30
+
+
 def test_characterisations_and_weapons_found_report_no_incident(enrich):
     assert enrich("Their chief is said to be responsible for raids on police.")["events"] == []
     assert enrich("The team found two IEDs and a box of grenades in a shed.")["events"] == []
