@@ -462,9 +462,7 @@ _OTHERS = frozenset({"other", "others"})
 def _told_apart(word: Token, noun: Token) -> bool:
     """Are the people said to be others than those told before ("another man", "two
     others", "also")? Not the same people, whether or not they add to a count."""
-    return any(
-        _more(t) or t.lower_ in _OTHERS for t in (*word.children, *_modifiers(noun), noun)
-    )
+    return any(_more(t) or t.lower_ in _OTHERS for t in (*word.children, *_modifiers(noun), noun))
 
 
 def _with_conjuncts(nouns: list[Token], verb: Token | None = None) -> list[Token]:

@@ -298,21 +298,39 @@ def test_detentions_captures_and_custody_are_arrests(enrich):
     ("body", "arrested"),
     [
         # whom the operation was after, then the others held: they add up
-        ("Police arrested a cartel boss in Sinaloa on Monday. During the search, officers "
-         "detained two suspected couriers and seized cash.", 3),
-        ("Soldiers captured a bomb maker near the border. Two other suspects were detained "
-         "during the raid.", 3),
-        ("Police detained a smuggler at the port on Friday. Several more men were detained later "
-         "that night.", 4),
+        (
+            "Police arrested a cartel boss in Sinaloa on Monday. During the search, officers "
+            "detained two suspected couriers and seized cash.",
+            3,
+        ),
+        (
+            "Soldiers captured a bomb maker near the border. Two other suspects were detained "
+            "during the raid.",
+            3,
+        ),
+        (
+            "Police detained a smuggler at the port on Friday. Several more men were detained later "
+            "that night.",
+            4,
+        ),
         # a restatement counts the same people: the same count, "the"/"both", a total
-        ("Police arrested two men in Leeds on Monday. Two suspects were detained over the "
-         "robbery.", 2),
-        ("Troops detained two gang leaders and several suspected smugglers on Monday. Both men "
-         "and several associates were held for questioning.", 5),
+        (
+            "Police arrested two men in Leeds on Monday. Two suspects were detained over the "
+            "robbery.",
+            2,
+        ),
+        (
+            "Troops detained two gang leaders and several suspected smugglers on Monday. Both men "
+            "and several associates were held for questioning.",
+            5,
+        ),
         ("Police arrested a suspect in Leeds on Monday. In all, three people were arrested.", 3),
         # a precise figure after a vague one says who the several were
-        ("Police detained several youths on Sunday. Four teenagers were arrested at a "
-         "friend's home.", 4),
+        (
+            "Police detained several youths on Sunday. Four teenagers were arrested at a "
+            "friend's home.",
+            4,
+        ),
     ],
 )
 def test_detentions_of_other_people_add_up_and_restatements_do_not(enrich, body, arrested):
