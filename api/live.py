@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config import Settings
-from processors.matching import ArticleView, CompiledRule
+from processors.alerting.matching import ArticleView, CompiledRule
 
 __all__ = ["LiveHub", "Subscriber", "article_summary"]
 

@@ -1,4 +1,4 @@
-"""Full-text search over enriched articles, in the query language of ``processors.query``.
+"""Full-text search over enriched articles, in the query language of ``processors.text.query``.
 
 The query runs on Elasticsearch against ``text_norm`` (stems with folded diacritics); filters
 (entities, countries, regions, event types, sources, languages, dates, a box or a circle on the
@@ -22,8 +22,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from config import Settings
 from processors.errors import ConfigurationError
-from processors.highlight import snippets
-from processors.query import Query, parse_query
+from processors.text.highlight import snippets
+from processors.text.query import Query, parse_query
 
 __all__ = [
     "SearchHit",
@@ -73,7 +73,7 @@ class SearchRequest:
     event_types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
-    stories: tuple[str, ...] = ()  # story ids (processors/stories.py)
+    stories: tuple[str, ...] = ()  # story ids (processors/articles/stories.py)
     since: timedelta | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None

@@ -1,10 +1,11 @@
-"""Top stories: the stories of a window (``story`` set at indexing, processors/stories.py), the
-fastest growing first, each with its sources, places, countries and event types.
+"""Top stories: the stories of a window (``story`` set at indexing,
+processors/articles/stories.py), the fastest growing first, each with its sources, places,
+countries and event types.
 
 One aggregation request: the window's articles (narrowed by the search's own filters) by
 story, the stories with the most articles in the recent hours first, and per story its
 recent count, first and latest dates, latest headline and top values. Growth and the ranking
-are computed here (processors.stories), not in Elasticsearch.
+are computed here (processors.articles.stories), not in Elasticsearch.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from api.search import SearchRequest, build_search_body
-from processors.stories import growth, rank_stories
+from processors.articles.stories import growth, rank_stories
 
 __all__ = ["StoriesRequest", "build_stories_body", "read_stories_response"]
 
@@ -87,7 +88,7 @@ def _buckets(agg: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def read_stories_response(response: dict[str, Any], req: StoriesRequest) -> list[dict[str, Any]]:
-    """The stories of the response, ranked (``processors.stories.rank_stories``), at most
+    """The stories of the response, ranked (``processors.articles.stories.rank_stories``), at most
     ``req.limit``."""
     window_h, recent_h = _hours(req.window), _hours(req.recent)
     stories = []

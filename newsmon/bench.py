@@ -175,7 +175,7 @@ def run_pipeline_bench(settings: Settings, *, n: int, output: Path) -> int:
     """One worker, then two (one per core on this machine kind), then raw spaCy and offline
     enrichment on the same texts, all in one run so that the ratios compare like with like."""
     from deploy import stack
-    from processors.clean import article_text
+    from processors.text.clean import article_text
 
     stack.up(settings)
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S")

@@ -33,7 +33,7 @@ from config import Settings
 
 __all__ = ["MALFORMED", "SCHEDULES", "WebhookReceiver", "run_chaos"]
 
-# One message of every kind the pipeline dead-letters (processors.articles.REASONS).
+# One message of every kind the pipeline dead-letters (processors.articles.validation.REASONS).
 MALFORMED: dict[str, bytes | None] = {
     "empty": None,
     "invalid_utf8": b'{"id": "x", "title": "\xff\xfe"}',
@@ -498,8 +498,8 @@ def run_chaos(
     from deploy import stack
     from newsmon.bench import bench_texts
     from newsmon.run import drop_namespace, free_port, with_loopback
+    from processors.alerting.rules import validate_rule
     from processors.outbound import OutboundPolicy
-    from processors.rules import validate_rule
     from streams.deadletter import parse_dead_letter
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.producer import sync_producer

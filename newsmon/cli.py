@@ -188,7 +188,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 def _since(value: str | None) -> datetime | None:
     """``--since``: a duration back from now (``2h``, ``7d``) or an ISO 8601 time."""
-    from processors.rules import parse_duration
+    from processors.alerting.rules import parse_duration
 
     if not value:
         return None
@@ -236,7 +236,7 @@ def _cmd_dlq(args: argparse.Namespace) -> int:
 
 def _cmd_reprocess(args: argparse.Namespace) -> int:
     from newsmon.reprocess import run_reprocess
-    from processors.rules import parse_duration
+    from processors.alerting.rules import parse_duration
 
     try:
         since = parse_duration(args.since)
@@ -305,8 +305,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
+    from processors.alerting.rules import load_rules
     from processors.errors import InvalidRule
-    from processors.rules import load_rules
     from streams.rulestore import delete_rule, publish_rules, read_rules
 
     settings = get_settings()
@@ -357,9 +357,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 def _rules_test(args: argparse.Namespace, settings: Any) -> int:
     from api.search import parse_since
+    from processors.alerting.matching import RuleSet
+    from processors.alerting.rules import load_rules
     from processors.errors import InvalidRule
-    from processors.matching import RuleSet
-    from processors.rules import load_rules
     from streams.history import iter_articles
 
     try:

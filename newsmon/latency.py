@@ -11,8 +11,8 @@ grows. So, in one run:
 3. For each load L (0.25, 0.5, 0.8 by default) articles go at L x C for ``seconds`` (after
    10 s at the same rate, not counted). For each article, the time from its arrival on Kafka
    to its alert read back from the alerts topic, and where it went, from the times the alert
-   carries (``processors.alerting.stages_ms``): waiting to be enriched, enrichment, getting
-   to and through the matcher, getting to and through the decision, and the alert's own trip
+   carries (``processors.alerting.decisions.stages_ms``): waiting to be enriched, enrichment,
+   getting to and through the matcher, getting to and through the decision, and the alert's own trip
    through Kafka to a reader (``produce``).
 
 Targets (issue 9): p99 <= 1 s at 0.5 C and <= 2 s at 0.8 C with 10,000 rules. This is a
@@ -192,7 +192,7 @@ def run_latency_bench(
     from newsmon.bench import bench_texts
     from newsmon.rulebench import enriched_articles, generate_rules
     from newsmon.run import WorkerProcess, drop_namespace, free_port
-    from processors.rules import validate_rule
+    from processors.alerting.rules import validate_rule
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.producer import sync_producer
     from streams.rulestore import publish_rules

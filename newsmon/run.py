@@ -224,7 +224,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def run_everything(settings: Settings, *, samples: str | None = None, wait: bool = True) -> int:
     from deploy import stack
     from deploy.sample_dates import redate_articles
-    from processors.rules import load_rules
+    from processors.alerting.rules import load_rules
     from streams.indexing import ensure_articles_index_sync, sync_client
     from streams.producer import iter_messages, produce_messages
     from streams.rulestore import publish_rules

@@ -20,15 +20,15 @@ from typing import Any
 
 from spacy.language import Language
 
-from processors.articles import decode_article, validate_article
-from processors.clean import article_text
-from processors.dedup import fingerprint
-from processors.entities import entity_dicts
+from processors.articles.dedup import fingerprint
+from processors.articles.validation import decode_article, validate_article
 from processors.errors import InvalidArticle
-from processors.events import finalize_events
-from processors.language import detect_language
-from processors.nlp import cached_pipeline, model_label
-from processors.truecase import truecase
+from processors.events.extractor import finalize_events
+from processors.nlp.entities import entity_dicts
+from processors.nlp.pipeline import cached_pipeline, model_label
+from processors.text.clean import article_text
+from processors.text.language import detect_language
+from processors.text.truecase import truecase
 
 __all__ = ["Enricher", "Outcome", "newsmon_version", "pipeline_version"]
 

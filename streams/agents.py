@@ -25,7 +25,7 @@ import faust
 from faust.types import EventT
 
 from config import Settings
-from processors.documents import search_document
+from processors.articles.documents import search_document
 from processors.enrich import Enricher, Outcome
 from streams.alerts import register_alert_agents
 from streams.background import keep_running
@@ -298,7 +298,7 @@ async def _index_batch(events: Sequence[EventT], indexer: BulkIndexer, topics: T
                     error=f"not an enriched article ({type(exc).__name__}: {exc})",
                 )
             )
-    if docs:  # copies of a story indexed before are marked as such (processors/dedup.py)
+    if docs:  # copies of a story indexed before are marked as such (processors/articles/dedup.py)
         DUPLICATES.inc(await indexer.mark_duplicates(docs))
         STORIES_JOINED.inc(await indexer.assign_stories(docs))
     failures = await indexer.index_documents(docs) if docs else []

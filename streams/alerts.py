@@ -9,12 +9,14 @@ articles-indexed --story_match--/                                               
                      news-alert-deliveries <--delivery_index-- alert-deliveries (the ledger)
 ```
 
-``alert_match`` runs the compiled rule set (``processors.matching``) on each article (the rules
+``alert_match`` runs the compiled rule set (``processors.alerting.matching``) on each article (the
+rules
 that decide by story, ``group_by: story`` and ``story_growth``, run in ``story_match`` on the
 article as indexed, with its story, instead); matches
 go to ``alert-matches`` keyed by rule id, so all of a rule's matches meet in one partition, where
 ``alert_decide`` keeps the rule's state (throttle, aggregate windows, digest) in a table backed
-by a Kafka changelog, and emits alerts (``processors.alerting``). A timer nudges rules whose
+by a Kafka changelog, and emits alerts (``processors.alerting.decisions``). A timer nudges rules
+whose
 digest period is over. Every step acknowledges its input only after its output is confirmed, and
 alert ids are stable, so restarts and replays never lose or duplicate an alert.
 """
@@ -34,8 +36,8 @@ from faust.streams import _current_event
 from faust.types import EventT
 
 from config import Settings
-from processors.alerting import alert_document, decide, due_digests, match_record
-from processors.silences import silence_for
+from processors.alerting.decisions import alert_document, decide, due_digests, match_record
+from processors.alerting.silences import silence_for
 from streams.background import keep_running
 from streams.consumer import acknowledge
 from streams.indexing import BulkIndexer, async_client

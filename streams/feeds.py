@@ -38,10 +38,10 @@ from typing import Any
 import yaml
 
 from config import Settings
+from processors.alerting.rules import parse_duration
+from processors.articles.feeds import feed_article, feed_entries, main_text
+from processors.articles.identity import article_id, canonical_url
 from processors.errors import ConfigurationError, OutboundRefused
-from processors.feeds import feed_article, feed_entries, main_text
-from processors.identity import article_id, canonical_url
-from processors.rules import parse_duration
 from streams.outbound import GuardedClient
 
 __all__ = ["FeedConfig", "FeedPoller", "load_feeds"]

@@ -24,8 +24,8 @@ from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, Transport
 from elasticsearch.helpers import async_streaming_bulk
 
 from config import DATA_DIR, Settings
-from processors.dedup import Copy, first_copy
-from processors.stories import STORY_WINDOW, Member, story_of, story_signature
+from processors.articles.dedup import Copy, first_copy
+from processors.articles.stories import STORY_WINDOW, Member, story_of, story_signature
 
 __all__ = [
     "BulkIndexer",
@@ -299,7 +299,7 @@ class BulkIndexer:
     async def mark_duplicates(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> int:
         """Set ``first_seen`` and ``duplicate_of`` on documents about to be written: a document
         that nearly duplicates one seen before it (indexed, or earlier in this batch) is a
-        copy of the earliest such (processors/dedup.py). One ``msearch`` on the fingerprint
+        copy of the earliest such (processors/articles/dedup.py). One ``msearch`` on the fingerprint
         bands finds the candidates. ``first_seen`` survives re-indexing, so a replay of the
         first copy stays the first. Blocks while ES is down. Returns how many were marked."""
         wanted = [(doc_id, doc) for doc_id, doc in docs if doc.get("fingerprint")]
@@ -336,7 +336,8 @@ class BulkIndexer:
     async def assign_stories(self, docs: Sequence[tuple[str, dict[str, Any]]]) -> int:
         """Set ``story_sig`` and ``story`` on documents about to be written (after
         ``mark_duplicates``): the story of the earliest article before each that is one story
-        with it, indexed or earlier in this batch (processors/stories.py). A document stored
+        with it, indexed or earlier in this batch (processors/articles/stories.py). A document
+        stored
         before keeps its story, so a replay changes none. One ``msearch`` finds the candidates;
         blocks while ES is down. Returns how many joined an earlier article's story."""
         if not docs:

@@ -8,7 +8,7 @@
 - a folder: every ``.json``, ``.jsonl`` and ``.txt`` file in it, sorted by name.
 
 Articles read from files that carry neither ``url`` nor ``id`` get an ``id`` derived from their
-title and body (``processors.identity``), so producing the same file twice names the same
+title and body (``processors.articles.identity``), so producing the same file twice names the same
 article twice, and it is indexed once. Lines that are not JSON are still sent, as they are:
 the pipeline dead-letters them with the reason, which is where an operator looks for bad input.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from config import Settings
-from processors.identity import article_id
+from processors.articles.identity import article_id
 
 __all__ = ["ProduceReport", "iter_messages", "produce_messages", "sync_producer"]
 

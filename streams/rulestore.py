@@ -1,5 +1,5 @@
 """Alert rules on the compacted ``alert-rules`` topic: published by the CLI, held by every worker.
-Silences (``processors.silences``) ride on the same topic under ``silence/<id>`` keys.
+Silences (``processors.alerting.silences``) ride on the same topic under ``silence/<id>`` keys.
 
 The topic is keyed by rule id: the latest record of a key is the rule, a tombstone (no value)
 deletes it, and compaction keeps the topic the size of the rule set. Every worker reads the
@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass, field
 
 from config import Settings
+from processors.alerting.matching import RuleSet
+from processors.alerting.rules import Rule, validate_rule
+from processors.alerting.silences import ANY_RULE, SILENCE_PREFIX, Silence, validate_silence
 from processors.errors import InvalidRule
-from processors.matching import RuleSet
-from processors.rules import Rule, validate_rule
-from processors.silences import ANY_RULE, SILENCE_PREFIX, Silence, validate_silence
 
 __all__ = [
     "RuleStore",

@@ -1,7 +1,8 @@
 """When an article's enrichment began and ended, carried on its enriched record as a header.
 
 The alert matcher reads it back, so an alert can say where its latency went (queue wait,
-enrichment, matching, decision: ``processors.alerting.stages_ms``). A header, not a field of
+enrichment, matching, decision: ``processors.alerting.decisions.stages_ms``). A header, not a
+field of
 the article: it is about this pass of the pipeline, not about the news.
 """
 

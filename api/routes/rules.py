@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse
 from api.deps import AdminAccess, ReadAccess, SettingsDep, StoreDep
 from api.models import ErrorOut, RuleErrorOut, RulesOut, RuleTestOut
 from api.search import parse_since
+from processors.alerting.matching import RuleSet
+from processors.alerting.rules import Rule, validate_rule
 from processors.errors import InvalidRule
-from processors.matching import RuleSet
-from processors.rules import Rule, validate_rule
 
 router = APIRouter(tags=["rules"])
 

@@ -1,6 +1,6 @@
 """Silences: list them, silence a rule for one value of a key for a while, lift one.
 
-Written to the rules topic like rules (``processors.silences``), so every worker applies a
+Written to the rules topic like rules (``processors.alerting.silences``), so every worker applies a
 silence from its next match; the API holds them too and shows a new one at once.
 """
 
@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import AnalystAccess, ReadAccess, SettingsDep, StoreDep
 from api.models import ErrorOut
 from api.triage import TriageError, end_time
+from processors.alerting.silences import Silence, validate_silence
 from processors.errors import InvalidRule
-from processors.silences import Silence, validate_silence
 
 router = APIRouter(tags=["silences"])
 

@@ -12,9 +12,9 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import ReadAccess
 from api.models import ErrorOut
+from processors.alerting.matching import CompiledRule
+from processors.alerting.rules import validate_rule
 from processors.errors import InvalidRule
-from processors.matching import CompiledRule
-from processors.rules import validate_rule
 
 router = APIRouter(tags=["stream"])
 

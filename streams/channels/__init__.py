@@ -2,7 +2,7 @@
 
 ``streams.delivery`` runs every kind in ``CHANNELS``; a new kind (Slack, Teams, a templated
 JSON webhook) is one module with a ``Channel`` subclass, added here, and its fields accepted by
-``processors.rules.Channel``.
+``processors.alerting.rules.Channel``.
 """
 
 from __future__ import annotations

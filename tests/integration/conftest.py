@@ -198,7 +198,7 @@ class Desk:
 def desk(stack_settings: Settings) -> Iterator[Desk]:
     """One worker and one API for the desk's tests (API, feeds, browser), with two rules."""
     from newsmon.run import ApiProcess
-    from processors.rules import validate_rule
+    from processors.alerting.rules import validate_rule
     from streams.rulestore import publish_rules
 
     port = free_port()

@@ -18,7 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from newsmon.run import free_port
-from processors.rules import validate_rule
+from processors.alerting.rules import validate_rule
 from streams.producer import iter_messages, produce_messages
 from streams.rulestore import publish_rules
 from tests.conftest import SEED_PATH

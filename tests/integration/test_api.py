@@ -386,8 +386,8 @@ def test_search_and_alerts_export_the_whole_result_as_csv_json_lines_and_geojson
 
 
 def test_rules_crud_with_the_cli_s_validation(desk: Desk, indexed: dict) -> None:
+    from processors.alerting.rules import validate_rule
     from processors.errors import InvalidRule
-    from processors.rules import validate_rule
 
     bad = {"id": "api-bad", "name": "bad", "region": {"near": {"lat": 95, "lon": 0}}}
     with pytest.raises(InvalidRule) as cli_error:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from api.search import SearchRequest, build_search_body, search_articles
-from processors.identity import article_id
+from processors.articles.identity import article_id
 from streams.deadletter import read_dead_letters
 from streams.producer import iter_messages, produce_messages
 from tests.conftest import SEED_PATH

@@ -141,7 +141,7 @@ def test_webhooks_are_delivered_once_through_a_rebalance_and_a_sigterm_while_es_
     import threading
 
     from newsmon.chaos import WebhookReceiver, diagnosis
-    from processors.rules import validate_rule
+    from processors.alerting.rules import validate_rule
     from streams.rulestore import publish_rules
 
     receiver = WebhookReceiver(delay=0.5)  # a slow receiver: deliveries are in flight

@@ -2,9 +2,9 @@
 
 import pytest
 
-from processors.alerting import alert_id, decide, due_digests
+from processors.alerting.decisions import alert_id, decide, due_digests
+from processors.alerting.rules import validate_rule
 from processors.errors import InvalidRule
-from processors.rules import validate_rule
 
 
 def rule(**extra):
@@ -90,7 +90,7 @@ def test_a_replayed_match_after_its_digest_starts_no_second_digest():
 
 
 def test_alert_document_keeps_times_the_index_can_reread() -> None:
-    from processors.alerting import alert_document
+    from processors.alerting.decisions import alert_document
 
     alert = {"id": "a", "fired_at": 1795553908.4535644, "arrived_at": 1795553908, "channels": []}
     doc = alert_document(alert)

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from processors.articles import decode_article, validate_article
+from processors.articles.identity import article_id
+from processors.articles.validation import decode_article, validate_article
 from processors.errors import InvalidArticle
-from processors.identity import article_id
 
 LIMIT = 1000
 

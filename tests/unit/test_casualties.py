@@ -309,8 +309,8 @@ def test_detentions_captures_and_custody_are_arrests(enrich):
             3,
         ),
         (
-            "Police detained a smuggler at the port on Friday. Several more men were detained later "
-            "that night.",
+            "Police detained a smuggler at the port on Friday. Several more men were detained "
+            "later that night.",
             4,
         ),
         # a restatement counts the same people: the same count, "the"/"both", a total

@@ -7,7 +7,7 @@ import hmac
 import json
 import typing
 
-from processors.rules import Channel as RuleChannel
+from processors.alerting.rules import Channel as RuleChannel
 from streams.channels import (
     CHANNELS,
     Channel,

@@ -1,4 +1,4 @@
-from processors.clean import article_text, html_to_text, looks_like_html
+from processors.text.clean import article_text, html_to_text, looks_like_html
 
 
 def test_plain_body_without_title_passes_through_exactly():

@@ -3,9 +3,9 @@
 import pytest
 
 from config import DATA_DIR
-from processors.aliases import AliasTable, load_entities
 from processors.errors import ConfigurationError
-from processors.events import Taxonomy
+from processors.events.extractor import Taxonomy
+from processors.nlp.aliases import AliasTable, load_entities
 
 
 def test_shipped_entities_file_loads_and_maps_aliases():
@@ -52,8 +52,8 @@ def test_names_in_capitals_take_the_article_s_own_spelling() -> None:
     import spacy
     from spacy.tokens import Span
 
-    from processors.aliases import AliasTable
-    from processors.components import Canonicalizer
+    from processors.nlp.aliases import AliasTable
+    from processors.nlp.components import Canonicalizer
 
     nlp = spacy.blank("en")
     doc = nlp("QAMISHLI , Syria - NATO said that Qamishli was calm .")

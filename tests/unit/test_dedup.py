@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from processors.dedup import BANDS, HASHES, Copy, fingerprint, first_copy, similarity
+from processors.articles.dedup import BANDS, HASHES, Copy, fingerprint, first_copy, similarity
 
 STORY = (
     "Flood water cut the only bridge into the valley town of Eastmere on Tuesday, and the "
@@ -33,7 +33,7 @@ def test_a_headline_alone_is_too_short_to_compare():
 
 def test_fingerprints_are_the_same_in_another_process():
     code = (
-        "import json, sys; from processors.dedup import fingerprint; "
+        "import json, sys; from processors.articles.dedup import fingerprint; "
         "print(json.dumps(fingerprint(sys.stdin.read())))"
     )
     done = subprocess.run(

@@ -1,6 +1,6 @@
 import copy
 
-from processors.documents import search_document
+from processors.articles.documents import search_document
 
 ARTICLE = {
     "id": "a1",

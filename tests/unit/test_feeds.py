@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from processors.feeds import feed_article, feed_entries, main_text
+from processors.articles.feeds import feed_article, feed_entries, main_text
 from tests.conftest import REPO
 
 FEED = REPO / "samples" / "feed"

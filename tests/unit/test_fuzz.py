@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from processors.articles import decode_article
+from processors.alerting.rules import load_rules, validate_rule
+from processors.articles.feeds import InvalidFeed, feed_entries, main_text
+from processors.articles.validation import decode_article
 from processors.errors import InvalidArticle, InvalidRule, QuerySyntaxError
-from processors.feeds import InvalidFeed, feed_entries, main_text
-from processors.query import parse_query
-from processors.rules import load_rules, validate_rule
+from processors.text.query import parse_query
 
 FUZZ = settings(
     max_examples=150,

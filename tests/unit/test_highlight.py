@@ -1,4 +1,4 @@
-from processors.highlight import snippets
+from processors.text.highlight import snippets
 
 
 def test_matches_are_marked_in_a_one_line_snippet():

@@ -1,4 +1,4 @@
-from processors.identity import article_id, canonical_url
+from processors.articles.identity import article_id, canonical_url
 
 
 def test_tracking_parameters_fragment_case_and_default_port_do_not_change_the_url():

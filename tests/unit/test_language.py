@@ -1,6 +1,6 @@
 import pytest
 
-from processors.language import detect_language
+from processors.text.language import detect_language
 
 ENGLISH = "The minister said on Tuesday that the talks with the unions would resume next week."
 RESULTS_TABLE = (

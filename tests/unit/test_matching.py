@@ -1,7 +1,7 @@
 """Matching rules against plain article dicts (no model, no broker)."""
 
-from processors.matching import RuleSet
-from processors.rules import validate_rule
+from processors.alerting.matching import RuleSet
+from processors.alerting.rules import validate_rule
 
 ARTICLE = {
     "id": "a1",
@@ -111,7 +111,7 @@ def test_evidence_explains_the_match():
 def test_only_candidates_get_the_full_check():
     specs = [{"id": f"r{i}", "query": f"word{i} AND clash"} for i in range(500)]
     ruleset = rules(*specs, {"id": "hit", "query": "ghwayran"})
-    from processors.matching import ArticleView
+    from processors.alerting.matching import ArticleView
 
     view = ArticleView.of(ARTICLE)
     # every rule anchors on its rarer word, which the article lacks: one candidate

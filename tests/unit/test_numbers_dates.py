@@ -1,7 +1,7 @@
 import pytest
 
-from processors.dates import resolve_date
-from processors.numbers import count_of, parse_number
+from processors.events.dates import resolve_date
+from processors.events.numbers import count_of, parse_number
 
 
 @pytest.mark.parametrize(

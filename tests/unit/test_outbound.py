@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 
 from config import Settings
+from processors.alerting.rules import validate_rule
 from processors.errors import ConfigurationError, InvalidRule, OutboundRefused
 from processors.outbound import OutboundPolicy
-from processors.rules import validate_rule
 from streams.outbound import MAX_REDIRECTS, GuardedClient
 
 NONE = OutboundPolicy()

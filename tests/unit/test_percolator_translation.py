@@ -4,7 +4,7 @@ matcher and OpenSearch's percolator can express, read over the same fields."""
 from __future__ import annotations
 
 from newsmon.percolator import percolate_document, translate_rule
-from processors.rules import validate_rule
+from processors.alerting.rules import validate_rule
 
 
 def _rule(**spec):

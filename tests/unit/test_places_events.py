@@ -5,7 +5,7 @@ import spacy
 from spacy.tokens import Span
 
 from processors.enrich import Enricher
-from processors.toponyms import _with_unit_name
+from processors.places.mentions import _with_unit_name
 
 pytestmark = pytest.mark.model
 
@@ -180,7 +180,7 @@ def test_a_locative_inside_a_name_splits_it():
     import spacy
     from spacy.tokens import Span
 
-    from processors.toponyms import _split_at_locative
+    from processors.places.mentions import _split_at_locative
 
     doc = spacy.blank("en")("A rally in the town of Kafr Nabl in Idleb province ended.")
     merged = Span(doc, 6, 10, "ORG")  # "Kafr Nabl in Idleb", as the NER may take it

@@ -3,7 +3,7 @@
 import pytest
 
 from processors.errors import QuerySyntaxError
-from processors.query import And, Not, Or, Phrase, Prefix, Proximity, Term, parse_query
+from processors.text.query import And, Not, Or, Phrase, Prefix, Proximity, Term, parse_query
 
 TEXT = (
     "Fierce clashes broke out at the Ghwayran prison in al-Ḩasakah on Thursday. "
@@ -133,8 +133,8 @@ def test_queries_within_the_limits_still_parse():
 
 
 def test_a_rule_with_a_hostile_query_is_a_field_error():
+    from processors.alerting.rules import validate_rule
     from processors.errors import InvalidRule
-    from processors.rules import validate_rule
 
     with pytest.raises(InvalidRule) as refused:
         validate_rule({"id": "r", "name": "r", "query": "(" * 5000 + "x" + ")" * 5000})

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from processors.alerting.rules import load_rules, validate_rule
 from processors.errors import InvalidRule
-from processors.rules import load_rules, validate_rule
 
 GOOD = {
     "id": "syria-clashes",

@@ -2,10 +2,10 @@
 
 import pytest
 
-from processors.alerting import decide
+from processors.alerting.decisions import decide
+from processors.alerting.rules import validate_rule
+from processors.alerting.silences import silence_for, validate_silence
 from processors.errors import InvalidRule
-from processors.rules import validate_rule
-from processors.silences import silence_for, validate_silence
 from streams.rulestore import RuleStore
 
 

@@ -3,8 +3,8 @@
 import spacy
 from spacy.tokens import Doc, Span
 
-from processors.consistency import make_names_consistent
-from processors.spans import clean_entity_spans, doc_text, line_starts
+from processors.nlp.consistency import make_names_consistent
+from processors.nlp.spans import clean_entity_spans, doc_text, line_starts
 
 nlp = spacy.blank("en")
 

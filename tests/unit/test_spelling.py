@@ -4,7 +4,7 @@ from difflib import SequenceMatcher
 
 import pytest
 
-from processors.gazetteer import MIN_LIKENESS, place_key, skeleton, spelling
+from processors.places.gazetteer import MIN_LIKENESS, place_key, skeleton, spelling
 
 
 def likeness(a: str, b: str) -> float:

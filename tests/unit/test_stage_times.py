@@ -8,8 +8,8 @@ import json
 
 from faust.streams import current_event
 
-from processors.alerting import stages_ms
-from processors.rules import validate_rule
+from processors.alerting.decisions import stages_ms
+from processors.alerting.rules import validate_rule
 from streams.alerts import _decide_batch
 from streams.stage_times import ENRICH_HEADER, encode_span, enrich_span
 

@@ -1,4 +1,4 @@
-"""Stories: which articles are reports of one happening (processors/stories.py)."""
+"""Stories: which articles are reports of one happening (processors/articles/stories.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from api.search import SearchRequest
 from api.stories import StoriesRequest, build_stories_body, read_stories_response
-from processors.stories import (
+from processors.articles.stories import (
     Member,
     event_key,
     growth,

@@ -1,4 +1,4 @@
-from processors.textnorm import fold, norm_terms, normalize_text, stem, tokens
+from processors.text.normalise import fold, norm_terms, normalize_text, stem, tokens
 
 
 def test_diacritics_and_case_are_folded():

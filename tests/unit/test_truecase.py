@@ -1,4 +1,4 @@
-from processors.truecase import shouting, title_cased, truecase
+from processors.text.truecase import shouting, title_cased, truecase
 
 TEXT = (
     "SOCCER - SHEARER TO LEAD ENGLAND .\n"

@@ -33,7 +33,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from processors.casualties import (
+from processors.errors import ConfigurationError
+from processors.events.casualties import (
     CARED,
     CasualtyVocabulary,
     Statement,
@@ -42,10 +43,9 @@ from processors.casualties import (
     recorded,
     statements,
 )
-from processors.dates import resolve_date
-from processors.errors import ConfigurationError
-from processors.numbers import count_of
-from processors.places import SPECIFICITY
+from processors.events.dates import resolve_date
+from processors.events.numbers import count_of
+from processors.places.resolve import SPECIFICITY
 from processors.vocabulary import read_yaml, word_list
 
 __all__ = ["EventExtractor", "EventType", "Taxonomy", "finalize_events"]
@@ -568,7 +568,7 @@ def _sentence_counts(
     said: Iterable[Statement],
     dead: Sequence[frozenset[str]] = (),
 ) -> dict[str, int | None]:
-    """The counts one sentence states: casualty statements (processors.casualties), a death
+    """The counts one sentence states: casualty statements (processors.events.casualties), a death
     toll ("the toll rose to 40"), and "no casualties" as zeros. A statement of the hurt about
     people named among the dead (``dead``) counts no one more."""
     counts: dict[str, int | None] = {}

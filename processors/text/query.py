@@ -7,7 +7,8 @@ Syntax (operators in capitals; a bare space means AND):
     terror*                                prefix (at least two letters before the *)
     prison NEAR/5 escape                   both within 5 words of each other, either order
 
-Terms and phrases are normalised by ``processors.textnorm`` (case, diacritics, English stems), so
+Terms and phrases are normalised by ``processors.text.normalise`` (case, diacritics, English
+stems), so
 ``clash`` matches ``clashes`` and ``Hasakah`` matches ``Ḩasakah``. A term that splits into several
 words (``al-Hasakah``) is a phrase. The same parsed ``Query`` becomes an Elasticsearch query on
 the ``text_norm`` field (``to_es``) and a Python matcher over an article's tokens (``match``) that
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from processors.errors import QuerySyntaxError
-from processors.textnorm import Token, fold, norm_terms, tokens
+from processors.text.normalise import Token, fold, norm_terms, tokens
 
 __all__ = [
     "And",

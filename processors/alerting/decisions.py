@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from processors.matching import RuleMatch
-from processors.rules import Rule, parse_duration
+from processors.alerting.matching import RuleMatch
+from processors.alerting.rules import Rule, parse_duration
 
 __all__ = [
     "Decision",
@@ -84,7 +84,8 @@ def match_record(
     return {
         "rule_id": match.rule.id,
         "article_id": article["id"],
-        "story": article.get("story"),  # set once the article is indexed (processors.stories)
+        # set once the article is indexed (processors.articles.stories)
+        "story": article.get("story"),
         "article": {
             "id": article["id"],
             "title": article.get("title") or (article.get("text") or "")[:120],
@@ -192,8 +193,8 @@ def decide(
 ) -> Decision:
     """Apply the rule's silences, aggregate, digest and throttle settings to one match.
 
-    A ``silenced`` match (``processors.silences``) is as if it had not matched, except that it
-    is counted: the rule's next alert carries how many were silenced since its last one."""
+    A ``silenced`` match (``processors.alerting.silences``) is as if it had not matched, except
+    that it is counted: the rule's next alert carries how many were silenced since its last one."""
     state = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (state or {}).items()}
     if silenced:
         if rule.aggregate is None and rule.digest is None:

@@ -4,7 +4,7 @@ A desk reads the news as stories, not as articles: five outlets reporting one fl
 line on the top-stories view, which then grows as more reports arrive. Two articles are one
 story (``same_story``) when
 
-- one is a copy of the other (``duplicate_of``, processors/dedup.py); or
+- one is a copy of the other (``duplicate_of``, processors/articles/dedup.py); or
 - their main events agree: the same kind of event (its ACLED type), in the same place (first-
   level region and place name), on the same day, and their words overlap at least a little
   (``EVENT_WORDS``: two unrelated shootings in one city on one day share a city and a day, and
@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from processors.dedup import minhash, similarity
-from processors.textnorm import fold
+from processors.articles.dedup import minhash, similarity
+from processors.text.normalise import fold
 
 __all__ = [
     "EVENT_WORDS",

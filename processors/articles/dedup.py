@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from processors.textnorm import fold
+from processors.text.normalise import fold
 
 __all__ = [
     "BANDS",

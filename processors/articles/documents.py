@@ -3,7 +3,7 @@
 The enriched article itself is kept whole in ``_source`` (the index is ``dynamic: false``, so
 unknown input fields are stored but never change the mapping). Added here:
 
-- ``text_norm``: the Python-normalised stems of ``text`` (see ``processors.textnorm``);
+- ``text_norm``: the Python-normalised stems of ``text`` (see ``processors.text.normalise``);
 - ``date``: ``published_at`` when known, else ``enriched_at``; what ``--since`` and sorting use;
 - ``entity_keys``: ``LABEL:canonical`` per named entity (not numbers or dates), for exact entity
   filters and facets;
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from processors.textnorm import normalize_text
+from processors.text.normalise import normalize_text
 
 NAME_LABELS = frozenset("PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW".split())
 

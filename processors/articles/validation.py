@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from processors.articles.identity import article_id
 from processors.errors import FieldError, InvalidArticle
-from processors.identity import article_id
 
 __all__ = ["REASONS", "decode_article", "validate_article"]
 

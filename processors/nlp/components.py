@@ -1,7 +1,8 @@
 """newsmon's spaCy components, registered by name (all here, so one import registers them).
 
 Names carry the ``newsmon_`` prefix so they never shadow spaCy's own. The pipeline is assembled
-from ``config/pipeline.toml`` by ``processors.nlp.build_pipeline``, which imports this module.
+from ``config/pipeline.toml`` by ``processors.nlp.pipeline.build_pipeline``, which imports this
+module.
 Doc extensions are declared once, here, at import.
 """
 
@@ -14,20 +15,30 @@ from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 
 from config import DATA_DIR, get_settings
-from processors.addresses import is_address, is_ordinary_word, load_street_words, ordinary_words
-from processors.aliases import CURATED, AliasTable, load_entities, ruler_patterns
-from processors.consistency import make_names_consistent
-from processors.events import EventExtractor, Taxonomy
-from processors.gazetteer import Gazetteer, locale_vocabulary
-from processors.places import (
+from processors.events.extractor import EventExtractor, Taxonomy
+from processors.nlp.aliases import CURATED, AliasTable, load_entities, ruler_patterns
+from processors.nlp.consistency import make_names_consistent
+from processors.nlp.sentences import mark_sentence_starts
+from processors.nlp.spans import clean_entity_spans, doc_text
+from processors.places.addresses import (
+    is_address,
+    is_ordinary_word,
+    load_street_words,
+    ordinary_words,
+)
+from processors.places.gazetteer import Gazetteer, locale_vocabulary
+from processors.places.mentions import (
+    find_place_spans,
+    is_source_credit,
+    mark_metonymy,
+    mark_newsroom,
+)
+from processors.places.resolve import (
     drop_stray_namesakes,
     place_dict,
     resolve_mentions,
     summarize_places,
 )
-from processors.sentences import mark_sentence_starts
-from processors.spans import clean_entity_spans, doc_text
-from processors.toponyms import find_place_spans, is_source_credit, mark_metonymy, mark_newsroom
 
 __all__ = ["COMPONENTS", "PlaceResolver"]
 
@@ -52,7 +63,7 @@ if not Span.has_extension("canonical"):
 
 @Language.component("newsmon_sentence_starts", assigns=["token.is_sent_start"])
 def sentence_starts(doc: Doc) -> Doc:
-    """Headline, paragraphs and dateline as sentences of their own (processors.sentences)."""
+    """Headline, paragraphs and dateline as sentences of their own (processors.nlp.sentences)."""
     return mark_sentence_starts(doc)
 
 
@@ -123,7 +134,7 @@ class PlaceResolver:
         streets = {s.span.text for s in spans if id(s) in addresses} - {
             s.span.text for s in spans if id(s) not in addresses and not _in_headline(s.span, text)
         }
-        spans = [  # streets and ordinary words are no towns (processors.addresses)
+        spans = [  # streets and ordinary words are no towns (processors.places.addresses)
             s
             for s in spans
             if s.mention.fixed is not None

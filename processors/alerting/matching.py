@@ -29,10 +29,21 @@ from shapely import STRtree, affinity
 from shapely.geometry import Point, box, shape
 from shapely.geometry.base import BaseGeometry
 
-from processors.highlight import snippets
-from processors.places import haversine_km
-from processors.query import And, Node, Not, Or, Phrase, Prefix, Proximity, Query, Term, TextIndex
-from processors.rules import ENTITY_LABELS, Region, Rule
+from processors.alerting.rules import ENTITY_LABELS, Region, Rule
+from processors.places.resolve import haversine_km
+from processors.text.highlight import snippets
+from processors.text.query import (
+    And,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Proximity,
+    Query,
+    Term,
+    TextIndex,
+)
 
 __all__ = ["ArticleView", "CompiledRule", "RuleMatch", "RuleSet"]
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from processors.errors import ConfigurationError
-from processors.textnorm import fold
+from processors.text.normalise import fold
 
 __all__ = [
     "GAZETTEER_VERSION",
@@ -508,7 +508,7 @@ class Gazetteer:
         marker = path.with_suffix(".supplement")
         if not path.is_file() or not marker.is_file() or marker.read_text() != stamp:
             done = subprocess.run(
-                [sys.executable, "-m", "processors.gazetteer", str(path), str(supplement)],
+                [sys.executable, "-m", "processors.places.gazetteer", str(path), str(supplement)],
                 capture_output=True,
                 text=True,
                 check=False,
@@ -565,7 +565,7 @@ class Gazetteer:
         """Places whose main name is another romanisation of ``name`` ("Quamishli" -> Al
         Qamishli), with how alike the two spellings are (0.8 to 1); for names with no exact
         match. Whether a sound-alike is believed is the caller's call: it depends on what else
-        the article says (see ``processors.places``)."""
+        the article says (see ``processors.places.resolve``)."""
         if name.isupper() and len(name) <= 5:
             return []  # "GPTA", "CAPS": an acronym is not a spelling of anything
         key = place_key(name)
@@ -640,5 +640,5 @@ class Gazetteer:
         return self._boxes.get(code)
 
 
-if __name__ == "__main__":  # python -m processors.gazetteer OUT.sqlite SUPPLEMENT.yaml
+if __name__ == "__main__":  # python -m processors.places.gazetteer OUT.sqlite SUPPLEMENT.yaml
     build_gazetteer(Path(sys.argv[1]), supplement=Path(sys.argv[2]))

@@ -2,7 +2,7 @@
 
 The model is a setting (``NEWSMON_SPACY_MODEL``), so a site with another English pipeline (md, lg,
 trf) just names it. newsmon's own components are registered by name in
-``processors.components`` and appended here; every article goes through ``nlp.pipe`` in batches.
+``processors.nlp.components`` and appended here; every article goes through ``nlp.pipe`` in batches.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def build_pipeline(
     model: str, *, exclude: Sequence[str] = (), plan_path: Path = PIPELINE_FILE
 ) -> Language:
     """The model plus newsmon's components, composed as the pipeline file says."""
-    import processors.components  # noqa: F401 - registers the newsmon_* factories
+    import processors.nlp.components  # noqa: F401 - registers the newsmon_* factories
 
     nlp = load_pipeline(model, exclude=exclude)
     for entry in pipeline_plan(plan_path):

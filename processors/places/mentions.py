@@ -22,11 +22,11 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from config import DATA_DIR
-from processors.aliases import CURATED
-from processors.gazetteer import Gazetteer, Place, place_key
-from processors.places import Mention
-from processors.spans import DASHES, doc_text, line_starts
-from processors.sports import HOME_NATIONS, is_sports_report
+from processors.nlp.aliases import CURATED
+from processors.nlp.spans import DASHES, doc_text, line_starts
+from processors.places.gazetteer import Gazetteer, Place, place_key
+from processors.places.resolve import Mention
+from processors.places.sports import HOME_NATIONS, is_sports_report
 from processors.vocabulary import load_word_lists
 
 __all__ = ["DIRECTIONS", "PlaceSpan", "find_place_spans", "is_source_credit", "mark_newsroom"]

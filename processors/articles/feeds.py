@@ -10,8 +10,8 @@ from calendar import timegm
 from datetime import UTC, datetime
 from typing import Any
 
-from processors.clean import html_to_text, looks_like_html
 from processors.errors import InvalidFeed
+from processors.text.clean import html_to_text, looks_like_html
 
 __all__ = ["InvalidFeed", "feed_article", "feed_entries", "main_text"]
 

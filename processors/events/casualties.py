@@ -23,7 +23,7 @@ nouns that name people are vocabularies in config/events.yaml; this module reads
 
 ``statements(sentence)`` gives one ``Statement`` per field with the people it counted, so the
 same people named twice in a sentence are counted once, and the article model can tell which
-statements repeat which (processors.events).
+statements repeat which (processors.events.extractor).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from processors.numbers import count_of
-from processors.spans import DASHES
+from processors.events.numbers import count_of
+from processors.nlp.spans import DASHES
 
 __all__ = [
     "CARED",

@@ -1,6 +1,6 @@
 """Snippets of a text around matched spans, with the matches marked: search hits and alerts.
 
-Highlighting happens in Python from the query's own match spans (``processors.query``), so what
+Highlighting happens in Python from the query's own match spans (``processors.text.query``), so what
 is marked is exactly what matched, stems and folded diacritics included, on any Elasticsearch.
 """
 

@@ -13,7 +13,7 @@ import re
 
 from spacy.tokens import Doc
 
-from processors.spans import doc_text
+from processors.nlp.spans import doc_text
 
 __all__ = ["HOME_NATIONS", "is_sports_report"]
 

@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from processors.alerting import key_value
+from processors.alerting.decisions import key_value
+from processors.alerting.rules import ENTITY_LABELS, THROTTLE_KEYS
 from processors.errors import FieldError, InvalidRule
-from processors.rules import ENTITY_LABELS, THROTTLE_KEYS
 
 __all__ = [
     "ANY_RULE",

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from processors.gazetteer import Gazetteer, Place, notable, place_key
+from processors.places.gazetteer import Gazetteer, Place, notable, place_key
 
 __all__ = ["SPECIFICITY", "Mention", "ResolvedPlace", "haversine_km", "resolve_mentions"]
 
