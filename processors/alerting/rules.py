@@ -56,7 +56,7 @@ from pydantic import (
 )
 
 from processors.errors import FieldError, InvalidRule, OutboundRefused, QuerySyntaxError
-from processors.events.extractor import COUNT_FIELDS
+from processors.events.taxonomy import COUNT_FIELDS
 from processors.outbound import OutboundPolicy, default_policy
 from processors.text.query import Query, parse_query
 
@@ -410,7 +410,7 @@ def _country_codes() -> frozenset[str]:
 def _event_type_names() -> dict[str, list[str]]:
     """Accepted names -> newsmon types: the types themselves and ACLED types and sub-types."""
     from config import DATA_DIR
-    from processors.events.extractor import Taxonomy
+    from processors.events.taxonomy import Taxonomy
 
     taxonomy = Taxonomy.load(DATA_DIR / "events.yaml")
     names: dict[str, list[str]] = {}

@@ -15,7 +15,8 @@ from spacy.pipeline import EntityRuler
 from spacy.tokens import Doc, Span
 
 from config import DATA_DIR, get_settings
-from processors.events.extractor import EventExtractor, Taxonomy
+from processors.events.extractor import EventExtractor
+from processors.events.taxonomy import Taxonomy
 from processors.nlp.aliases import CURATED, AliasTable, load_entities, ruler_patterns
 from processors.nlp.consistency import make_names_consistent
 from processors.nlp.sentences import mark_sentence_starts

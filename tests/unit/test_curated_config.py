@@ -4,7 +4,7 @@ import pytest
 
 from config import DATA_DIR
 from processors.errors import ConfigurationError
-from processors.events.extractor import Taxonomy
+from processors.events import Taxonomy
 from processors.nlp.aliases import AliasTable, load_entities
 
 
