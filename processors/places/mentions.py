@@ -623,44 +623,57 @@ def find_place_spans(
     doc: Doc, gazetteer: Gazetteer, vocabulary: dict[str, str] | None = None
 ) -> tuple[list[PlaceSpan], Counter[str]]:
     """Every place mention of ``doc`` (relabelling mislabelled entities in ``doc.ents``), and
-    country hints that are not places: demonyms ("Syrian") and locale vocabulary."""
-    demonyms: Counter[str] = locale_hints(doc, vocabulary or {})
-    sports = is_sports_report(doc)
-    person_parts = _person_name_parts(doc)
-    found: list[PlaceSpan] = []
-    new_ents = []
+    country hints that are not places: demonyms ("Syrian") and locale vocabulary.
+
+    Three passes: the entities the NER found (kept, relabelled or read as places), the runs of
+    proper nouns it missed that name known places, and, for the resolver, what the text says
+    around each literal mention (qualifier, direction, unit suffix, modifier, agency)."""
+    finder = _Finder(doc, gazetteer, locale_hints(doc, vocabulary or {}))
     ents = _dateline_names(doc, _split_at_locative(doc, list(doc.ents)), gazetteer)
     ents = _extend_names(doc, _merge_compound_names(doc, ents, gazetteer), gazetteer)
     ents = filter_spans(ents)
     in_ents = {i for ent in ents for i in range(ent.start, ent.end)}
     for ent in ents:
-        ent = _with_unit_name(ent, in_ents)
+        finder.entity(_with_unit_name(ent, in_ents))
+    finder.missed_runs()
+    doc.ents = sorted(finder.new_ents, key=lambda s: s.start)
+    finder.found.sort(key=lambda ps: ps.mention.start)
+    for ps in finder.found:
+        if ps.mention.role == "literal":
+            _describe(ps, doc, gazetteer)
+    return finder.found, finder.demonyms
+
+
+class _Finder:
+    """One document's pass over its entities and proper-noun runs: the place mentions found,
+    the entities as they will be (``new_ents``), and country hints (``demonyms``)."""
+
+    def __init__(self, doc: Doc, gazetteer: Gazetteer, demonyms: Counter[str]) -> None:
+        self.doc, self.gazetteer, self.demonyms = doc, gazetteer, demonyms
+        self.sports = is_sports_report(doc)
+        self.person_parts = _person_name_parts(doc)
+        self.found: list[PlaceSpan] = []
+        self.new_ents: list[Span] = []
+
+    def entity(self, ent: Span) -> None:
+        """One NER entity: a demonym, a team, a place, a name the NER took for something else
+        that stands where a place stands, a place inside an organisation's name, or none of
+        these (kept as it is)."""
+        doc, gazetteer, found, new_ents = self.doc, self.gazetteer, self.found, self.new_ents
         demonym = None
         if ent.label_ == "NORP":
-            country = _demonym(ent.text, gazetteer)
-            place = gazetteer.country(country) if country else None
-            after = doc[ent.end].lower_ if ent.end < len(doc) else ""
-            if place is not None and after in _ADMIN_UNITS and _regions(ent.text, gazetteer):
-                place = None  # "Somali region" is a region of Ethiopia, not Somalia
-                ent = Span(doc, ent.start, ent.end, label="GPE")
-            demonym = place
-            if place is not None:
-                demonyms[place.country or ""] += 1
-                mention = Mention(
-                    ent.text, ent.start_char, ent.end_char, role="demonym", fixed=place
-                )
-                found.append(PlaceSpan(mention, ent))
-        if sports and ent.ent_id_ != CURATED and _team(ent, gazetteer):
+            ent, demonym = self._demonym(ent)
+        if self.sports and ent.ent_id_ != CURATED and _team(ent, gazetteer):
             team = Span(doc, ent.start, ent.end, label="ORG")
             found.append(
                 PlaceSpan(Mention(ent.text, ent.start_char, ent.end_char, role="team"), team)
             )
             new_ents.append(team)
-            continue
+            return
         if len(ent) == 1 and (
             _addresses(doc, ent.start) or _no_name_alone(doc, ent.start, gazetteer)
         ):
-            continue  # "Ms. Carter": a form of address, not Mississippi; "an Easter party"
+            return  # "Ms. Carter": a form of address, not Mississippi; "an Easter party"
         if (
             ent.label_ == "FAC"
             and ent.ent_id_ != CURATED
@@ -668,62 +681,32 @@ def find_place_spans(
             and doc[ent.start - 1].lower_ == "on"
         ):
             new_ents.append(ent)
-            continue  # "a shooting on Broadway": a street the NER calls a facility, no town
+            return  # "a shooting on Broadway": a street the NER calls a facility, no town
         if ent.label_ in PLACE_LABELS and _headless(ent):
             whole = Span(doc, ent.start - 1, ent.end, label=ent.label_)
             if not gazetteer.candidates(whole.text):
                 new_ents.append(ent)
-                continue  # "at Mount Sinai" cut to "Sinai": the name is the whole, unknown
+                return  # "at Mount Sinai" cut to "Sinai": the name is the whole, unknown
             ent = whole
         if ent.label_ in PLACE_LABELS and _inside_facility_name(ent):
             new_ents.append(Span(doc, ent.start, ent.end, label="FAC"))
-            continue  # "Mount Carmel Hospital": a hospital's name, not the town
+            return  # "Mount Carmel Hospital": a hospital's name, not the town
         if ent.label_ in PLACE_LABELS and _namelike(ent.text) and not _numbered_venue(ent):
             named = _without_direction(ent, gazetteer)  # the entity stays whole
             found.append(PlaceSpan(_mention_of(named, ent), named))
             new_ents.append(ent)
-            continue
+            return
         if (
             ent.label_ in _MAYBE_PLACE
             and demonym is None
             and ent.ent_id_ != CURATED
             and _namelike(ent.text)
+            and self._stands_as_place(ent)
         ):
-            slot = _place_slot(doc, ent.start, ent.end)
-            options = gazetteer.lookup(ent.text, variants=_strong_slot(doc, ent.start, ent.end))
-            titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
-            is_person_part = (
-                ent.label_ == "PERSON"
-                and any(tok.lower_ in person_parts for tok in ent)
-                and len(ent) == 1
-            )
-            pinned = slot and _qualifier(doc, ent.end, gazetteer) is not None
-            if (
-                not titled
-                and not is_person_part
-                and (
-                    (options and _prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
-                    or (
-                        options
-                        and _locative(ent, conjuncts=False)  # "from Portugal and Pedro I"
-                        and ent.label_ in ("PERSON", "NORP")
-                    )
-                    or (options and _named_place_of(ent))
-                    or (pinned and ent.label_ != "PERSON" and not options)
-                    or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
-                    or (options and _in_place_chain(doc, ent.start, ent.end))
-                    or (options and _dateline(doc, ent.start, ent.end))
-                    or (
-                        options
-                        and ent.end < len(doc)
-                        and doc[ent.end].lower_ in _PLACE_WORDS | _LOCAL_SERVICES
-                    )
-                )
-            ):
-                relabelled = Span(doc, ent.start, ent.end, label="GPE")
-                found.append(PlaceSpan(_mention_of(ent, ent), relabelled, True))
-                new_ents.append(relabelled)
-                continue
+            relabelled = Span(doc, ent.start, ent.end, label="GPE")
+            found.append(PlaceSpan(_mention_of(ent, ent), relabelled, True))
+            new_ents.append(relabelled)
+            return
         if ent.label_ == "ORG":
             inner = _embedded(ent, gazetteer)
             if inner is not None:
@@ -735,88 +718,150 @@ def find_place_spans(
                 found.append(PlaceSpan(mention, inner))
         new_ents.append(ent)
 
-    # proper-noun runs the NER missed that name places (any name already found as a place
-    # counts wherever it recurs: "Parkland is grieving")
-    known_names = {place_key(ps.mention.text) for ps in found if ps.mention.role == "literal"}
-    taken = {i for ent in new_ents for i in range(ent.start, ent.end)}
-    i = 0
-    while i < len(doc):
-        if i in taken or not _proper_run(doc[i]) or _addresses(doc, i):
-            i += 1
-            continue
-        alone = i + 1 >= len(doc) or i + 1 in taken or not _proper_run(doc[i + 1])
-        if alone and _no_name_alone(doc, i, gazetteer):
-            i += 1
-            continue
-        j = i
-        while (
-            j < len(doc)
-            and j - i < 5
-            and j not in taken
-            and (
-                _proper_run(doc[j])
-                or (doc[j].lower_ in _NAME_LINKS and j + 1 < len(doc) and _proper_run(doc[j + 1]))
-                or (j > i and _hyphenated(doc, j))
-            )
-        ):
-            j += 1
-        matched = False
-        for end in range(j, i, -1):  # longest first
-            if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
-                continue  # never half of a hyphenated name ("Nord" of "Nord-Ouest")
-            if end - i > 1 and doc[end - 1].lower_ in _NAME_LINKS:
-                continue  # "Bir at" of "Bir at Tutah" is no name
-            span = doc[i:end]
-            slot = _place_slot(doc, i, end)
-            options = gazetteer.lookup(span.text, variants=_strong_slot(doc, i, end))
-            known = options and (_prominent(options) or slot or place_key(span.text) in known_names)
-            pinned = not options and slot and end == j and _qualifier(doc, end, gazetteer)
-            if (known or pinned) and _namelike(span.text):
-                kind = options[0][0] if options else None
-                span = Span(doc, i, end, label=_label_for(kind) if kind else "GPE")
-                role = "literal"
-                if sports and _team(span, gazetteer):
-                    span, role = Span(doc, i, end, label="ORG"), "team"
-                found.append(
-                    PlaceSpan(
-                        Mention(span.text, span.start_char, span.end_char, role=role),
-                        span,
-                        from_gazetteer=True,
-                    )
-                )
-                new_ents.append(span)
-                taken.update(range(i, end))
-                i = end
-                matched = True
-                break
-        if not matched:
-            i = j if j > i else i + 1
+    def _demonym(self, ent: Span) -> tuple[Span, Place | None]:
+        """A demonym's country ("Syrian"), counted as a hint; not in "Somali region", a region
+        of Ethiopia named like Somalia's people (relabelled a place)."""
+        doc, gazetteer = self.doc, self.gazetteer
+        country = _demonym(ent.text, gazetteer)
+        place = gazetteer.country(country) if country else None
+        after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+        if place is not None and after in _ADMIN_UNITS and _regions(ent.text, gazetteer):
+            return Span(doc, ent.start, ent.end, label="GPE"), None
+        if place is not None:
+            self.demonyms[place.country or ""] += 1
+            mention = Mention(ent.text, ent.start_char, ent.end_char, role="demonym", fixed=place)
+            self.found.append(PlaceSpan(mention, ent))
+        return ent, place
 
-    doc.ents = sorted(new_ents, key=lambda s: s.start)
-    found.sort(key=lambda ps: ps.mention.start)
-    for ps in found:
-        if ps.mention.role != "literal":
-            continue
-        _peel_place_words(ps, gazetteer)
-        if _modifier(ps.span, gazetteer):
-            ps.mention.role = "modifier"
-            continue
-        ps.mention.agency = _agency(ps.span)
-        suffix = _admin_suffix(doc, ps.span.end)
-        if suffix and not ps.mention.text.endswith(suffix):
-            with_suffix = f"{ps.mention.text} {suffix}"
-            if gazetteer.candidates(with_suffix):
-                ps.mention.lookup = with_suffix
-            # the text says it is a unit: a qualifier it does not lie in wins over namesakes
-            ps.mention.prefer_admin = True
-        ps.mention.qualifier = _qualifier(doc, ps.span.end, gazetteer) or _possessor(
-            doc, ps.span.start, gazetteer
+    def _stands_as_place(self, ent: Span) -> bool:
+        """Does a name the NER took for a person, a group or something else stand where a place
+        stands: a known place after "in" or "from", one pinned by a qualifier ("Gulu,
+        Uganda"), in a dateline, beside other places, before "County"? Not after a title
+        ("President Jackson") nor a part of a person's name told elsewhere."""
+        doc, gazetteer = self.doc, self.gazetteer
+        slot = _place_slot(doc, ent.start, ent.end)
+        options = gazetteer.lookup(ent.text, variants=_strong_slot(doc, ent.start, ent.end))
+        titled = ent.start > 0 and doc[ent.start - 1].lower_ in _TITLES
+        is_person_part = (
+            ent.label_ == "PERSON"
+            and any(tok.lower_ in self.person_parts for tok in ent)
+            and len(ent) == 1
         )
-        direction, start = _direction(doc, ps.span.start)
-        if direction:
-            ps.mention.direction = direction
-            ps.mention.start = doc[start].idx
-    return found, demonyms
+        pinned = slot and _qualifier(doc, ent.end, gazetteer) is not None
+        return (
+            not titled
+            and not is_person_part
+            and bool(
+                (options and _prominent(options) and (ent.label_ == "PERSON" or _locative(ent)))
+                or (
+                    options
+                    and _locative(ent, conjuncts=False)  # "from Portugal and Pedro I"
+                    and ent.label_ in ("PERSON", "NORP")
+                )
+                or (options and _named_place_of(ent))
+                or (pinned and ent.label_ != "PERSON" and not options)
+                or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in _LOCATIVE)
+                or (options and _in_place_chain(doc, ent.start, ent.end))
+                or (options and _dateline(doc, ent.start, ent.end))
+                or (
+                    options
+                    and ent.end < len(doc)
+                    and doc[ent.end].lower_ in _PLACE_WORDS | _LOCAL_SERVICES
+                )
+            )
+        )
+
+    def missed_runs(self) -> None:
+        """Runs of proper nouns the NER missed that name places (any name already found as a
+        place counts wherever it recurs: "Parkland is grieving"), longest first."""
+        doc, gazetteer = self.doc, self.gazetteer
+        known_names = {
+            place_key(ps.mention.text) for ps in self.found if ps.mention.role == "literal"
+        }
+        taken = {i for ent in self.new_ents for i in range(ent.start, ent.end)}
+        i = 0
+        while i < len(doc):
+            if i in taken or not _proper_run(doc[i]) or _addresses(doc, i):
+                i += 1
+                continue
+            alone = i + 1 >= len(doc) or i + 1 in taken or not _proper_run(doc[i + 1])
+            if alone and _no_name_alone(doc, i, gazetteer):
+                i += 1
+                continue
+            j = _run_end(doc, i, taken)
+            for end in range(j, i, -1):  # longest first
+                if end < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_:
+                    continue  # never half of a hyphenated name ("Nord" of "Nord-Ouest")
+                if end - i > 1 and doc[end - 1].lower_ in _NAME_LINKS:
+                    continue  # "Bir at" of "Bir at Tutah" is no name
+                span = doc[i:end]
+                slot = _place_slot(doc, i, end)
+                options = gazetteer.lookup(span.text, variants=_strong_slot(doc, i, end))
+                known = options and (
+                    _prominent(options) or slot or place_key(span.text) in known_names
+                )
+                pinned = not options and slot and end == j and _qualifier(doc, end, gazetteer)
+                if (known or pinned) and _namelike(span.text):
+                    self._run_place(i, end, options[0][0] if options else None)
+                    taken.update(range(i, end))
+                    i = end
+                    break
+            else:
+                i = j if j > i else i + 1
+
+    def _run_place(self, start: int, end: int, kind: str | None) -> None:
+        """A run of proper nouns taken as a place (or, in a sports report, a team)."""
+        doc = self.doc
+        span = Span(doc, start, end, label=_label_for(kind) if kind else "GPE")
+        role = "literal"
+        if self.sports and _team(span, self.gazetteer):
+            span, role = Span(doc, start, end, label="ORG"), "team"
+        mention = Mention(span.text, span.start_char, span.end_char, role=role)
+        self.found.append(PlaceSpan(mention, span, from_gazetteer=True))
+        self.new_ents.append(span)
+
+
+def _run_end(doc: Doc, i: int, taken: set[int]) -> int:
+    """Where a run of proper nouns from ``i`` ends (at most five tokens, joined by name links
+    such as "al" or "de", or by a hyphen)."""
+    j = i
+    while (
+        j < len(doc)
+        and j - i < 5
+        and j not in taken
+        and (
+            _proper_run(doc[j])
+            or (doc[j].lower_ in _NAME_LINKS and j + 1 < len(doc) and _proper_run(doc[j + 1]))
+            or (j > i and _hyphenated(doc, j))
+        )
+    ):
+        j += 1
+    return j
+
+
+def _describe(ps: PlaceSpan, doc: Doc, gazetteer: Gazetteer) -> None:
+    """What the text says around a literal mention, for the resolver: a modifier ("Texas
+    law"), an agency ("Moscow said"), a unit suffix ("Harris County"), its qualifier
+    ("Parkland, Florida") and a direction ("north of Aleppo")."""
+    _peel_place_words(ps, gazetteer)
+    if _modifier(ps.span, gazetteer):
+        ps.mention.role = "modifier"
+        return
+    ps.mention.agency = _agency(ps.span)
+    suffix = _admin_suffix(doc, ps.span.end)
+    if suffix and not ps.mention.text.endswith(suffix):
+        with_suffix = f"{ps.mention.text} {suffix}"
+        if gazetteer.candidates(with_suffix):
+            ps.mention.lookup = with_suffix
+        # the text says it is a unit: a qualifier it does not lie in wins over namesakes
+        ps.mention.prefer_admin = True
+    ps.mention.qualifier = _qualifier(doc, ps.span.end, gazetteer) or _possessor(
+        doc, ps.span.start, gazetteer
+    )
+    direction, start = _direction(doc, ps.span.start)
+    if direction:
+        ps.mention.direction = direction
+        ps.mention.start = doc[start].idx
 
 
 _SETTLEMENTS = _WORDS["settlements"]
