@@ -27,13 +27,9 @@ from processors.places.addresses import (
     load_street_words,
     ordinary_words,
 )
+from processors.places.datelines import is_source_credit, mark_newsroom
 from processors.places.gazetteer import Gazetteer, locale_vocabulary
-from processors.places.mentions import (
-    find_place_spans,
-    is_source_credit,
-    mark_metonymy,
-    mark_newsroom,
-)
+from processors.places.mentions import find_place_spans, mark_metonymy
 from processors.places.resolve import (
     drop_stray_namesakes,
     place_dict,

@@ -5,7 +5,7 @@ import spacy
 from spacy.tokens import Span
 
 from processors.enrich import Enricher
-from processors.places.mentions import _with_unit_name
+from processors.places.names import with_unit_name
 
 pytestmark = pytest.mark.model
 
@@ -92,10 +92,10 @@ def test_a_unit_the_ner_cut_from_its_name_is_given_back_to_the_office_s_name():
     nlp = spacy.blank("en")
     doc = nlp("according to the Ouachita Parish Sheriff's Office, which")
     cut = Span(doc, 4, 8, label="PERSON")  # "Parish Sheriff's Office", as a small NER may
-    whole = _with_unit_name(cut, {4, 5, 6, 7})
+    whole = with_unit_name(cut, {4, 5, 6, 7})
     assert (whole.text, whole.label_) == ("Ouachita Parish Sheriff's Office", "ORG")
     the = nlp("said the County Sheriff's Office")
-    assert _with_unit_name(Span(the, 2, 6, label="ORG"), set()).start == 2
+    assert with_unit_name(Span(the, 2, 6, label="ORG"), set()).start == 2
 
 
 def test_directions_inside_a_country_and_metonymy(enrich):
@@ -180,11 +180,11 @@ def test_a_locative_inside_a_name_splits_it():
     import spacy
     from spacy.tokens import Span
 
-    from processors.places.mentions import _split_at_locative
+    from processors.places.names import split_at_locative
 
     doc = spacy.blank("en")("A rally in the town of Kafr Nabl in Idleb province ended.")
     merged = Span(doc, 6, 10, "ORG")  # "Kafr Nabl in Idleb", as the NER may take it
-    assert [(e.text, e.label_) for e in _split_at_locative(doc, [merged])] == [
+    assert [(e.text, e.label_) for e in split_at_locative(doc, [merged])] == [
         ("Kafr Nabl", "ORG"),
         ("Idleb", "ORG"),
     ]
