@@ -22,7 +22,7 @@ from processors.events.taxonomy import (
     SEVERITY,
     Taxonomy,
 )
-from processors.places.resolve import SPECIFICITY
+from processors.places.summary import SPECIFICITY
 
 
 @dataclass(frozen=True)

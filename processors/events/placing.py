@@ -10,7 +10,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from processors.events.taxonomy import Taxonomy
-from processors.places.resolve import SPECIFICITY
+from processors.places.summary import SPECIFICITY
 
 
 def _name_run(doc: Doc, place: dict[str, Any]) -> str:

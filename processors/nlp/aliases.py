@@ -16,7 +16,7 @@ import yaml
 from spacy.language import Language
 
 from processors.errors import ConfigurationError
-from processors.places.gazetteer import place_key
+from processors.text.normalise import place_key
 from processors.vocabulary import read_yaml
 
 __all__ = ["CURATED", "AliasTable", "CanonicalEntity", "load_entities", "ruler_patterns"]

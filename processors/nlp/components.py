@@ -30,12 +30,8 @@ from processors.places.addresses import (
 from processors.places.datelines import is_source_credit, mark_newsroom
 from processors.places.gazetteer import Gazetteer, locale_vocabulary
 from processors.places.mentions import find_place_spans, mark_metonymy
-from processors.places.resolve import (
-    drop_stray_namesakes,
-    place_dict,
-    resolve_mentions,
-    summarize_places,
-)
+from processors.places.resolve import resolve_mentions
+from processors.places.summary import drop_stray_namesakes, place_dict, summarize_places
 
 __all__ = ["COMPONENTS", "PlaceResolver"]
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-__all__ = ["Token", "fold", "norm_terms", "normalize_text", "stem", "tokens"]
+__all__ = ["Token", "fold", "norm_terms", "normalize_text", "place_key", "stem", "tokens"]
 
 _WORD_RE = re.compile(r"[^\W_]+")
 # Letters NFKD does not decompose into ASCII plus marks.
@@ -85,3 +85,14 @@ def norm_terms(text: str) -> list[str]:
 def normalize_text(text: str) -> str:
     """``text`` as the space-separated stems stored in the ``text_norm`` search field."""
     return " ".join(norm_terms(text))
+
+
+_PLACE_NON_WORD = re.compile(r"[^0-9a-z]+")
+_APOSTROPHES = re.compile(r"['’ʼʻ`]")
+
+
+def place_key(name: str) -> str:
+    """Folded, punctuation-free form of a name: ``Al-Ḩasakah`` -> ``al hasakah``,
+    ``Bu'aale`` -> ``buaale``."""
+    key = _PLACE_NON_WORD.sub(" ", _APOSTROPHES.sub("", fold(name))).strip()
+    return key[4:] if key.startswith("the ") else key
