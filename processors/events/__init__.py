@@ -7,11 +7,12 @@ many, from the parse), ``actors``, ``placing``, ``incidents`` (the article model
 one happening are one incident), ``dates`` and ``numbers``.
 """
 
-from processors.events.casualties import CasualtyVocabulary, Statement, statements
+from processors.events.casualties import Statement, statements
 from processors.events.dates import resolve_date
 from processors.events.extractor import EventExtractor, finalize_events
 from processors.events.incidents import best_supported
 from processors.events.numbers import count_of, parse_number
+from processors.events.people import CasualtyVocabulary, is_person
 from processors.events.taxonomy import COUNT_FIELDS, DISASTER, EventType, Taxonomy
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "best_supported",
     "count_of",
     "finalize_events",
+    "is_person",
     "parse_number",
     "resolve_date",
     "statements",

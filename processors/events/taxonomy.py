@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from processors.errors import ConfigurationError
-from processors.events.casualties import CARED, CasualtyVocabulary
+from processors.events.casualties import CARED
+from processors.events.people import CasualtyVocabulary
 from processors.vocabulary import read_yaml, word_list
 
 __all__ = ["COUNT_FIELDS", "DISASTER", "EventType", "Taxonomy"]

@@ -11,8 +11,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from processors.events.casualties import is_person, recorded
+from processors.events.casualties import recorded
 from processors.events.counts import is_headline
+from processors.events.people import is_person
 from processors.events.taxonomy import PROTEST_TYPES, Taxonomy
 
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "LAW"})
