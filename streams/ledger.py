@@ -11,8 +11,8 @@ A record goes to the ledger partition of its alert's partition (modulo the ledge
 whoever takes over an alerts partition reads one ledger partition, and only from a little before
 the oldest alert it still has to deliver (that alert's timestamp less ``CLOCK_MARGIN_MS``, for
 clocks of different hosts): a record about that alert or a later one cannot be older. The
-Elasticsearch ``*-alert-deliveries`` index is a projection of this topic (``streams.agents``),
-for people to read.
+Elasticsearch ``*-alert-deliveries`` index is a projection of this topic
+(``streams.agents.alerts``), for people to read.
 """
 
 from __future__ import annotations

@@ -9,7 +9,13 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 
 from config import Settings
 from config.logs import logging_config
-from streams.agents import register_agents
+from streams.agents import (
+    register_alerts,
+    register_delivery,
+    register_enrich,
+    register_health,
+    register_index,
+)
 from streams.app import NewsmonApp, create_app
 from streams.topics import ensure_topics, faust_topics
 
@@ -21,7 +27,12 @@ def worker_app(settings: Settings, *, enricher: Any | None = None) -> NewsmonApp
     loaded is used as is (else the enrich agent loads one on first use)."""
     app = create_app(settings)
     setup_prometheus_sensors(app, name_prefix="newsmon_faust")
-    register_agents(app, faust_topics(app, settings), settings, enricher=enricher)
+    topics = faust_topics(app, settings)
+    model = register_enrich(app, topics, settings, enricher=enricher)
+    register_index(app, topics, settings)
+    store = register_alerts(app, topics, settings)
+    register_delivery(app, settings)
+    register_health(app, model=model, store=store)
     return app
 
 

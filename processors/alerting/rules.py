@@ -386,7 +386,8 @@ class Rule(_Strict):
     @property
     def needs_story(self) -> bool:
         """Does the rule decide by story? Then it matches articles once they are indexed,
-        where their story is settled (``streams.alerts``), not as soon as they are enriched."""
+        where their story is settled (``streams.agents.alerts``), not as soon as they are
+        enriched."""
         return self.group_by == "story" or (
             self.aggregate is not None and self.aggregate.kind == "story_growth"
         )

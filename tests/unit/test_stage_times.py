@@ -1,5 +1,5 @@
 """Where an alert's latency went: the enrichment header, the stage breakdown, and the batched
-decision stage (streams/alerts.py) on plain fakes, no broker."""
+decision stage (streams/agents/alerts.py) on plain fakes, no broker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from faust.streams import current_event
 
 from processors.alerting.decisions import stages_ms
 from processors.alerting.rules import validate_rule
-from streams.alerts import _decide_batch
+from streams.agents.alerts import _decide_batch
 from streams.stage_times import ENRICH_HEADER, encode_span, enrich_span
 
 

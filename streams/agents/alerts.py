@@ -4,21 +4,19 @@
 articles-enriched --alert_match--> alert-matches (keyed by rule id) --alert_decide--> alerts
 articles-indexed --story_match--/                                                      |
                                          news-alerts <--alert_index--------------------+
-                                         webhook / email <--delivery (streams/delivery.py)
+                                         webhook / email <--delivery (streams/agents/delivery.py)
                                                                |
                      news-alert-deliveries <--delivery_index-- alert-deliveries (the ledger)
 ```
 
-``alert_match`` runs the compiled rule set (``processors.alerting.matching``) on each article (the
-rules
-that decide by story, ``group_by: story`` and ``story_growth``, run in ``story_match`` on the
-article as indexed, with its story, instead); matches
-go to ``alert-matches`` keyed by rule id, so all of a rule's matches meet in one partition, where
+``alert_match`` runs the compiled rule set (``processors.alerting.matching``) on each article
+(the rules that decide by story, ``group_by: story`` and ``story_growth``, run in
+``story_match`` on the article as indexed, with its story, instead); matches go to
+``alert-matches`` keyed by rule id, so all of a rule's matches meet in one partition, where
 ``alert_decide`` keeps the rule's state (throttle, aggregate windows, digest) in a table backed
 by a Kafka changelog, and emits alerts (``processors.alerting.decisions``). A timer nudges rules
-whose
-digest period is over. Every step acknowledges its input only after its output is confirmed, and
-alert ids are stable, so restarts and replays never lose or duplicate an alert.
+whose digest period is over. Every step acknowledges its input only after its output is
+confirmed, and alert ids are stable, so restarts and replays never lose or duplicate an alert.
 """
 
 from __future__ import annotations
@@ -48,13 +46,13 @@ from streams.sending import Send, confirm_all, send_of
 from streams.stage_times import enrich_span
 from streams.topics import Topics
 
-__all__ = ["register_alert_agents"]
+__all__ = ["register_alerts"]
 
 log = logging.getLogger(__name__)
 _TICK = b'{"tick": true}'
 
 
-def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) -> RuleStore:
+def register_alerts(app: faust.App, topics: Topics, settings: Settings) -> RuleStore:
     """Attach the alert agents, the state table and the digest timer; return the rule store."""
     store = RuleStore(settings)
     matches_topic = app.topic(
@@ -64,11 +62,22 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
         key_serializer="raw",
         value_serializer="raw",
     )
-    state = app.Table("alert-state", default=dict, partitions=settings.partitions, key_type=bytes)
 
     @app.task
     async def follow_rules() -> None:
         await keep_running(store.run)
+
+    _register_matching(app, topics, settings, store, matches_topic)
+    _register_deciding(app, topics, settings, store, matches_topic)
+    _register_alert_indexes(app, topics, settings)
+    return store
+
+
+def _register_matching(
+    app: faust.App, topics: Topics, settings: Settings, store: RuleStore, matches_topic: Any
+) -> None:
+    """``alert_match`` (every rule but the story rules, on enriched articles) and
+    ``story_match`` (the story rules, on indexed articles), both to ``alert-matches``."""
 
     async def match_batch(events: list[EventT], ruleset: Any) -> None:
         sends: list[Send] = []
@@ -94,7 +103,7 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
 
     @app.agent(topics.enriched, name="alert_match")
     async def alert_match(stream: faust.StreamT) -> None:
-        # iterate at once, wait inside (see streams.agents: a late agent gets no records)
+        # iterate at once, wait inside (see streams.agents.enrich: a late agent gets no records)
         async for events in stream.noack_take(64, within=0.02):
             await store.loaded.wait()
             await match_batch(events, store.ruleset)  # every rule but the story rules
@@ -108,6 +117,13 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
             await store.loaded.wait()
             await match_batch(events, store.story_ruleset)
             await acknowledge(stream, events)
+
+
+def _register_deciding(
+    app: faust.App, topics: Topics, settings: Settings, store: RuleStore, matches_topic: Any
+) -> None:
+    """``alert_decide`` with the rules' state table, and the timer that nudges digests."""
+    state = app.Table("alert-state", default=dict, partitions=settings.partitions, key_type=bytes)
 
     @app.agent(matches_topic, name="alert_decide")
     async def alert_decide(stream: faust.StreamT) -> None:
@@ -129,6 +145,11 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
             ):
                 await matches_topic.send(key=rule.id.encode(), value=_TICK, force=True)
 
+
+def _register_alert_indexes(app: faust.App, topics: Topics, settings: Settings) -> None:
+    """``alert_index`` (alerts -> ``*-alerts``) and ``delivery_index`` (the delivery ledger
+    -> ``*-alert-deliveries``)."""
+
     @app.agent(topics.alerts, name="alert_index")
     async def alert_index(stream: faust.StreamT) -> None:
         def documents(values: list[bytes]) -> list[tuple[str, dict[str, Any]]]:
@@ -146,8 +167,6 @@ def register_alert_agents(app: faust.App, topics: Topics, settings: Settings) ->
             return [(e["delivery_id"], e) for e in entries if e is not None]
 
         await _index_topic(stream, settings, settings.deliveries_index, documents)
-
-    return store
 
 
 async def _index_topic(
