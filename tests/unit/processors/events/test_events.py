@@ -1,0 +1,77 @@
+"""Event types, actors and counts on sentences written for these tests (loads spaCy)."""
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+
+def test_a_murder_suicide_is_an_attack(enrich):
+    article = enrich("A man and his wife were found dead in an apparent murder-suicide in Macon.")
+    assert event_of(article)["type"] == "attack"
+
+
+def event_of(article):
+    assert article["events"], "no event found"
+    return article["events"][0]
+
+
+def test_air_strike_with_actor_place_and_deaths(enrich):
+    article = enrich(
+        "On 3 March 2021, an airstrike by the Afghan air force killed 12 civilians in "
+        "Kunduz, officials said."
+    )
+    event = event_of(article)
+    assert event["type"] == "air_strike" and event["fatalities"] == 12
+    assert event["place"]["country_code"] == "AF" and event["date"] == "2021-03-03"
+    assert "Afghan" in (event["actor1"] or "")
+
+
+def test_protests_are_refined_by_what_met_them(enrich):
+    violent = event_of(enrich("Protesters threw stones at police and burned tyres in Lagos."))
+    assert violent["type"] == "violent_demonstration"
+    dispersed = event_of(
+        enrich("Police fired tear gas to disperse a march by teachers in Nairobi.")
+    )
+    assert dispersed["type"] == "protest_with_intervention"
+    calm = event_of(
+        enrich("Hundreds of nurses held a peaceful protest outside parliament in Accra.")
+    )
+    assert calm["type"] == "peaceful_protest"
+
+
+def test_killing_soldiers_is_a_battle_and_killing_civilians_an_attack(enrich):
+    battle = event_of(enrich("Militants killed four soldiers at a checkpoint near Mosul."))
+    assert battle["type"] == "armed_clash" and battle["fatalities"] == 4
+    attack = event_of(enrich("Gunmen shot dead a teacher and two farmers near Mosul."))
+    assert attack["type"] == "attack" and attack["fatalities"] == 3
+
+
+def test_no_casualties_and_negated_events(enrich):
+    event = event_of(
+        enrich("A roadside bomb exploded near a convoy in Kandahar. No casualties were reported.")
+    )
+    assert event["type"] == "ied" and event["fatalities"] == 0
+    assert enrich("There was no armed clash in the village, residents said.")["events"] == []
+
+
+def test_arrest_counts(enrich):
+    event = event_of(enrich("Police arrested 31 people in Santiago on Thursday."))
+    assert event["type"] == "arrests" and event["arrested"] == 31
+
+
+def test_a_verb_and_its_distant_preposition_make_a_clash(enrich):
+    article = enrich(
+        "Separatist units fired with heavy machine guns on the positions of the army near "
+        "the border on Tuesday."
+    )
+    assert article["events"][0]["type"] == "armed_clash"
+    assert article["events"][0]["trigger"] == "fired"
+
+
+def test_opening_fire_on_an_armed_convoy_is_a_battle(enrich):
+    article = enrich(
+        "On Monday, gunmen opened fire on a truck carrying border guards near the dam."
+    )
+    assert article["events"][0]["type"] == "armed_clash"
+    civilians = enrich("On Monday, gunmen opened fire on a wedding party near the dam.")
+    assert civilians["events"][0]["type"] == "attack"
