@@ -38,7 +38,8 @@ def stack_settings() -> Settings:
 
     # the tests' webhook receivers, feed servers and SMTP sink listen on 127.0.0.1: allow it
     # there (and in every worker the tests start, which inherit the environment) and nowhere
-    # else; the refusals themselves are tested in tests/unit/test_outbound.py and test_feeds
+    # else; the refusals themselves are tested in tests/unit/processors/test_outbound.py and
+    # tests/unit/processors/articles/test_feeds.py
     allowed = os.environ.get("NEWSMON_OUTBOUND_ALLOW", "")
     os.environ["NEWSMON_OUTBOUND_ALLOW"] = with_loopback(allowed)
     default_policy.cache_clear()
@@ -212,7 +213,7 @@ def desk(stack_settings: Settings) -> Iterator[Desk]:
         "NEWSMON_API_ANALYST_KEYS": "sam.editor=sha256:"
         + hashlib.sha256(ANALYST_KEY.encode()).hexdigest(),
         # the tests knock without keys on purpose, all from 127.0.0.1: no lockout here (the
-        # limiter is tested in tests/unit/test_api_security.py)
+        # limiter is tested in tests/unit/api/test_api_security.py)
         "NEWSMON_API_AUTH_FAILURES_PER_MINUTE": "100000",
     }
     api = ApiProcess(pipeline.settings, env=env, name=f"test-api-{pipeline.settings.app_id}")
