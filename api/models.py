@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from processors.alerting.model import Alert
+from processors.articles.model import (
+    ArticlePlace,
+    DuplicateOf,
+    EnrichedArticle,
+    StoryId,
+)
 
 __all__ = [
     "AlertOut",
@@ -25,82 +33,8 @@ __all__ = [
 ]
 
 
-class _Open(BaseModel):
-    """Documents from the index: the documented fields, and whatever else an article carried."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class EntityOut(_Open):
-    text: str
-    label: str
-    start: int
-    end: int
-    canonical: str | None = None
-
-
-class PlaceOut(_Open):
-    name: str
-    start: int
-    end: int
-    lat: float
-    lon: float
-    country_code: str | None = None
-    admin1: str | None = None
-    admin1_name: str | None = None
-    geonameid: str | None = None
-    kind: str | None = None
-    confidence: float | None = None
-    metonymic: bool = False
-    role: str | None = None
-    approximate: bool = False  # an unknown name placed at the place that qualifies it
-
-
-class EventOut(_Open):
-    type: str
-    trigger: str | None = None
-    sentence: str | None = None
-    actor1: str | None = None
-    actor2: str | None = None
-    place: dict[str, Any] | None = None
-    fatalities: int | None = None
-    injured: int | None = None
-    arrested: int | None = None
-    missing: int | None = None
-    displaced: int | None = None
-    evacuated: int | None = None
-    perpetrators: dict[str, int] | None = Field(
-        None, description="of the counts, those of the people who did it, where the text says"
-    )
-    date: str | None = None
-
-
-DuplicateOf = Annotated[
-    str | None, Field(description="id of the first copy of this story, when this is a later one")
-]
-StoryId = Annotated[
-    str | None,
-    Field(description="the story (reports of one happening) the article is in: `/stories`"),
-]
-
-
-class ArticleOut(_Open):
-    id: str
-    title: str | None = None
-    text: str = ""
-    url: str | None = None
-    source: str | None = None
-    published_at: str | None = None
-    date: str | None = None
-    lang: str | None = None
-    entities: list[EntityOut] = []
-    places: list[PlaceOut] = []
-    events: list[EventOut] = []
-    countries: list[str] = []
-    regions: list[str] = []
-    location: dict[str, float] | None = None
-    duplicate_of: DuplicateOf = None
-    story: StoryId = None
+# the enriched article is defined once, in processors.articles.model: the API returns it as is
+ArticleOut = EnrichedArticle
 
 
 class SearchHitOut(BaseModel):
@@ -115,7 +49,7 @@ class SearchHitOut(BaseModel):
     )
     countries: list[str] = []
     event_types: list[str] = []
-    places: list[PlaceOut] = []
+    places: list[ArticlePlace] = []
     events: list[dict[str, Any]] = Field(
         default_factory=list, description="type, place {name, lat, lon, country_code}, counts"
     )
@@ -160,19 +94,9 @@ class SearchOut(BaseModel):
     next: str | None = Field(None, description="Pass as `after` for the next page")
 
 
-class AlertOut(_Open):
-    id: str
-    kind: str
-    rule_id: str
-    rule_name: str
-    article_id: str
-    story: StoryId = None
-    article: dict[str, Any] = {}
-    matched: dict[str, Any] = {}
-    fired_at: float = Field(description="Unix time, seconds")
-    arrived_at: float | None = Field(None, description="When the article arrived (Unix time)")
-    matched_at: float | None = None
-    latency_ms: float | None = None
+class AlertOut(Alert):
+    """An alert (processors.alerting.model) as the desk sees it, with its triage."""
+
     acknowledged: bool = False
     assignee: str | None = None
     state: str = Field("new", description="new, snoozed (until `snoozed_until`) or acknowledged")

@@ -7,10 +7,12 @@ and alert ids, as pure functions), ``silences`` (a rule kept quiet for a while).
 
 from processors.alerting.decisions import Decision, alert_document, alert_id, decide, due_digests
 from processors.alerting.matching import ArticleView, CompiledRule, RuleMatch, RuleSet
+from processors.alerting.model import Alert
 from processors.alerting.rules import Rule, load_rules, parse_duration, validate_rule
 from processors.alerting.silences import Silence, silence_for, validate_silence
 
 __all__ = [
+    "Alert",
     "ArticleView",
     "CompiledRule",
     "Decision",

@@ -10,12 +10,14 @@ from processors.articles.dedup import Copy, fingerprint, first_copy, similarity
 from processors.articles.documents import search_document
 from processors.articles.feeds import feed_article, feed_entries, main_text
 from processors.articles.identity import article_id, canonical_url
+from processors.articles.model import EnrichedArticle
 from processors.articles.stories import story_of, story_signature
 from processors.articles.validation import REASONS, decode_article, validate_article
 
 __all__ = [
     "REASONS",
     "Copy",
+    "EnrichedArticle",
     "article_id",
     "canonical_url",
     "decode_article",

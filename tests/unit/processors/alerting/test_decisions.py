@@ -3,6 +3,7 @@
 import pytest
 
 from processors.alerting.decisions import alert_id, decide, due_digests
+from processors.alerting.model import Alert
 from processors.alerting.rules import validate_rule
 from processors.errors import InvalidRule
 
@@ -165,3 +166,30 @@ def test_story_rules_are_told_apart_and_group_by_does_not_stack():
     for clash in clashes:
         with pytest.raises(InvalidRule, match="group_by"):
             rule(group_by="story", **clash)
+
+
+def test_every_kind_of_alert_has_the_one_shape_of_an_alert():
+    """processors.alerting.model.Alert declares every field decide() writes, for every kind."""
+    kinds = {
+        "match": rule(throttle={"realert": "10m", "key": "country"}),
+        "frequency": rule(aggregate={"kind": "frequency", "window": "1h", "count": 2}),
+        "spike": rule(aggregate={"kind": "spike", "window": "1h", "factor": 2, "min_count": 2}),
+        "digest": rule(digest="1h"),
+        "story": rule(group_by="story"),
+        "story_growth": rule(aggregate={"kind": "story_growth", "window": "1h", "count": 2}),
+    }
+    timeline = [(f"a{n}", at) for n, at in enumerate([100.0, 3700.0, 3701.0, 3702.0, 9000.0])]
+    seen = set()
+    for kind, r in kinds.items():
+        state = {}
+        for article_id, at in timeline:
+            decision = decide(r, _in_story(article_id, "s1", at=at), state, now=at)
+            state = decision.state
+            for alert in [*decision.alerts, *due_digests(r, state, now=at + 7200).alerts]:
+                parsed = Alert.model_validate(alert)
+                assert parsed.model_extra == {}, f"{kind}: undeclared {sorted(parsed.model_extra)}"
+                seen.add(parsed.kind)
+        silenced = decide(rule(), record("b"), {}, now=1.0, silenced=True)
+        after = decide(rule(), record("c"), silenced.state, now=2.0)
+        assert Alert.model_validate(after.alerts[0]).silenced == 1
+    assert seen == set(kinds)
