@@ -494,6 +494,10 @@ def run_chaos(
     long a backlog takes to drain depends on the spare capacity (C - rate), so a recovery bound
     means something only at a load relative to C. The run's topics, index and groups are
     deleted at the end unless ``keep``.
+
+    One long function on purpose: it is the campaign's script, read top to bottom (set up,
+    measure, produce, inject each fault in turn, drain, count, clean up), and its steps share
+    the processes, clients and clocks of one run; the steps' logic lives in the helpers below.
     """
     from deploy import stack
     from newsmon.bench import bench_texts

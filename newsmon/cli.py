@@ -468,6 +468,8 @@ def _cmd_settings(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """Every command and its options, declared one after another (long, and flat on purpose:
+    the command line reads as one table)."""
     parser = argparse.ArgumentParser(
         prog="newsmon", description="Streaming news monitoring on Kafka and Elasticsearch."
     )

@@ -187,7 +187,9 @@ def run_latency_bench(
     loads: tuple[float, ...] = LOADS,
     seconds: float = 60.0,
 ) -> int:
-    """Run the benchmark (see the module docstring); 0 when every article alerted."""
+    """Run the benchmark (see the module docstring); 0 when every article alerted. One
+    function, as the script of one run: capacity first, then each load in turn, on the same
+    workers and rules."""
     from deploy import stack
     from newsmon.bench import bench_texts
     from newsmon.rulebench import enriched_articles, generate_rules

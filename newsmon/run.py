@@ -222,6 +222,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run_everything(settings: Settings, *, samples: str | None = None, wait: bool = True) -> int:
+    """What `make run` does, in its six printed steps (stack, index, rules, worker and API,
+    samples, the desk): one function so the steps read in the order the user sees them."""
     from deploy import stack
     from deploy.sample_dates import redate_articles
     from processors.alerting.rules import load_rules

@@ -160,6 +160,10 @@ async def run_channel(settings: Settings, kind: str) -> None:
     or a rebalance delivery resumes with the oldest alert not yet done, and the ledger skips
     the ones delivered since. A partition is given up (a rebalance, a stop) only once the
     attempts under way on it are recorded.
+
+    One function with closures, on purpose: the rebalance listener, the destination workers
+    and the fetch loop share the consumer, the pending deliveries and one generation counter,
+    and keeping them in one scope keeps that sharing visible.
     """
     from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 
