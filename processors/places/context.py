@@ -24,6 +24,7 @@ from processors.places.words import (
     POSTAL_COUNTRIES,
     QUALIFIER_KINDS,
     SITE_NOUNS,
+    SITTING_BODIES,
 )
 
 
@@ -239,6 +240,24 @@ def place_slot(doc: Doc, start: int, end: int) -> bool:
     if dateline(doc, start, end):
         return True
     return after is not None and (after.text == "(" or after.lower_ in PLACE_WORDS)
+
+
+_TIME_LINKS = frozenset({"on", "at", "early", "late", "last", "this", "overnight"})
+
+
+def town_at_a_time(doc: Doc, start: int, end: int) -> bool:
+    """ "shot in Humble on Monday", "in Hope late Sunday": a one-word name between "in" and
+    a time is where it happened, whatever the NER made of it (it takes small towns named by
+    ordinary words for organisations). Not a body that sits ("in Congress on Monday")."""
+    if end - start != 1 or start == 0 or doc[start - 1].lower_ != "in":
+        return False
+    name = doc[start]
+    if not name.is_title or name.lower_ in SITTING_BODIES:
+        return False
+    i = end
+    while i < len(doc) and i < end + 2 and doc[i].lower_ in _TIME_LINKS:
+        i += 1
+    return i < len(doc) and doc[i].ent_type_ in ("DATE", "TIME")
 
 
 def strong_slot(doc: Doc, start: int, end: int) -> bool:

@@ -35,6 +35,7 @@ from processors.places.context import (
     possessor,
     qualifier,
     strong_slot,
+    town_at_a_time,
 )
 from processors.places.datelines import dateline, dateline_names
 from processors.places.gazetteer import Gazetteer, Place, place_key
@@ -246,6 +247,10 @@ class _Finder:
                 or (pinned and ent.label_ != "PERSON" and not options)
                 or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE)
                 or (options and in_place_chain(doc, ent.start, ent.end))
+                or (
+                    any(p.kind == "city" and w >= 0.9 for p, w in options)
+                    and town_at_a_time(doc, ent.start, ent.end)
+                )
                 or (options and dateline(doc, ent.start, ent.end))
                 or (
                     options

@@ -13,7 +13,7 @@ _WORDS = load_word_lists(
     (
         "titles", "agency_verbs", "agency_nouns", "not_names", "institutions", "admin_units",
         "area_nouns", "place_kind_words", "site_nouns", "settlements", "local_services",
-        "county_services", "name_heads", "feasts", "facility_heads",
+        "county_services", "name_heads", "feasts", "facility_heads", "sitting_bodies",
     ),
 )  # fmt: skip
 MAYBE_PLACE = frozenset({"PERSON", "ORG", "NORP"})
@@ -88,5 +88,6 @@ UNIT_WORDS = PLACE_NOUNS | SETTLEMENTS  # never a place name alone
 FEASTS = _WORDS["feasts"]
 # capitalised, these end the name of a building or institution
 FACILITY_HEADS = _WORDS["facility_heads"]
+SITTING_BODIES = _WORDS["sitting_bodies"]
 # the abbreviations that open English place names, as a gazetteer spells them out
 ABBREVIATED = {"st": "Saint", "mt": "Mount", "ft": "Fort"}

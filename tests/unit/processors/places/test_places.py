@@ -400,3 +400,20 @@ def test_a_unit_word_alone_is_no_place(enrich):
 def test_a_date_before_a_town_is_no_station_brand(enrich):
     article = enrich("On June 5 Dallas police said two men were wounded outside a bar.")
     assert place(article, "Dallas")["role"] == "literal"
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "admin1"),
+    [
+        ("Two teens were shot in Humble on Monday evening, deputies said.", "Humble", "US-TX"),
+        ("A woman was hurt in Hope late Sunday, police said.", "Hope", "US-AR"),
+    ],
+)
+def test_a_town_named_by_an_ordinary_word_between_in_and_a_time_is_a_place(
+    enrich, body, name, admin1
+):
+    assert place(enrich(body), name)["admin1"] == admin1
+
+
+def test_a_body_that_sits_is_no_town_of_its_name(enrich):
+    assert enrich("The bill passed in Congress on Monday.")["places"] == []
