@@ -236,21 +236,22 @@ class Throttle(_Strict):
 
 
 class Channel(_Strict):
-    type: Literal["webhook", "email"]
+    type: Literal["webhook", "email", "slack"]
     url: str | None = None
     secret_env: str | None = None
     to: list[str] = []
 
     @model_validator(mode="after")
     def _complete(self, info: ValidationInfo) -> Channel:
-        if self.type == "webhook" and not (self.url or "").startswith(("http://", "https://")):
-            raise ValueError("a webhook channel needs an http(s) `url`")
-        if self.type == "webhook":
+        posts = self.type in ("webhook", "slack")  # a Slack incoming webhook is one too
+        if posts and not (self.url or "").startswith(("http://", "https://")):
+            raise ValueError(f"a {self.type} channel needs an http(s) `url`")
+        if posts:
             policy = (info.context or {}).get("outbound") or default_policy()
             try:  # a webhook to the inside of the deployment is refused when it is saved
                 policy.check_url(str(self.url), resolve=True)
             except OutboundRefused as exc:
-                raise ValueError(f"webhook `url` refused: {exc}") from None
+                raise ValueError(f"{self.type} `url` refused: {exc}") from None
         if self.type == "email" and not self.to:
             raise ValueError("an email channel needs `to` (a list of addresses)")
         for address in self.to:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from streams.channels.base import Channel, PermanentFailure
 from streams.channels.email import EmailChannel, email_message
+from streams.channels.slack import SlackChannel, slack_body
 from streams.channels.webhook import WebhookChannel, sign, webhook_body
 
 __all__ = [
@@ -16,10 +17,14 @@ __all__ = [
     "Channel",
     "EmailChannel",
     "PermanentFailure",
+    "SlackChannel",
     "WebhookChannel",
     "email_message",
     "sign",
+    "slack_body",
     "webhook_body",
 ]
 
-CHANNELS: dict[str, type[Channel]] = {c.kind: c for c in (WebhookChannel, EmailChannel)}
+CHANNELS: dict[str, type[Channel]] = {
+    c.kind: c for c in (WebhookChannel, EmailChannel, SlackChannel)
+}

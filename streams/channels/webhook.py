@@ -52,8 +52,12 @@ class WebhookChannel(Channel):
     def destination(spec: dict[str, Any]) -> str:
         return str(spec.get("url") or "")
 
+    def body(self, alert: dict[str, Any]) -> bytes:
+        """What is POSTed (a kind built on webhooks, such as Slack, says it its own way)."""
+        return webhook_body(alert)
+
     async def send(self, alert: dict[str, Any], spec: dict[str, Any], attempt: int) -> int:
-        body = webhook_body(alert)
+        body = self.body(alert)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "newsmon",

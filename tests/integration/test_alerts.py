@@ -124,6 +124,8 @@ def alerting(stack_settings, receiver, mailbox):
             channels = [{"type": "webhook", "url": receiver}]
         if rule_id == "event-deadly-clash":
             channels = [{"type": "email", "to": ["desk@example.org"]}]
+        if rule_id == "near-hasakah":
+            channels = [{"type": "slack", "url": receiver}]
         rules.append(validate_rule({"id": rule_id, "name": rule_id, "channels": channels, **spec}))
     publish_rules(p.settings, rules)
     wait_for(
@@ -181,6 +183,16 @@ def test_the_webhook_receives_a_correctly_signed_post(alerting):
     payload = json.loads(body)
     assert headers["X-Newsmon-Alert-Id"] == payload["id"]
     assert payload["rule_id"] == "kw-hasakah-prison" and payload["matched"]["terms"]
+
+
+def test_the_slack_channel_posts_a_slack_message(alerting):
+    def posted():
+        return [r for r in _Receiver.received if b"*near-hasakah*" in r[1]]
+
+    [(headers, body), *rest] = wait_for(posted, timeout=45, what="the Slack POST")
+    assert not rest, "delivered more than once"
+    assert list(json.loads(body)) == ["text"]  # what a Slack incoming webhook takes
+    assert headers["X-Newsmon-Alert-Id"] and "(SY)" in json.loads(body)["text"]
 
 
 def test_the_email_channel_delivers(alerting, mailbox):

@@ -12,9 +12,11 @@ from streams.channels import (
     CHANNELS,
     Channel,
     EmailChannel,
+    SlackChannel,
     WebhookChannel,
     email_message,
     sign,
+    slack_body,
     webhook_body,
 )
 
@@ -29,7 +31,7 @@ ALERT = {
 
 
 def test_every_channel_kind_is_a_class_found_by_its_name_and_accepted_by_rules() -> None:
-    assert {"webhook": WebhookChannel, "email": EmailChannel} == CHANNELS
+    assert {"webhook": WebhookChannel, "email": EmailChannel, "slack": SlackChannel} == CHANNELS
     assert all(issubclass(c, Channel) and c.kind == name for name, c in CHANNELS.items())
     kinds = typing.get_args(RuleChannel.model_fields["type"].annotation)
     assert set(kinds) == set(CHANNELS)  # a new kind is accepted by the rules too
@@ -55,3 +57,23 @@ def test_the_email_says_rule_article_and_place() -> None:
     assert message["X-Newsmon-Alert-Id"] == "a1"
     text = message.get_content()
     assert "Rule: Floods (floods)" in text and "Place: Riverton (XX)" in text
+
+
+def test_the_slack_message_links_the_article_and_says_where_in_slack_markup() -> None:
+    text = json.loads(slack_body({**ALERT, "kind": "digest"}))["text"]
+    assert text == (
+        "*Floods*: <https://x.test/1|River bursts its banks> · Wire · Riverton (XX) · digest"
+    )
+    hostile = {**ALERT, "article": {"title": "a <b> & c", "url": "https://x.test/2"}}
+    assert "<https://x.test/2|a &lt;b&gt; &amp; c>" in json.loads(slack_body(hostile))["text"]
+    assert SlackChannel.destination({"url": "https://hooks.test/s"}) == "https://hooks.test/s"
+
+
+def test_a_slack_channel_needs_a_url_like_a_webhook() -> None:
+    assert RuleChannel(type="slack", url="https://hooks.slack.test/T1/B2/x").url
+    try:
+        RuleChannel(type="slack")
+    except ValueError as exc:
+        assert "slack channel needs an http(s) `url`" in str(exc)
+    else:
+        raise AssertionError("a slack channel without a url was accepted")
