@@ -116,7 +116,8 @@ class EnrichedArticle(_Open):
     countries: list[str] = []
     regions: list[str] = []
     location: dict[str, float] | None = None
-    fingerprint: dict[str, Any] | None = None
+    # the near-duplicate fingerprint (articles.dedup): for the index, never returned to readers
+    fingerprint: dict[str, Any] | None = Field(None, exclude=True)
     duplicate_of: DuplicateOf = None
     story: StoryId = None
     first_seen: str | None = None  # set when first indexed
