@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from spacy.tokens import Span, Token
 
+__all__ = ["actor_name", "actors_of"]
+
 
 def _noun_phrase(tok: Token) -> Span:
     """The phrase a noun heads, without trailing clauses (at most 8 tokens)."""

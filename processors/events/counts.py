@@ -12,6 +12,18 @@ from spacy.tokens import Doc, Span, Token
 from processors.events.casualties import CARED, Statement, detains_others
 from processors.events.numbers import count_of
 
+__all__ = [
+    "BACKGROUND_RE",
+    "HURT_FIELDS",
+    "SUPERSEDED_RE",
+    "count_field",
+    "count_key",
+    "is_headline",
+    "mark_other_detainees",
+    "named_dead",
+    "sentence_counts",
+]
+
 HURT_FIELDS = frozenset({"injured", "shot", CARED})
 
 

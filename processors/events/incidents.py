@@ -24,6 +24,18 @@ from processors.events.taxonomy import (
 )
 from processors.places.summary import SPECIFICITY
 
+__all__ = [
+    "DISASTER_TYPES",
+    "ArticleModel",
+    "Incident",
+    "Said",
+    "best_supported",
+    "carry",
+    "close_by",
+    "reported_counts",
+    "same_incident",
+]
+
 
 @dataclass(frozen=True)
 class Said:

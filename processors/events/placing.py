@@ -12,6 +12,8 @@ from spacy.tokens import Doc, Span
 from processors.events.taxonomy import Taxonomy
 from processors.places.summary import SPECIFICITY
 
+__all__ = ["EventPlacer"]
+
 
 def _name_run(doc: Doc, place: dict[str, Any]) -> str:
     """The place's name and the capitalised words that go on from it: "Sinai" in "Mount

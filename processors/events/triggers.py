@@ -16,6 +16,8 @@ from processors.events.counts import is_headline
 from processors.events.people import is_person
 from processors.events.taxonomy import PROTEST_TYPES, Taxonomy
 
+__all__ = ["TriggerFinder"]
+
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "LAW"})
 
 

@@ -27,6 +27,22 @@ from processors.places.words import (
     SITTING_BODIES,
 )
 
+__all__ = [
+    "admin_suffix",
+    "agency",
+    "capitalised",
+    "direction_of",
+    "in_place_chain",
+    "locative",
+    "modifier",
+    "named_place_of",
+    "place_slot",
+    "possessor",
+    "qualifier",
+    "strong_slot",
+    "town_at_a_time",
+]
+
 
 def locative(span: Span, *, conjuncts: bool = True) -> bool:
     """Does the syntax put ``span`` where places stand? ("in X", "city of X", "X prison"; and

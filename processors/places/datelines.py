@@ -9,6 +9,8 @@ from processors.nlp.spans import DASHES, line_starts
 from processors.places.gazetteer import Gazetteer
 from processors.places.words import ABBREVIATED
 
+__all__ = ["dateline", "dateline_names", "is_source_credit", "mark_newsroom"]
+
 
 def is_source_credit(span: Span) -> bool:
     """ "(AP) -", "(WAVE) —" after a dateline: the wire or station that filed the story, in

@@ -31,6 +31,29 @@ from processors.places.words import (
     UNIT_WORDS,
 )
 
+__all__ = [
+    "addresses",
+    "demonym_country",
+    "embedded",
+    "extend_names",
+    "headless",
+    "hyphenated",
+    "inside_facility_name",
+    "is_team",
+    "mention_of",
+    "merge_compound_names",
+    "namelike",
+    "no_name_alone",
+    "numbered_venue",
+    "person_name_parts",
+    "prominent",
+    "proper_run",
+    "regions",
+    "split_at_locative",
+    "with_unit_name",
+    "without_direction",
+]
+
 
 def prominent(options: list[tuple[Place, float]]) -> bool:
     return any(

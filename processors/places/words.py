@@ -6,6 +6,37 @@ from __future__ import annotations
 from config import DATA_DIR
 from processors.vocabulary import load_word_lists
 
+__all__ = [
+    "ABBREVIATED",
+    "ADMIN_UNITS",
+    "ADMIN_WORDS",
+    "AGENCY_NOUNS",
+    "AGENCY_VERBS",
+    "ARTICLES",
+    "CONNECTORS",
+    "COUNTY_SERVICES",
+    "DIRECTIONS",
+    "FACILITY_HEADS",
+    "FEASTS",
+    "INSTITUTIONS",
+    "LOCAL_SERVICES",
+    "LOCATIVE",
+    "MAYBE_PLACE",
+    "NAME_HEADS",
+    "NAME_LINKS",
+    "NOT_NAMES",
+    "PLACE_LABELS",
+    "PLACE_NOUNS",
+    "PLACE_WORDS",
+    "POSTAL_COUNTRIES",
+    "QUALIFIER_KINDS",
+    "SETTLEMENTS",
+    "SITE_NOUNS",
+    "SITTING_BODIES",
+    "TITLES",
+    "UNIT_WORDS",
+]
+
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # the vocabulary of config/place_words.yaml, checked at import: a bad edit fails at start
 _WORDS = load_word_lists(
