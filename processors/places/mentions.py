@@ -248,7 +248,8 @@ class _Finder:
                 or (pinned and ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE)
                 or (options and in_place_chain(doc, ent.start, ent.end))
                 or (
-                    any(p.kind == "city" and w >= 0.9 for p, w in options)
+                    ent.label_ != "PERSON"  # "confidence in Johnson on Monday": a person
+                    and any(p.kind == "city" and w >= 0.9 for p, w in options)
                     and town_at_a_time(doc, ent.start, ent.end)
                 )
                 or (options and dateline(doc, ent.start, ent.end))
