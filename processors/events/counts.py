@@ -35,45 +35,6 @@ _NONE_RE = re.compile(
 )
 
 
-_VAGUE_NOUNS = frozenset("dozens scores hundreds thousands dozen hundred thousand".split())
-
-
-def _count_of_phrase(noun: Token) -> int | None:
-    """The count a noun phrase states: ["about", "200"] prisoners -> 200; "a man" -> 1."""
-    if noun.lower_ in ("one", "another"):
-        return 1
-    if noun.lower_ in ("no", "none", "nobody"):
-        return 0
-    if noun.like_num or noun.lower_ in _VAGUE_NOUNS:
-        before = [t.text for t in noun.lefts if t.dep_ in ("nummod", "quantmod", "advmod", "amod")]
-        return count_of([*before, noun.text])
-    modifiers = [
-        t.text
-        for t in noun.subtree
-        if t.i < noun.i
-        and t.dep_
-        in (
-            "nummod",
-            "det",
-            "quantmod",
-            "amod",
-            "advmod",
-            "prep",
-            "pobj",
-            "cc",
-            "conj",
-        )
-    ]
-    value = count_of(modifiers) if modifiers else None
-    if value is None and noun.tag_ in ("NN", "NNP") and noun.lower_ not in ("number",):
-        return (
-            1
-            if any(t.lower_ in ("a", "an", "one", "the", "his", "her") for t in noun.lefts)
-            else None
-        )
-    return value
-
-
 _TOLL_RE = re.compile(
     r"\b(?:to|at|of|reached|stands at|stood at)\s+((?:(?:about|around|some|nearly|at least|more "
     r"than|over)\s+)?[\w,.-]+\s+[a-z]+(?:\s+of\s+the\s+\w+)?(?:\s*(?:,|and)\s+(?:(?:about|around|"

@@ -20,12 +20,11 @@ from processors.errors import ConfigurationError
 from processors.places.gazetteer import (
     GAZETTEER_VERSION,
     fuzzy_enough,
-    place_key,
     skeleton,
     spelling,
     without_article,
 )
-from processors.text.normalise import fold
+from processors.text.normalise import fold, place_key
 
 __all__ = ["build_gazetteer"]
 

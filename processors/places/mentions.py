@@ -38,7 +38,7 @@ from processors.places.context import (
     town_at_a_time,
 )
 from processors.places.datelines import dateline, dateline_names
-from processors.places.gazetteer import Gazetteer, Place, place_key
+from processors.places.gazetteer import Gazetteer, Place
 from processors.places.names import (
     addresses,
     demonym_country,
@@ -74,6 +74,7 @@ from processors.places.words import (
     SETTLEMENTS,
     TITLES,
 )
+from processors.text.normalise import place_key
 
 __all__ = ["PlaceSpan", "find_place_spans", "locale_hints", "mark_metonymy"]
 

@@ -22,7 +22,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from processors.places.gazetteer import Gazetteer, Place, notable, place_key
+from processors.places.gazetteer import Gazetteer, Place, notable
+from processors.text.normalise import place_key
 
 __all__ = ["Mention", "ResolvedPlace", "haversine_km", "resolve_mentions"]
 
