@@ -44,6 +44,7 @@ from processors.events.people import (
     is_person,
     joined,
     lives_lost,
+    nominal_age,
     with_conjuncts,
 )
 
@@ -66,12 +67,19 @@ class Statement:
     perpetrators: int = 0  # of ``value``, how many are named as the perpetrators
     additional: bool = False  # "was also killed", "another man died": more, not a restatement
     partitive: bool = False  # "one of them died", "two of whom fatally": of people told before
+    individual: bool = False  # one person told by who they are: "Jane Doe", "the boy", "he"
+
+
+CARED = "cared"  # taken to a hospital: a weak "injured", read where nothing else is stated
 
 
 _FATAL_ADVERBS = frozenset({"fatally", "mortally"})
 
 
 _DEATH_COMPLEMENTS = frozenset({"dead", "death"})  # "shot dead", "beaten to death"
+
+
+_FATAL_ADJECTIVES = frozenset({"fatal", "mortal", "deadly", "lethal"})  # "fatal injuries"
 
 
 _PARTITIVE_RE = re.compile(
@@ -90,11 +98,24 @@ def _borne_by_one_known(word: Token, noun: Token, fields: list[str]) -> list[str
     does: hurt unless reported dead. Not "another man suffered wounds", nor "a woman"."""
     if fields != ["injured"] or word.pos_ != "NOUN" or _told_apart(word, noun):
         return fields
-    pronoun = noun.pos_ == "PRON" and noun.lower_ in ("he", "she", "him", "her")
-    definite = noun.tag_ == "NN" and any(
+    return ["shot"] if _identified(noun) else fields
+
+
+# the fields whose statements about one identified person are details of a count told apart
+# (detentions add up over an operation instead: processors.events.counts)
+_HARMED = frozenset({"fatalities", "injured", "shot", CARED})
+
+
+def _identified(noun: Token) -> bool:
+    """One person told by who they are: a pronoun, a name, a definite singular ("the boy",
+    "the fourth victim", "the 13-year-old"); not "a man", "one person", "another"."""
+    if noun.pos_ == "PRON":
+        return noun.lower_ in ("he", "she", "him", "her")
+    if noun.pos_ == "PROPN" and noun.ent_type_ == "PERSON":
+        return True
+    return (noun.tag_ == "NN" or nominal_age(noun)) and any(
         c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in noun.children
     )
-    return ["shot"] if pronoun or definite else fields
 
 
 def _counted_shot(tok: Token, vocab: CasualtyVocabulary) -> bool:
@@ -123,6 +144,26 @@ def _counted_shot(tok: Token, vocab: CasualtyVocabulary) -> bool:
 def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     """The nouns naming the people a casualty word is about (see the module docstring)."""
     lemma = word.lemma_.lower()
+    if _in_condition(word, vocab):
+        holder = word.head.head  # "two men were in critical condition", "another in ..."
+        if holder.pos_ in ("VERB", "AUX"):
+            return _harmed_of(holder)
+        return with_conjuncts([holder]) if holder.pos_ in ("NOUN", "PROPN", "PRON", "NUM") else []
+    if word.dep_ == "dobj" and lemma in vocab.wounds:
+        verb = word.head.lemma_.lower()
+        if verb in vocab.bearing:  # "two teens suffered gunshot wounds"
+            return _harmed_of(word.head, ("nsubj", "nsubjpass"))
+        if verb in vocab.inflicting:  # "caused injuries to six people"
+            return with_conjuncts(
+                [
+                    g
+                    for h in (word.head, word)
+                    for p in h.children
+                    if p.dep_ in ("prep", "dative") and p.lower_ in ("to", "on")
+                    for g in p.children
+                    if g.dep_ == "pobj"
+                ]
+            )
     if word.pos_ in ("NOUN", "PROPN") and lemma in vocab.nouns:
         of = next((c for c in word.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         obj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
@@ -139,8 +180,10 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         and word.pos_ == "VERB"
         and word.head.pos_ in ("NOUN", "PROPN", "NUM")
         and not any(c.dep_ in ("dobj", "nsubj", "nsubjpass") for c in word.children)
+        and not (word.tag_ == "VBG" and lemma in vocab.transitive)
     ):
-        return [word.head]  # "27 people killed" (not "a shooting that killed four people")
+        # "27 people killed" (not "a shooting that killed four people", nor "men killing")
+        return _listed_before(word.head, vocab)
     verb = word
     if (
         word.dep_ in ("acomp", "oprd", "xcomp", "ccomp")
@@ -153,14 +196,22 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         verb = word.head  # "were found dead", "left two injured" (not "said two were hurt")
     for dep in ("nsubjpass", "dobj", "nsubj"):
         nouns = [antecedent(c, verb) for c in verb.children if c.dep_ == dep]
-        if dep == "dobj":  # "fled their villages": the home left, not whom it befell
-            nouns = [n for n in nouns if n.lemma_.lower() not in vocab.homes]
+        if dep == "dobj":  # "fled their villages", "suffered wounds and died": not whom it befell
+            nouns = [n for n in nouns if n.lemma_.lower() not in vocab.homes | vocab.wounds]
         if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
-            nouns += [c for c in verb.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN")]
+            nouns += [  # not "left one man dead and a girl injured": the girl's own word
+                c
+                for c in verb.children
+                if c.dep_ == "conj"
+                and c.pos_ in ("NOUN", "PROPN")
+                and not any(g.dep_ in ("acl", "amod") and _fields_of(g, vocab) for g in c.children)
+            ]
         if dep == "nsubj" and lemma in vocab.transitive and verb is word:
             if not _elided_passive(word, nouns, vocab):
                 continue  # the subject of "killed" is the killer
             return with_conjuncts(nouns, verb)  # "Mother, son shot": a headline's list
+        if len(nouns) > 1:  # "a boy younger than 10 was shot": the age is no second subject
+            nouns = [n for n in nouns if not (n.like_num and is_age_or_unit(n, vocab))] or nouns
         if len(nouns) > 1 and dep != "dobj" and not joined(nouns):
             nouns = [min(nouns, key=lambda n: abs(verb.i - n.i))]  # one subject: the nearest
         if nouns:
@@ -176,8 +227,11 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         return own  # "nine were hurt and one killed": the conjunct's own number
     if word.dep_ == "pobj" and word.head.dep_ == "prep":  # "taken into custody"
         holder = word.head.head
-        if holder.lemma_.lower() in vocab.charges and word.head.lower_ in ("with", "for", "of"):
-            return []  # "charged with murder", "arrested for murder": the crime, not a victim
+        if holder.lemma_.lower() in vocab.charges and (
+            word.head.lower_ in ("with", "for", "of")
+            or (word.head.lower_ == "in" and lemma not in vocab.fields.get("arrested", ()))
+        ):  # "charged with murder", "arrested for murder", "charged in a killing": the crime,
+            return []  # not a victim (but "held in custody" is a detention)
         if holder.dep_ == "acl" and holder.head.pos_ in ("NOUN", "PROPN", "NUM"):
             return with_conjuncts([holder.head])  # "two men taken into custody"
         for dep in ("nsubjpass", "dobj", "nsubj"):
@@ -189,12 +243,77 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     return []
 
 
+def _harmed_of(verb: Token, deps: tuple[str, ...] = ("nsubjpass", "dobj", "nsubj")) -> list[Token]:
+    """The people a verb that does not itself say the harm is about: "two men *were* in critical
+    condition", "a shooting *left* one dead and another in critical condition", "two teens
+    *suffered* wounds"; a verb joined to another shares its people ("was shot and is in stable
+    condition")."""
+    for dep in deps:
+        nouns = [antecedent(c, verb) for c in verb.children if c.dep_ == dep]
+        if nouns:
+            return with_conjuncts(nouns, verb)
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        return _harmed_of(verb.head, deps)
+    return []
+
+
+def _negated(word: Token) -> bool:
+    """ "non-fatal", "not fatal": the word is denied by what stands just before it."""
+    before = word.doc[max(word.i - 2, 0) : word.i].text.replace(" ", "").lower()
+    return before.endswith(("non-", "non", "not"))
+
+
+def _listed_before(noun: Token, vocab: CasualtyVocabulary) -> list[Token]:
+    """ "left two men and a woman wounded": a participle after the last of a list of objects
+    is about the whole list (a small parser hangs it on the last one); the list's first noun
+    and its conjuncts. Not when the list says what befell the others ("left one man dead and a
+    girl injured")."""
+    first = noun
+    while first.dep_ == "conj" and first.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+        first = first.head
+    if first is noun or first.dep_ != "dobj":
+        return [noun]
+    between = noun.doc[first.i : noun.i]
+    if any(_fields_of(t, vocab) for t in between) or any(
+        c.dep_ in ("oprd", "acomp", "xcomp") for c in first.head.children
+    ):
+        return [noun]
+    return with_conjuncts([first])
+
+
+def _in_condition(tok: Token, vocab: CasualtyVocabulary) -> bool:
+    """ "in critical condition", "in serious but stable condition": said of the hurt."""
+    return (
+        tok.lemma_.lower() == "condition"
+        and tok.dep_ == "pobj"
+        and tok.head.lower_ == "in"
+        and any(c.dep_ == "amod" and c.lemma_.lower() in vocab.conditions for c in tok.children)
+    )
+
+
+def _recovering(verb: Token, vocab: CasualtyVocabulary) -> bool:
+    """ "recovering from gunshot wounds", "recovering after a shooting", "recovering in a
+    hospital": what the people recover from is a harm, or they do it in a place of care; not
+    "recovered the weapon" (an object), nor "recovering after the fire destroyed their home"."""
+    if any(c.dep_ == "dobj" for c in verb.children):
+        return False
+    for prep in (c for c in verb.children if c.dep_ == "prep"):
+        for what in (g for g in prep.children if g.dep_ in ("pobj", "pcomp")):
+            words = {what.lemma_.lower(), *(c.lemma_.lower() for c in what.children)}
+            if prep.lower_ in ("from", "after") and words & (vocab.recovered_from | vocab.wounds):
+                return True
+            phrase = what.doc[what.left_edge.i : what.i + 1].text.lower()
+            if prep.lower_ in ("in", "at") and any(phrase.endswith(p) for p in vocab.care_places):
+                return True
+    return False
+
+
 def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabulary) -> bool:
     """A headline's "Two teens shot near school": a transitive casualty verb with a subject
     but no object, auxiliary or target ("shot at officers") is a passive whose "were" was
     left out, so the subject is who it befell; not when the subject is the one who does it
-    ("gunman", "police")."""
-    if any(
+    ("gunman", "police"), nor an "-ing" form ("two men killing": they did it)."""
+    if verb.tag_ == "VBG" or any(
         c.dep_ in ("dobj", "aux", "auxpass", "agent", "ccomp", "xcomp")
         or (c.dep_ == "prep" and c.lower_ in ("at", "on", "into", "toward", "towards"))
         for c in verb.children
@@ -254,6 +373,15 @@ def _told_apart(word: Token, noun: Token) -> bool:
 def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
     lemma, lower = tok.lemma_.lower(), tok.lower_
     found = [f for f, words in vocab.fields.items() if lemma in words or lower in words]
+    if (
+        tok.pos_ in ("NOUN", "PROPN")
+        and lemma in vocab.wounds
+        and any(
+            c.dep_ == "amod" and c.lower_ in _FATAL_ADJECTIVES and not _negated(c)
+            for c in tok.children
+        )
+    ):
+        return ["fatalities"]  # "suffered fatal injuries", "died of mortal wounds"
     if "shot" in found:
         children = {
             c.lower_ for c in tok.children if not any(g.dep_ == "nsubj" for g in c.children)
@@ -268,6 +396,11 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
         return ["fatalities"]  # "three lives were lost", "the fire claimed two lives"
     if not found and tok.pos_ == "VERB" and lemma in _STRUCK and _by_gunfire(tok, vocab):
         return ["shot"]  # "were hit by gunfire", "struck by a stray bullet"
+    if not found and (
+        _in_condition(tok, vocab)
+        or (tok.pos_ == "VERB" and lemma in vocab.recovering and _recovering(tok, vocab))
+    ):
+        return ["injured"]  # "two men were in critical condition", "recovering from wounds"
     if not found and tok.pos_ == "VERB" and lemma in vocab.care_verbs and _to_care(tok, vocab):
         return [CARED]  # "were rushed to a hospital": hurt, unless reported dead
     if (
@@ -291,9 +424,6 @@ def _from_home(verb: Token, vocab: CasualtyVocabulary) -> bool:
     ]
     places = objects + [g for p in preps for g in p.subtree if g.dep_ == "pobj"]
     return any(p.lemma_.lower() in vocab.homes or p.lower_ in vocab.homes for p in places)
-
-
-CARED = "cared"  # taken to a hospital: a weak "injured", read where nothing else is stated
 
 
 _RECORDED_VERBS = frozenset({"capture", "catch", "captured", "caught"})
@@ -359,6 +489,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             tok.pos_ in ("NOUN", "PROPN")
             and tok.lemma_.lower() not in vocab.nouns
             and not _counted_shot(tok, vocab)
+            and not _in_condition(tok, vocab)
         ):
             continue  # "ten shots were fired": a noun counts people only in its own forms
         fields = _fields_of(tok, vocab)
@@ -402,6 +533,13 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     for i in list(hurt):
         if i in people.get("fatalities", {}):
             del hurt[i]
+    # "two others were hurt, one of which critically": the part is among the others
+    for fld, found in people.items():
+        parts = part_of.get(fld, set()) & set(found)
+        if parts and len(parts) < len(found):
+            for i in parts:
+                del found[i]
+    doc = sent.doc
     out = [
         Statement(
             fld,
@@ -412,6 +550,11 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             # fighter" is more than the commander only, all of them stated here
             set(found) <= more_of.get(fld, set()),
             set(found) <= part_of.get(fld, set()),
+            fld in _HARMED
+            and len(found) == 1
+            and sum(v for v, _ in found.values()) == 1
+            and not set(found) & (more_of.get(fld, set()) | others_of.get(fld, set()))
+            and _identified(doc[next(iter(found))]),
         )
         for fld, found in people.items()
         if found
@@ -454,7 +597,7 @@ def _of_wounds(verb: Token, vocab: CasualtyVocabulary) -> bool:
     )
 
 
-_ANTECEDENTS = frozenset({"them", "whom", "those", "victim", "victims"})
+_ANTECEDENTS = frozenset({"them", "whom", "which", "those", "victim", "victims"})
 
 
 def _of_them(noun: Token) -> bool:

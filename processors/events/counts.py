@@ -108,10 +108,13 @@ def _of_the_dead(doc: Doc, statement: Statement, dead: Sequence[frozenset[str]])
     )
 
 
-def count_key(fld: str, *, additional: bool, partitive: bool) -> str:
+def count_key(fld: str, *, additional: bool, partitive: bool, individual: bool = False) -> str:
     """The counts key of a statement: ``_partof_<field>`` for "one of them died",
-    ``_also_<field>`` for "was also killed", else the field (``Incident.add`` reads it back)."""
-    return f"_partof_{fld}" if partitive else f"_also_{fld}" if additional else fld
+    ``_also_<field>`` for "was also killed", ``_one_<field>`` for "Jane Doe was wounded", else
+    the field (``Incident.add`` reads it back)."""
+    if partitive:
+        return f"_partof_{fld}"
+    return f"_also_{fld}" if additional else f"_one_{fld}" if individual else fld
 
 
 def sentence_counts(
@@ -127,7 +130,10 @@ def sentence_counts(
         if statement.field in HURT_FIELDS and _of_the_dead(sent.doc, statement, dead):
             continue
         key = count_key(
-            statement.field, additional=statement.additional, partitive=statement.partitive
+            statement.field,
+            additional=statement.additional,
+            partitive=statement.partitive,
+            individual=statement.individual,
         )
         counts[key] = statement.value
         if statement.perpetrators:
@@ -195,7 +201,7 @@ SUPERSEDED_RE = re.compile(
 
 def count_field(key: str) -> str:
     """The field of a counts key (``_also_arrested`` -> ``arrested``)."""
-    return key.removeprefix("_also_").removeprefix("_partof_")
+    return key.removeprefix("_also_").removeprefix("_partof_").removeprefix("_one_")
 
 
 def is_headline(sent: Span) -> bool:

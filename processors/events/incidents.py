@@ -47,6 +47,7 @@ class Said:
     additional: bool  # "two others were also hurt": more people than those already told
     partitive: bool  # "one of them died": some of the people told just before
     headline: bool  # a headline summarises the article: never the base an addition adds to
+    individual: bool = False  # "Jane Doe was wounded": one of the people, told by who she is
 
 
 @dataclass
@@ -74,8 +75,9 @@ class Incident:
         """One more statement of a count (key ``_also_<field>`` for "was also killed",
         ``_partof_<field>`` for "one of them died")."""
         additional, partitive = fld.startswith("_also_"), fld.startswith("_partof_")
+        individual = fld.startswith("_one_")
         fld = count_field(fld)
-        self.said.append(Said(sentence, fld, value, additional, partitive, headline))
+        self.said.append(Said(sentence, fld, value, additional, partitive, headline, individual))
         for name in {fld, "injured"} if fld == "fatalities" else {fld}:  # the dead of the hurt
             if any(s.field == name for s in self.said):
                 self.counts[name] = _tally(self.said, name)
@@ -92,10 +94,17 @@ def _tally(all_said: Sequence[Said], fld: str) -> int:
 
     The dead told as "one of them" in the sentence of a count of the hurt, or in the next,
     were among those hurt: "Four were wounded. One of them died" leaves three hurt.
+
+    A statement about one person told by who they are ("Jane Doe was wounded", "the boy is in
+    critical condition") is a detail of the people counted, not a count, where the incident
+    also has a count of a group ("four were wounded"); else it is the count.
     """
+    told = [s for s in all_said if s.field == fld]
+    if any(s.value > 1 and not (s.individual or s.additional) for s in told):
+        told = [s for s in told if not s.individual]
     candidates: list[int] = []
     base: int | None = None  # index in ``candidates`` of the body's running total
-    for s in sorted((s for s in all_said if s.field == fld), key=lambda s: s.sentence):
+    for s in sorted(told, key=lambda s: s.sentence):
         value = s.value
         if fld == "injured" and not s.additional:
             died = sum(
@@ -149,7 +158,9 @@ def _take_place(target: Incident, source: Incident) -> None:
 def carry(source: Incident, target: Incident) -> None:
     """Every count statement of ``source`` becomes one of ``target`` (the same incident)."""
     for s in source.said:
-        key = count_key(s.field, additional=s.additional, partitive=s.partitive)
+        key = count_key(
+            s.field, additional=s.additional, partitive=s.partitive, individual=s.individual
+        )
         target.add(key, s.value, sentence=s.sentence, headline=s.headline)
 
 

@@ -12,7 +12,7 @@ from spacy.tokens import Token
 from processors.events.numbers import count_of
 from processors.nlp.spans import DASHES
 
-__all__ = ["CasualtyVocabulary", "count_people", "is_person"]
+__all__ = ["CasualtyVocabulary", "count_people", "is_person", "nominal_age"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ class CasualtyVocabulary:
     displacing: frozenset[str] = frozenset()  # "forced from their homes": displaced
     homes: frozenset[str] = frozenset()
     wounds: frozenset[str] = frozenset()  # "died of his wounds": the dead had been hurt
+    bearing: frozenset[str] = frozenset()  # "suffered <wounds>": the subject was hurt
+    inflicting: frozenset[str] = frozenset()  # "caused <injuries> to": those it was done to
+    conditions: frozenset[str] = frozenset()  # "in <critical> condition": hurt
+    recovering: frozenset[str] = frozenset()  # "<recovering> from <a harm>": hurt
+    recovered_from: frozenset[str] = frozenset()
 
 
 _BREAKS = DASHES | {":"}  # punctuation that ends one phrase and opens another
@@ -43,6 +48,9 @@ _AGE_RE = re.compile(r"^\d+-(?:year|month|week|day)s?-old$|^(?:year|month|week|d
 
 
 _NUMBERISH = re.compile(r"^\d[\d,.]*$")
+
+
+_AGE_COMPARATIVES = frozenset({"younger", "older"})
 
 
 def is_age_or_unit(tok: Token, vocab: CasualtyVocabulary) -> bool:
@@ -60,6 +68,8 @@ def is_age_or_unit(tok: Token, vocab: CasualtyVocabulary) -> bool:
         return True
     if prev is not None and prev.lower_ in ("aged", "age", "ages", "$", "£", "€", "no.", "#"):
         return True
+    if prev is not None and prev.lower_ == "than" and doc[tok.i - 2].lower_ in _AGE_COMPARATIVES:
+        return True  # "a boy younger than 12": an age
     head = tok.head
     if (
         head is not tok
@@ -140,7 +150,8 @@ def _age_start(noun: Token) -> int | None:
     return start
 
 
-def _nominal_age(noun: Token) -> bool:
+def nominal_age(noun: Token) -> bool:
+    """ "a 19-year-old", "the 13-year-old": an age standing for the person."""
     return _age_start(noun) is not None
 
 
@@ -148,7 +159,7 @@ def is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
     """Does the noun name people (a people noun, an agent noun, a name, a pronoun)?"""
     lemma, lower = noun.lemma_.lower(), noun.lower_
     return (
-        _nominal_age(noun)
+        nominal_age(noun)
         or lemma in vocab.people
         or _agentive(noun, vocab)
         or lower in vocab.people

@@ -86,6 +86,9 @@ _CASUALTY_LISTS = {
     "recordings": "recording_nouns", "nouns": "casualty_nouns", "transitive": "casualty_verbs",
     "charges": "charge_verbs", "not_agents": "not_agent_nouns",
     "displacing": "displacing_verbs", "homes": "home_nouns", "wounds": "wound_nouns",
+    "bearing": "bearing_verbs", "inflicting": "inflicting_verbs",
+    "conditions": "condition_words", "recovering": "recovery_verbs",
+    "recovered_from": "recovered_from",
 }  # fmt: skip
 
 

@@ -870,3 +870,73 @@ def test_a_march_told_peaceful_then_met_with_force_is_one_protest(enrich):
 def test_people_found_shot_or_stabbed_are_counted(enrich, body, killed, hurt):
     [event] = enrich(body)["events"]
     assert (event["fatalities"], event["injured"]) == (killed, hurt)
+
+
+@pytest.mark.parametrize(
+    ("body", "killed", "hurt"),
+    [
+        # the state of the hurt: "in critical condition", "recovering"
+        ("A clerk was shot dead in Fresno on Monday. Two other men were in grave condition.", 1, 2),
+        (
+            "A drive-by shooting in Fresno left one woman dead and another in critical condition.",
+            1,
+            1,
+        ),
+        ("After the shooting in Fresno, three cousins are recovering in a hospital.", 0, 3),
+        ("A guard is recovering from stab wounds after an attack in Fresno.", 0, 1),
+        # what the hurt bear: "suffered wounds", "caused injuries to"
+        ("Two cyclists suffered gunshot wounds in a shooting in Fresno on Sunday.", 0, 2),
+        ("The bomb caused injuries to seven shoppers in Fresno, police said.", 0, 7),
+        ("A farmer sustained fatal injuries when gunmen attacked his truck near Fresno.", 1, 0),
+        ("Six men were shot in Fresno, four of whom suffered non-fatal injuries.", 0, 6),
+        # a participle after a list is about the whole list, unless the list says its own
+        ("Gunfire at a Fresno taqueria left two customers and a cook wounded.", 0, 3),
+        ("The ambush in Fresno left one driver dead and a passenger injured.", 1, 1),
+    ],
+)
+def test_the_state_and_the_wounds_of_the_hurt_count_them(enrich, body, killed, hurt):
+    article = enrich(body)
+    assert (largest(article, "fatalities"), largest(article, "injured")) == (killed, hurt)
+
+
+def test_recovering_from_what_is_no_harm_counts_nobody(enrich):
+    article = enrich("Families in Fresno are recovering after a storm flattened their barns.")
+    assert largest(article, "injured") == 0
+    assert (
+        largest(enrich("Police recovered a pistol after the shooting in Fresno."), "injured") == 0
+    )
+    assert (
+        largest(
+            enrich("The gunman in Fresno wounded nobody; the economy is in good condition."),
+            "injured",
+        )
+        == 0
+    )
+
+
+def test_one_named_victim_is_a_detail_of_the_count_of_a_group(enrich):
+    article = enrich(
+        "Four people were wounded in a shooting at a Fresno park on Saturday. Mara Quill "
+        "sustained a gunshot wound to her knee. Tobias Wren suffered injuries to his wrist. "
+        "The youngest victim is in serious condition."
+    )
+    assert largest(article, "injured") == 4
+    alone = enrich("Mara Quill was shot in Fresno on Saturday. She is in stable condition.")
+    assert largest(alone, "injured") == 1
+
+
+def test_the_part_told_in_the_sentence_of_its_whole_is_not_added(enrich):
+    article = enrich(
+        "Two guards were hurt in an attack in Fresno, one of which was in critical condition."
+    )
+    assert largest(article, "injured") == 2
+
+
+def test_those_charged_in_a_killing_and_an_age_limit_are_not_victims(enrich):
+    article = enrich(
+        "Police said the killing of a grocer on Friday was the third this year.",
+        title="Three men charged in Fresno killing",
+    )
+    assert largest(article, "fatalities") == 1
+    younger = enrich("A boy younger than 10 was shot in Fresno on Tuesday.")
+    assert (largest(younger, "fatalities"), largest(younger, "injured")) == (0, 1)
