@@ -199,12 +199,12 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         if dep == "dobj":  # "fled their villages", "suffered wounds and died": not whom it befell
             nouns = [n for n in nouns if n.lemma_.lower() not in vocab.homes | vocab.wounds]
         if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
-            nouns += [  # not "left one man dead and a girl injured": the girl's own word
+            nouns += [  # not "left a driver dead and his passenger hurt": her own word
                 c
                 for c in verb.children
                 if c.dep_ == "conj"
                 and c.pos_ in ("NOUN", "PROPN")
-                and not any(g.dep_ in ("acl", "amod") and _fields_of(g, vocab) for g in c.children)
+                and not any(_fields_of(g, vocab) for g in c.subtree if g is not c)
             ]
         if dep == "nsubj" and lemma in vocab.transitive and verb is word:
             if not _elided_passive(word, nouns, vocab):
@@ -245,7 +245,7 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
 
 def _harmed_of(verb: Token, deps: tuple[str, ...] = ("nsubjpass", "dobj", "nsubj")) -> list[Token]:
     """The people a verb that does not itself say the harm is about: "two men *were* in critical
-    condition", "a shooting *left* one dead and another in critical condition", "two teens
+    condition", "the ambush *left* a driver dead and a guard in grave condition", "two teens
     *suffered* wounds"; a verb joined to another shares its people ("was shot and is in stable
     condition")."""
     for dep in deps:
@@ -266,8 +266,8 @@ def _negated(word: Token) -> bool:
 def _listed_before(noun: Token, vocab: CasualtyVocabulary) -> list[Token]:
     """ "left two men and a woman wounded": a participle after the last of a list of objects
     is about the whole list (a small parser hangs it on the last one); the list's first noun
-    and its conjuncts. Not when the list says what befell the others ("left one man dead and a
-    girl injured")."""
+    and its conjuncts. Not when the list says what befell the others ("left a driver dead
+    and his passenger hurt")."""
     first = noun
     while first.dep_ == "conj" and first.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
         first = first.head

@@ -878,7 +878,7 @@ def test_people_found_shot_or_stabbed_are_counted(enrich, body, killed, hurt):
         # the state of the hurt: "in critical condition", "recovering"
         ("A clerk was shot dead in Fresno on Monday. Two other men were in grave condition.", 1, 2),
         (
-            "A drive-by shooting in Fresno left one woman dead and another in critical condition.",
+            "The attack on a Fresno depot left a guard dead and a porter in grave condition.",
             1,
             1,
         ),
