@@ -155,6 +155,12 @@ class Settings(BaseSettings):
         description="Seconds of enrichment a batch is split into parts of, so the first "
         "articles of a backlog do not wait for the whole batch.",
     )
+    enrich_in_child: bool = Field(
+        True,
+        description="Run spaCy in a child process of each worker, with an interpreter lock and "
+        "a core of its own (false: in a thread of the worker, sharing its lock with Kafka, "
+        "Elasticsearch and alert matching).",
+    )
     index_batch_size: int = Field(200, ge=1, description="Documents per Elasticsearch bulk call.")
     max_body_chars: int = Field(
         200_000, ge=1, description="Longest accepted article body; longer goes to the DLQ."

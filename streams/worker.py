@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 
@@ -17,18 +15,19 @@ from streams.agents import (
     register_index,
 )
 from streams.app import NewsmonApp, create_app
+from streams.enrichment import EnrichmentRunner
 from streams.topics import ensure_topics, faust_topics
 
 __all__ = ["run_worker", "worker_app"]
 
 
-def worker_app(settings: Settings, *, enricher: Any | None = None) -> NewsmonApp:
-    """The Faust app with newsmon's topics and every agent attached. An ``enricher`` already
+def worker_app(settings: Settings, *, model: EnrichmentRunner | None = None) -> NewsmonApp:
+    """The Faust app with newsmon's topics and every agent attached. A ``model`` already
     loaded is used as is (else the enrich agent loads one on first use)."""
     app = create_app(settings)
     setup_prometheus_sensors(app, name_prefix="newsmon_faust")
     topics = faust_topics(app, settings)
-    model = register_enrich(app, topics, settings, enricher=enricher)
+    model = register_enrich(app, topics, settings, model=model)
     register_index(app, topics, settings)
     store = register_alerts(app, topics, settings)
     register_delivery(app, settings)
@@ -42,10 +41,10 @@ def run_worker(settings: Settings) -> None:
     The model is loaded before the worker joins its consumer group: a worker that joined first
     was given partitions and then spent its model's load on them (two seconds on a quiet
     machine, half a minute on a busy one), and their articles waited that long."""
-    from processors.enrich import Enricher
-
     ensure_topics(settings)
-    app = worker_app(settings, enricher=Enricher.from_settings(settings))
+    model = EnrichmentRunner(settings)
+    model.load()
+    app = worker_app(settings, model=model)
     worker = faust.Worker(
         app,
         loglevel=settings.log_level,

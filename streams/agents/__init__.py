@@ -12,12 +12,11 @@ cannot be processed goes to ``articles-dlq`` with its reason (``dead_letters``).
 
 from streams.agents.alerts import register_alerts
 from streams.agents.delivery import register_delivery
-from streams.agents.enrich import Model, register_enrich
+from streams.agents.enrich import register_enrich
 from streams.agents.health import register_health
 from streams.agents.index import register_index
 
 __all__ = [
-    "Model",
     "register_alerts",
     "register_delivery",
     "register_enrich",

@@ -3,7 +3,8 @@
 Thin: take a batch, cut it into parts of about ``enrich_budget_s`` of spaCy, run
 ``processors.enrich`` on each part off the event loop, send the results on, and acknowledge
 the inputs only once Kafka has confirmed every output (a crash replays the batch; the Kafka
-key is the article id, so a replay is harmless).
+key is the article id, so a replay is harmless). A part is sent while the next one is
+enriched, parts finishing in order.
 """
 
 from __future__ import annotations
@@ -12,75 +13,72 @@ import asyncio
 import json
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import faust
 from faust.types import EventT
 
 from config import Settings
-from processors.enrich import Enricher, Outcome
+from processors.enrich import Outcome
 from streams.agents.dead_letters import dead_letter_all, letter
 from streams.batching import TimeBudget
 from streams.consumer import acknowledge
+from streams.enrichment import EnrichmentRunner
 from streams.metrics import ARTICLES, BATCH_SECONDS
 from streams.sending import Send, confirm_all, send_of
 from streams.stage_times import ENRICH_HEADER, encode_span
 from streams.topics import Topics
 
-__all__ = ["Model", "register_enrich"]
-
-
-class Model:
-    """The enricher, loaded once per worker process: before the worker joins its group
-    (streams.worker), else on first use (costs a second and ~200 MB)."""
-
-    def __init__(self, settings: Settings, enricher: Enricher | None = None) -> None:
-        self.settings = settings
-        self.enricher = enricher
-
-    @property
-    def loaded(self) -> bool:
-        return self.enricher is not None
-
-    def get(self) -> Enricher:
-        if self.enricher is None:
-            self.enricher = Enricher.from_settings(self.settings)
-        return self.enricher
+__all__ = ["register_enrich"]
 
 
 def register_enrich(
-    app: faust.App, topics: Topics, settings: Settings, *, enricher: Enricher | None = None
-) -> Model:
-    """Attach the ``enrich`` agent (with ``enricher``, if loaded); return the model it uses."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
-    model = Model(settings, enricher)
+    app: faust.App, topics: Topics, settings: Settings, *, model: EnrichmentRunner | None = None
+) -> EnrichmentRunner:
+    """Attach the ``enrich`` agent, enriching with ``model`` (loaded before the worker joins
+    its group, by streams.worker; else on first use); return it."""
+    model = model if model is not None else EnrichmentRunner(settings)
 
     # Every agent iterates its stream at once and does its waiting inside the loop: faust
     # registers an agent's channel when the agent first iterates, and a partition assigned
     # before that never gives the agent a record (streams.consumer: readers_of).
     @app.agent(topics.articles, name="enrich")
     async def enrich(stream: faust.StreamT) -> None:
-        loop = asyncio.get_running_loop()
         budget = TimeBudget(settings.enrich_budget_s)
+        # The part before, being sent and acknowledged while spaCy enriches the next one (the
+        # spaCy thread would otherwise wait out every part's round trip to Kafka).
+        finishing: asyncio.Future[None] | None = None
         async for batch in stream.noack_take(settings.batch_size, within=settings.batch_within):
-            if not model.loaded:
-                await loop.run_in_executor(executor, model.get)
             sizes = [len(event.message.value or b"") for event in batch]
             for part in budget.parts(sizes):  # each about enrich_budget_s of spaCy
                 events, started = batch[part], time.time()
                 values = [event.message.value for event in events]
-                # spaCy is CPU-bound: run it off the event loop so heartbeats keep flowing.
-                outcomes = await loop.run_in_executor(
-                    executor, model.get().process_messages, values
-                )
+                # spaCy is CPU-bound: off the event loop (streams.enrichment), so heartbeats
+                # keep flowing
+                outcomes = await model.process(values)
                 enriched = time.time()
                 budget.observe(sizes[part], enriched - started)
-                # confirmed by Kafka before the inputs may be committed
-                await _send_outcomes(events, outcomes, topics, enrich_span=(started, enriched))
-                await acknowledge(stream, events)
-                BATCH_SECONDS.labels("enrich").observe(time.time() - started)
+                if finishing is not None:
+                    await finishing  # parts are sent and acknowledged in order; errors surface
+                finishing = asyncio.ensure_future(
+                    _finish(stream, events, outcomes, topics, enrich_span=(started, enriched))
+                )
 
     return model
+
+
+async def _finish(
+    stream: faust.StreamT,
+    events: Sequence[EventT],
+    outcomes: Sequence[Outcome],
+    topics: Topics,
+    *,
+    enrich_span: tuple[float, float],
+) -> None:
+    """Send a part's outcomes, and acknowledge its inputs once Kafka confirmed them all (a
+    part never finished, its worker stopped first, is read again from the last commit)."""
+    await _send_outcomes(events, outcomes, topics, enrich_span=enrich_span)
+    await acknowledge(stream, events)
+    BATCH_SECONDS.labels("enrich").observe(time.time() - enrich_span[0])
 
 
 async def _send_outcomes(

@@ -8,13 +8,13 @@ from typing import Any
 
 import faust
 
-from streams.agents.enrich import Model
+from streams.enrichment import EnrichmentRunner
 from streams.rulestore import RuleStore
 
 __all__ = ["register_health"]
 
 
-def register_health(app: faust.App, *, model: Model, store: RuleStore) -> None:
+def register_health(app: faust.App, *, model: EnrichmentRunner, store: RuleStore) -> None:
     """Attach ``/livez`` and ``/healthz``."""
 
     @app.page("/livez")
