@@ -17,6 +17,8 @@ nouns that name people are vocabularies in config/events.yaml; this module reads
 - shot: "shot" alone means hurt unless a death is reported; "shot dead", "fatally shot",
   "shot to death" and "shot and killed" are deaths. ``shot`` is kept as its own field so the
   incident can take injured = shot - killed ("four people were shot, one fatally": 1 and 3);
+- the state and the wounds of the hurt (processors.events.wounds): "in critical condition",
+  "recovering from gunshot wounds", "suffered gunshot wounds" are hurt;
 - partitives: "five were shot, two of them fatally" gives 2 killed; a statement about "N of
   them" is marked ``partitive`` so the article model can take the dead from the hurt told just
   before ("four men were found wounded. One of them died": 1 killed, 3 hurt).
@@ -47,6 +49,7 @@ from processors.events.people import (
     nominal_age,
     with_conjuncts,
 )
+from processors.events.wounds import bearers, in_condition, negated, recovering
 
 __all__ = [
     "CARED",
@@ -144,26 +147,9 @@ def _counted_shot(tok: Token, vocab: CasualtyVocabulary) -> bool:
 def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     """The nouns naming the people a casualty word is about (see the module docstring)."""
     lemma = word.lemma_.lower()
-    if _in_condition(word, vocab):
-        holder = word.head.head  # "two men were in critical condition", "another in ..."
-        if holder.pos_ in ("VERB", "AUX"):
-            return _harmed_of(holder)
-        return with_conjuncts([holder]) if holder.pos_ in ("NOUN", "PROPN", "PRON", "NUM") else []
-    if word.dep_ == "dobj" and lemma in vocab.wounds:
-        verb = word.head.lemma_.lower()
-        if verb in vocab.bearing:  # "two teens suffered gunshot wounds"
-            return _harmed_of(word.head, ("nsubj", "nsubjpass"))
-        if verb in vocab.inflicting:  # "caused injuries to six people"
-            return with_conjuncts(
-                [
-                    g
-                    for h in (word.head, word)
-                    for p in h.children
-                    if p.dep_ in ("prep", "dative") and p.lower_ in ("to", "on")
-                    for g in p.children
-                    if g.dep_ == "pobj"
-                ]
-            )
+    borne = bearers(word, vocab)
+    if borne is not None:
+        return borne
     if word.pos_ in ("NOUN", "PROPN") and lemma in vocab.nouns:
         of = next((c for c in word.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         obj = next((g for g in of.children if g.dep_ == "pobj"), None) if of is not None else None
@@ -199,13 +185,7 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
         if dep == "dobj":  # "fled their villages", "suffered wounds and died": not whom it befell
             nouns = [n for n in nouns if n.lemma_.lower() not in vocab.homes | vocab.wounds]
         if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
-            nouns += [  # not "left a driver dead and his passenger hurt": her own word
-                c
-                for c in verb.children
-                if c.dep_ == "conj"
-                and c.pos_ in ("NOUN", "PROPN")
-                and not any(_fields_of(g, vocab) for g in c.subtree if g is not c)
-            ]
+            nouns += _second_objects(verb, vocab)
         if dep == "nsubj" and lemma in vocab.transitive and verb is word:
             if not _elided_passive(word, nouns, vocab):
                 continue  # the subject of "killed" is the killer
@@ -243,24 +223,17 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
     return []
 
 
-def _harmed_of(verb: Token, deps: tuple[str, ...] = ("nsubjpass", "dobj", "nsubj")) -> list[Token]:
-    """The people a verb that does not itself say the harm is about: "two men *were* in critical
-    condition", "the ambush *left* a driver dead and a guard in grave condition", "two teens
-    *suffered* wounds"; a verb joined to another shares its people ("was shot and is in stable
-    condition")."""
-    for dep in deps:
-        nouns = [antecedent(c, verb) for c in verb.children if c.dep_ == dep]
-        if nouns:
-            return with_conjuncts(nouns, verb)
-    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
-        return _harmed_of(verb.head, deps)
-    return []
-
-
-def _negated(word: Token) -> bool:
-    """ "non-fatal", "not fatal": the word is denied by what stands just before it."""
-    before = word.doc[max(word.i - 2, 0) : word.i].text.replace(" ", "").lower()
-    return before.endswith(("non-", "non", "not"))
+def _second_objects(verb: Token, vocab: CasualtyVocabulary) -> list[Token]:
+    """The nouns a small parser joins to the verb after its object ("killed a commander and
+    one more fighter"); not one with a casualty word of its own ("left a driver dead and his
+    passenger hurt")."""
+    return [
+        c
+        for c in verb.children
+        if c.dep_ == "conj"
+        and c.pos_ in ("NOUN", "PROPN")
+        and not any(_fields_of(g, vocab) for g in c.subtree if g is not c)
+    ]
 
 
 def _listed_before(noun: Token, vocab: CasualtyVocabulary) -> list[Token]:
@@ -279,33 +252,6 @@ def _listed_before(noun: Token, vocab: CasualtyVocabulary) -> list[Token]:
     ):
         return [noun]
     return with_conjuncts([first])
-
-
-def _in_condition(tok: Token, vocab: CasualtyVocabulary) -> bool:
-    """ "in critical condition", "in serious but stable condition": said of the hurt."""
-    return (
-        tok.lemma_.lower() == "condition"
-        and tok.dep_ == "pobj"
-        and tok.head.lower_ == "in"
-        and any(c.dep_ == "amod" and c.lemma_.lower() in vocab.conditions for c in tok.children)
-    )
-
-
-def _recovering(verb: Token, vocab: CasualtyVocabulary) -> bool:
-    """ "recovering from gunshot wounds", "recovering after a shooting", "recovering in a
-    hospital": what the people recover from is a harm, or they do it in a place of care; not
-    "recovered the weapon" (an object), nor "recovering after the fire destroyed their home"."""
-    if any(c.dep_ == "dobj" for c in verb.children):
-        return False
-    for prep in (c for c in verb.children if c.dep_ == "prep"):
-        for what in (g for g in prep.children if g.dep_ in ("pobj", "pcomp")):
-            words = {what.lemma_.lower(), *(c.lemma_.lower() for c in what.children)}
-            if prep.lower_ in ("from", "after") and words & (vocab.recovered_from | vocab.wounds):
-                return True
-            phrase = what.doc[what.left_edge.i : what.i + 1].text.lower()
-            if prep.lower_ in ("in", "at") and any(phrase.endswith(p) for p in vocab.care_places):
-                return True
-    return False
 
 
 def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabulary) -> bool:
@@ -377,7 +323,7 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
         tok.pos_ in ("NOUN", "PROPN")
         and lemma in vocab.wounds
         and any(
-            c.dep_ == "amod" and c.lower_ in _FATAL_ADJECTIVES and not _negated(c)
+            c.dep_ == "amod" and c.lower_ in _FATAL_ADJECTIVES and not negated(c)
             for c in tok.children
         )
     ):
@@ -397,8 +343,8 @@ def _fields_of(tok: Token, vocab: CasualtyVocabulary) -> list[str]:
     if not found and tok.pos_ == "VERB" and lemma in _STRUCK and _by_gunfire(tok, vocab):
         return ["shot"]  # "were hit by gunfire", "struck by a stray bullet"
     if not found and (
-        _in_condition(tok, vocab)
-        or (tok.pos_ == "VERB" and lemma in vocab.recovering and _recovering(tok, vocab))
+        in_condition(tok, vocab)
+        or (tok.pos_ == "VERB" and lemma in vocab.recovering and recovering(tok, vocab))
     ):
         return ["injured"]  # "two men were in critical condition", "recovering from wounds"
     if not found and tok.pos_ == "VERB" and lemma in vocab.care_verbs and _to_care(tok, vocab):
@@ -489,7 +435,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             tok.pos_ in ("NOUN", "PROPN")
             and tok.lemma_.lower() not in vocab.nouns
             and not _counted_shot(tok, vocab)
-            and not _in_condition(tok, vocab)
+            and not in_condition(tok, vocab)
         ):
             continue  # "ten shots were fired": a noun counts people only in its own forms
         fields = _fields_of(tok, vocab)
@@ -533,12 +479,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
     for i in list(hurt):
         if i in people.get("fatalities", {}):
             del hurt[i]
-    # "two others were hurt, one of which critically": the part is among the others
-    for fld, found in people.items():
-        parts = part_of.get(fld, set()) & set(found)
-        if parts and len(parts) < len(found):
-            for i in parts:
-                del found[i]
+    _drop_parts(people, part_of)
     doc = sent.doc
     out = [
         Statement(
@@ -550,16 +491,35 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             # fighter" is more than the commander only, all of them stated here
             set(found) <= more_of.get(fld, set()),
             set(found) <= part_of.get(fld, set()),
-            fld in _HARMED
-            and len(found) == 1
-            and sum(v for v, _ in found.values()) == 1
-            and not set(found) & (more_of.get(fld, set()) | others_of.get(fld, set()))
-            and _identified(doc[next(iter(found))]),
+            _individual(doc, fld, found, more_of.get(fld, set()) | others_of.get(fld, set())),
         )
         for fld, found in people.items()
         if found
     ]
     return _partitives(sent, out)
+
+
+def _drop_parts(
+    people: dict[str, dict[int, tuple[int, bool]]], part_of: dict[str, set[int]]
+) -> None:
+    """ "Two others were hurt, one of which critically": the part is among the others."""
+    for fld, found in people.items():
+        parts = part_of.get(fld, set()) & set(found)
+        if parts and len(parts) < len(found):
+            for i in parts:
+                del found[i]
+
+
+def _individual(doc: Doc, fld: str, found: dict[int, tuple[int, bool]], apart: set[int]) -> bool:
+    """Is a statement of harm about one person told by who they are, and not told apart from
+    others ("another", "also")?"""
+    return (
+        fld in _HARMED
+        and len(found) == 1
+        and sum(v for v, _ in found.values()) == 1
+        and not set(found) & apart
+        and _identified(doc[next(iter(found))])
+    )
 
 
 def _phrase(noun: Token) -> str:
