@@ -20,7 +20,7 @@ pytestmark = pytest.mark.model
 
 
 def _message(n: int) -> bytes:
-    body = f"Police in Fresno said {n + 2} people were hurt in a shooting on Friday."
+    body = f"Gunmen wounded {n + 2} cyclists on a Fresno road on Friday. Police are searching."
     return json.dumps({"id": f"m{n}", "title": "Shooting", "body": body}).encode()
 
 
@@ -39,7 +39,7 @@ def test_a_part_is_enriched_in_the_child_in_order(runner):
         "not_json",
         "m2",
     ]
-    assert outcomes[0].article["events"][0]["injured"] == 3
+    assert max(e.get("injured") or 0 for e in outcomes[0].article["events"]) == 3
     [child] = runner.child_pids()
     assert child != os.getpid()
 
