@@ -68,16 +68,13 @@ class EnrichmentRunner:
     """Runs ``Enricher.process_messages`` for the enrich agent, off its event loop.
 
     ``in_child`` (the setting ``enrich_in_child``) puts the enricher in a child process;
-    else it is loaded in this process and run in a thread (``enricher``, if given, is used as
-    is). ``load()`` blocks until the model is loaded, so a worker can call it before it joins
-    its consumer group."""
+    else it is loaded in this process and run in a thread. ``load()`` blocks until the model
+    is loaded, so a worker can call it before it joins its consumer group."""
 
-    def __init__(
-        self, settings: Settings, *, in_child: bool | None = None, enricher: Enricher | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, *, in_child: bool | None = None) -> None:
         self.settings = settings
         self.in_child = settings.enrich_in_child if in_child is None else in_child
-        self.enricher = enricher
+        self.enricher: Enricher | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
 
