@@ -172,10 +172,11 @@ class Enricher:
             prepared.append((article, text, body_at, lang))
         # the NER reads a copy with shouted lines recased; offsets are unchanged
         english = []
-        for _, text, body_at, lang in prepared:
+        for article, text, body_at, lang in prepared:
             if lang == "en":
                 doc = self.nlp.make_doc(truecase(text, self._known))
                 doc._.title_end = body_at  # the headline summarises; events read it so
+                doc._.published = article.get("published_at")  # a year before it is past
                 english.append(doc)
         docs = iter(self.nlp.pipe(english, batch_size=max(1, len(english))))
         out = []

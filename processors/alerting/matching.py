@@ -267,6 +267,8 @@ class EventCriterion(Criterion):
 
     def check(self, view: ArticleView) -> dict[str, Any] | None:
         for event in view.events:
+            if event.get("background"):
+                continue  # a past incident named for context is not news of one
             if self.types and event.get("type") not in self.types:
                 continue
             if all((event.get(f) or 0) >= n for f, n in self.counts.items()):

@@ -39,6 +39,7 @@ from processors.events.numbers import count_of
 from processors.events.people import (
     QUANTIFIERS,
     QUANTITY_NOUNS,
+    REFLEXIVES,
     CasualtyVocabulary,
     antecedent,
     count_people,
@@ -186,6 +187,8 @@ def _people_of(word: Token, vocab: CasualtyVocabulary) -> list[Token]:
             nouns = [n for n in nouns if n.lemma_.lower() not in vocab.homes | vocab.wounds]
         if dep == "dobj" and nouns:  # "killed a commander and one more fighter", the second
             nouns += _second_objects(verb, vocab)
+            # "killed his wife and then himself": a small parser joins the doer to the verb
+            nouns += [c for c in verb.children if c.dep_ == "conj" and c.lower_ in REFLEXIVES]
         if dep == "nsubj" and lemma in vocab.transitive and verb is word:
             if not _elided_passive(word, nouns, vocab):
                 continue  # the subject of "killed" is the killer
@@ -262,6 +265,11 @@ def _elided_passive(verb: Token, subjects: list[Token], vocab: CasualtyVocabular
     if verb.tag_ == "VBG" or any(
         c.dep_ in ("dobj", "aux", "auxpass", "agent", "ccomp", "xcomp")
         or (c.dep_ == "prep" and c.lower_ in ("at", "on", "into", "toward", "towards"))
+        for c in verb.children
+    ):
+        return False
+    if any(  # "two teens shot and killed a clerk": the verbs share the object
+        c.dep_ == "conj" and c.pos_ == "VERB" and any(g.dep_ == "dobj" for g in c.children)
         for c in verb.children
     ):
         return False
@@ -449,12 +457,15 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
             value = count_people(noun, vocab)
             if value is None:
                 continue
-            perpetrator = noun.lemma_.lower() in vocab.perpetrators
+            own_hand = noun.lower_ in REFLEXIVES  # "then killed himself"
+            perpetrator = noun.lemma_.lower() in vocab.perpetrators or own_hand
             words = (_phrase(noun), tok.lower_)
             if words in said:
                 continue  # a headline pasted twice ("Girl, 6, hurt in shooting News Girl, 6, ...")
             said.add(words)
             for fld in _borne_by_one_known(tok, noun, fields):
+                if own_hand and fld != "fatalities":
+                    continue  # "shot himself": whether he lived, the sentence does not say
                 people.setdefault(fld, {})[noun.i] = (value, perpetrator)
                 if _adds(tok, noun, fld):
                     more_of.setdefault(fld, set()).add(noun.i)
@@ -480,6 +491,7 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
         if i in people.get("fatalities", {}):
             del hurt[i]
     _drop_parts(people, part_of)
+    _own_hand_apart(people, sent.doc)
     doc = sent.doc
     out = [
         Statement(
@@ -497,6 +509,26 @@ def statements(sent: Span, vocab: CasualtyVocabulary) -> list[Statement]:
         if found
     ]
     return _partitives(sent, out)
+
+
+def _own_hand_apart(people: dict[str, dict[int, tuple[int, bool]]], doc: Doc) -> None:
+    """The doer's own death counts with the deaths they caused told in the same breath, the
+    objects of the killing ("killed his wife and then himself", "shot four relatives before
+    killing himself"). Else it counts no one: the boy who "died after he fatally shot
+    himself" is the one dead, and a killer's suicide told apart from the toll may be in it
+    ("five died in a murder-suicide")."""
+    dead = people.get("fatalities", {})
+    own = [i for i in dead if doc[i].lower_ in REFLEXIVES]
+    if own and not any(_killed_object(doc[i]) for i in dead if i not in own):
+        for i in own:
+            del dead[i]
+
+
+def _killed_object(noun: Token) -> bool:
+    """Is the noun the object of a killing ("killed his wife", "his wife and son")?"""
+    while noun.dep_ == "conj" and noun.head is not noun:
+        noun = noun.head
+    return noun.dep_ == "dobj"
 
 
 def _drop_parts(

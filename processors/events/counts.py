@@ -14,6 +14,7 @@ from processors.events.numbers import count_of
 
 __all__ = [
     "BACKGROUND_RE",
+    "told_as_past",
     "HURT_FIELDS",
     "SUPERSEDED_RE",
     "count_field",
@@ -188,6 +189,21 @@ BACKGROUND_RE = re.compile(
     r"|\w+ (?:years|months|decades) ago|a (?:year|month|decade) ago"
     r"|(?:previous|prior) (?:incident|shooting|attack)s?)",
 )
+
+
+# A full date with its year ("Sept. 16, 2010"): news gives the year only of another year than
+# the current one; not a dateline's date in brackets, "KABUL (March 8, 2011)"
+_DATED_RE = re.compile(rf"(?<!\()\b(?:{_MONTHS}) \d{{1,2}}(?:st|nd|rd|th)?,? ((?:19|20)\d\d)\b")
+
+
+def told_as_past(text: str, published: str | None = None) -> bool:
+    """Does a sentence tell of an earlier happening than the one reported: a time adverbial
+    that places it before (``BACKGROUND_RE``), or a date of a year before the article's?"""
+    if BACKGROUND_RE.search(text):
+        return True
+    if not published or not published[:4].isdigit():
+        return False
+    return any(int(m.group(1)) < int(published[:4]) for m in _DATED_RE.finditer(text))
 
 
 # An earlier figure the article has since corrected: "police initially said", "had originally

@@ -32,13 +32,13 @@ from processors.events.casualties import (
     statements,
 )
 from processors.events.counts import (
-    BACKGROUND_RE,
     SUPERSEDED_RE,
     count_field,
     is_headline,
     mark_other_detainees,
     named_dead,
     sentence_counts,
+    told_as_past,
 )
 from processors.events.dates import resolve_date
 from processors.events.incidents import ArticleModel, Incident, reported_counts
@@ -81,7 +81,7 @@ class EventExtractor:
                 continue
             counts = sentence_counts(sent, told[n], dead)
             matches = by_sentence.get(sent.start, [])
-            background = bool(BACKGROUND_RE.search(sent.text))
+            background = told_as_past(sent.text, doc._.published)
             if not matches:
                 if counts and not background:  # a past incident's counts are not this one's
                     loose_counts.append((n, is_headline(sent), counts))
@@ -210,6 +210,9 @@ class EventExtractor:
             "fatalities": fatalities,
             **{f: counts.get(f) for f in COUNT_FIELDS if f != "fatalities"},
             **({"perpetrators": perpetrators} if perpetrators else {}),
+            # told as something that happened before ("in 2010", "last year"): context, not
+            # what the article reports (alerts on events pass it by)
+            **({"background": True} if event.background else {}),
             "date": resolve_date(event.sentence.text),
         }
 

@@ -150,6 +150,11 @@ def _age_start(noun: Token) -> int | None:
     return start
 
 
+# "killed his wife and then himself": the doer, harmed by their own hand (one person; the
+# number of "themselves" is the subject's, which a sentence may not give)
+REFLEXIVES = frozenset({"himself", "herself"})
+
+
 def nominal_age(noun: Token) -> bool:
     """ "a 19-year-old", "the 13-year-old": an age standing for the person."""
     return _age_start(noun) is not None
@@ -166,7 +171,7 @@ def is_person(noun: Token, vocab: CasualtyVocabulary) -> bool:
         or lemma in vocab.perpetrators
         or noun.ent_type_ in ("PERSON", "NORP")
         or noun.pos_ == "PRON"
-        and lower in ("he", "she", "him", "her", "i", "we", "they", "them")
+        and lower in ("he", "she", "him", "her", "i", "we", "they", "them", *REFLEXIVES)
         or (noun.like_num and not is_age_or_unit(noun, vocab))
     )
 
@@ -224,7 +229,7 @@ def count_people(noun: Token, vocab: CasualtyVocabulary) -> int | None:
         words = _count_words(noun, vocab)  # "an Ansar al-Sharia commander": one
         return (count_of(words) if words else None) or 1
     if noun.pos_ == "PRON":
-        return 1 if lower in ("he", "she", "him", "her", "i") else None
+        return 1 if lower in ("he", "she", "him", "her", "i", *REFLEXIVES) else None
     if noun.ent_type_ == "PERSON" and noun.pos_ == "PROPN":
         return 1
     words = _count_words(noun, vocab)

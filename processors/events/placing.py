@@ -15,6 +15,9 @@ from processors.places.summary import SPECIFICITY
 __all__ = ["EventPlacer"]
 
 
+_LOCATIVE = frozenset({"in", "at", "near", "outside", "inside", "on", "across"})
+
+
 def _name_run(doc: Doc, place: dict[str, Any]) -> str:
     """The place's name and the capitalised words that go on from it: "Sinai" in "Mount
     Sinai Hospital" is the hospital's name, and the words say so."""
@@ -68,7 +71,8 @@ class EventPlacer:
         return any(f" {care} " in run for care in self.taxonomy.casualties.care_places)
 
     def place(self, sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-        """The sentence's most specific place, earliest first; an origin ("a rocket from the
+        """The sentence's most specific place, one put after "in", "at", "near"... first, then
+        the earliest; an origin ("a rocket from the
         Gaza Strip into Israel") only when there is nothing else, a dateline's newsroom only
         when the sentence names no other place below a country. Where the victims were taken
         or the case is heard (a hospital, a court) is not where it happened."""
@@ -86,13 +90,21 @@ class EventPlacer:
             return None
         doc = sent.doc
 
-        def origin(p: dict[str, Any]) -> bool:
+        def before(p: dict[str, Any]) -> str:
             tok = doc.char_span(p["start"], p["end"], alignment_mode="expand")
-            return bool(tok) and tok.start > 0 and doc[tok.start - 1].lower_ == "from"
+            return doc[tok.start - 1].lower_ if tok and tok.start > 0 else ""
 
+        # of two places alike, the one the sentence puts something at ("was shot in
+        # Dayton") over a name in the subject ("Tyler Smith was shot"): a small model
+        # takes some given names for towns
         return max(
             inside,
-            key=lambda p: (not origin(p), SPECIFICITY.get(p["kind"], 0), -p["start"]),
+            key=lambda p: (
+                before(p) != "from",
+                SPECIFICITY.get(p["kind"], 0),
+                before(p) in _LOCATIVE,
+                -p["start"],
+            ),
         )
 
     def fallback(self, doc: Doc, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:

@@ -45,9 +45,11 @@ COMPONENTS = (
     "newsmon_events",
 )
 
-# title_end: where the body starts in the text (0 when the article has no title)
+# title_end: where the body starts in the text (0 when the article has no title); published:
+# the article's ``published_at``, when given
 for _name, _default in (("places", None), ("countries", None), ("regions", None),
-                        ("location", None), ("events", None), ("title_end", 0)):  # fmt: skip
+                        ("location", None), ("events", None), ("title_end", 0),
+                        ("published", None)):  # fmt: skip
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 if not Span.has_extension("canonical"):

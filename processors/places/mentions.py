@@ -5,7 +5,9 @@ Sources of mentions, in order of trust:
 1. entities the NER labels GPE, LOC or FAC;
 2. entities it labels PERSON, ORG or NORP that are places after all: a name the gazetteer knows
    as a prominent place, standing where places stand ("in al-Hasakah", "at Headingley"), and not
-   part of a person's name elsewhere in the article; these are relabelled GPE;
+   part of a person's name elsewhere in the article; these are relabelled GPE (and a name
+   given an age anywhere in the article, "Tyler Smith, 15,", is a person's wherever it
+   recurs, whatever the NER took it for);
 3. runs of proper nouns the NER left alone that the gazetteer knows (longest match first).
 
 For each mention it also reads the syntax around it: a qualifier ("Parkland, Florida",
@@ -41,6 +43,7 @@ from processors.places.datelines import dateline, dateline_names
 from processors.places.gazetteer import Gazetteer, Place
 from processors.places.names import (
     addresses,
+    aged_names,
     demonym_country,
     embedded,
     extend_names,
@@ -138,6 +141,7 @@ class _Finder:
         self.doc, self.gazetteer, self.demonyms = doc, gazetteer, demonyms
         self.sports = is_sports_report(doc)
         self.person_parts = person_name_parts(doc)
+        self.aged = aged_names(doc)
         self.found: list[PlaceSpan] = []
         self.new_ents: list[Span] = []
 
@@ -168,6 +172,9 @@ class _Finder:
         ):
             new_ents.append(ent)
             return  # "a shooting on Broadway": a street the NER calls a facility, no town
+        if all(tok.lower_ in self.aged for tok in ent):
+            new_ents.append(Span(doc, ent.start, ent.end, label="PERSON"))
+            return  # "Tyler" of "Tyler Smith, 15,": a boy, not a town
         if ent.label_ in PLACE_LABELS and headless(ent):
             whole = Span(doc, ent.start - 1, ent.end, label=ent.label_)
             if not gazetteer.candidates(whole.text):
@@ -292,7 +299,8 @@ class _Finder:
                     prominent(options) or slot or place_key(span.text) in known_names
                 )
                 pinned = not options and slot and end == j and qualifier(doc, end, gazetteer)
-                if (known or pinned) and namelike(span.text):
+                aged = all(t.lower_ in self.aged for t in span)  # a person's name
+                if (known or pinned) and namelike(span.text) and not aged:
                     self._run_place(i, end, options[0][0] if options else None)
                     taken.update(range(i, end))
                     i = end

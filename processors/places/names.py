@@ -45,6 +45,7 @@ __all__ = [
     "namelike",
     "no_name_alone",
     "numbered_venue",
+    "aged_names",
     "person_name_parts",
     "prominent",
     "proper_run",
@@ -181,6 +182,28 @@ def person_name_parts(doc: Doc) -> set[str]:
         if ent.label_ == "PERSON" and len(ent) > 1:
             parts.update(tok.lower_ for tok in ent)
     return parts
+
+
+def aged_names(doc: Doc) -> set[str]:
+    """The words of the names news gives an age after ("Tyler Smith, 15, was shot"; "Tyler,
+    15,"): people, wherever else the article names them, whatever the NER took them for. A
+    place is never followed by an age between commas."""
+    names: set[str] = set()
+    for tok in doc[2:-1]:
+        before, after = doc[tok.i - 1], doc[tok.i + 1]
+        if not (
+            before.text == ","
+            and after.text == ","
+            and tok.like_num
+            and tok.text.isdigit()
+            and 0 < int(tok.text) <= 110
+        ):
+            continue
+        i = tok.i - 2
+        while i >= 0 and tok.i - 2 - i < 3 and doc[i].pos_ == "PROPN" and doc[i].is_title:
+            names.add(doc[i].lower_)
+            i -= 1
+    return names
 
 
 def hyphenated(doc: Doc, j: int) -> bool:

@@ -121,3 +121,20 @@ def test_only_candidates_get_the_full_check():
 
 def test_disabled_rules_never_fire():
     assert fired(rules({"id": "off", "query": "clash", "enabled": False})) == []
+
+
+def test_a_past_incident_named_for_context_fires_no_event_rule():
+    # an article on today's clash that recalls a deadlier one years ago: the rule on 100 dead
+    # is about news of such a clash, not about the reminder
+    article = {
+        **ARTICLE,
+        "events": [
+            {"type": "armed_clash", "fatalities": 27, "place": {"name": "prison"}},
+            {"type": "armed_clash", "fatalities": 150, "background": True},
+        ],
+    }
+    ruleset = rules(
+        {"id": "event", "event_types": ["armed_clash"], "min_fatalities": 10},
+        {"id": "event-big", "event_types": ["armed_clash"], "min_fatalities": 100},
+    )
+    assert fired(ruleset, article) == ["event"]

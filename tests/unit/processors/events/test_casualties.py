@@ -940,3 +940,52 @@ def test_those_charged_in_a_killing_and_an_age_limit_are_not_victims(enrich):
     assert largest(article, "fatalities") == 1
     younger = enrich("A boy younger than 10 was shot in Fresno on Tuesday.")
     assert (largest(younger, "fatalities"), largest(younger, "injured")) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "killed", "doers"),
+    [
+        ("A man killed his wife and then himself at their home, deputies said.", 2, 1),
+        ("A woman killed her husband and herself in the family's kitchen.", 2, 1),
+        ("The gunman shot and killed four relatives before killing himself.", 5, 1),
+    ],
+)
+def test_a_killer_who_kills_himself_in_the_same_breath_is_one_more_dead(
+    enrich, body, killed, doers
+):
+    event = top(enrich(body))
+    assert event["fatalities"] == killed
+    assert event["perpetrators"]["fatalities"] == doers
+
+
+def test_a_death_by_ones_own_hand_told_alone_adds_no_one(enrich):
+    # the child is the one who died, told twice; the toll that names the killer's death too
+    # is not raised by it
+    child = enrich(
+        "A boy of six died on Saturday evening after he found a pistol and fatally shot "
+        "himself. The boy who shot himself was declared dead by doctors."
+    )
+    assert largest(child, "fatalities") == 1
+    toll = enrich(
+        "Three people died in a murder-suicide at a farmhouse on Tuesday. "
+        "Police said the farmer shot and killed two neighbours before killing himself."
+    )
+    assert largest(toll, "fatalities") == 3
+    leg = enrich("A hunter accidentally shot himself in the leg on Saturday morning.")
+    assert largest(leg, "injured") == 0
+
+
+def test_the_subject_of_shot_and_killed_someone_is_the_killer(enrich):
+    event = top(enrich("Two teenagers shot and killed a store clerk during a robbery."))
+    assert (event["fatalities"], event["injured"] or 0) == (1, 0)
+
+
+def test_an_incident_of_an_earlier_year_is_background(enrich):
+    article = enrich(
+        "A man was shot and wounded outside a bar on Elm Street on Saturday. A woman was shot "
+        "and killed in the same neighbourhood on June 2, 2009.",
+        published_at="2013-08-05T10:00:00Z",
+    )
+    reported, *earlier = article["events"]
+    assert (reported["fatalities"], reported["injured"], reported.get("background")) == (0, 1, None)
+    assert [e.get("background") for e in earlier] == [True]

@@ -1,6 +1,6 @@
 """The article model's counting rules, on plain values (no model)."""
 
-from processors.events.counts import count_field, count_key
+from processors.events.counts import count_field, count_key, told_as_past
 from processors.events.incidents import best_supported
 
 
@@ -16,3 +16,15 @@ def test_a_count_key_says_how_a_statement_counts_and_gives_its_field_back():
         assert count_field(count_key(field, additional=False, partitive=True)) == field
         assert count_key(field, additional=False, partitive=False) == field
     assert count_key("arrested", additional=True, partitive=False) != "arrested"
+
+
+def test_a_date_of_an_earlier_year_tells_of_the_past():
+    assert told_as_past(
+        "He was charged in a killing on Sept. 4, 2009, in the same block.", "2012-05-02"
+    )
+    assert not told_as_past("Two men were shot on March 3, 2012, police said.", "2012-03-04")
+    # a dateline's date in brackets is when the release was issued; no date, no comparison
+    assert not told_as_past(
+        "KABUL, Afghanistan (Jan. 5, 2011) - Forces detained two.", "2012-01-06"
+    )
+    assert not told_as_past("He was shot on Sept. 4, 2009.", None)

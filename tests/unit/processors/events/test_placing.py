@@ -111,3 +111,13 @@ def test_names_the_ner_ran_across_a_bracket_are_still_found(enrich):
     )
     [event] = article["events"]
     assert (event["place"]["country_code"], event["injured"]) == ("YE", 2)
+
+
+def test_of_two_towns_alike_the_one_it_happened_in_is_the_place(enrich):
+    # a town in the subject ("a Dallas native") and the town the verb puts the killing in:
+    # the second sentence tells the lead's killing again, one incident
+    article = enrich(
+        "A man was shot dead in Tulsa on Friday. Dallas native Casey Lee was killed in "
+        "Tulsa while visiting relatives."
+    )
+    assert [e["place"]["name"] for e in article["events"]] == ["Tulsa"]

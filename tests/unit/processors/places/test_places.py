@@ -417,3 +417,11 @@ def test_a_town_named_by_an_ordinary_word_between_in_and_a_time_is_a_place(
 
 def test_a_body_that_sits_is_no_town_of_its_name(enrich):
     assert enrich("The bill passed in Congress on Monday.")["places"] == []
+
+
+def test_a_name_given_an_age_is_a_person_wherever_it_recurs(enrich):
+    # a given name that is also a town: an age between commas says a person
+    article = enrich("Tyler, 12, was wounded in Dayton. Tyler is in stable condition.")
+    assert [p["name"] for p in article["places"]] == ["Dayton"]
+    event = article["events"][0]
+    assert (event["place"]["admin1"], event["injured"]) == ("US-OH", 1)
