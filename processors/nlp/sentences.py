@@ -12,7 +12,9 @@ them (spaCy's parser respects preset ``is_sent_start`` values):
 - a line break starts a sentence, unless it only wraps a line: a single newline inside a
   sentence, after a word that does not end one and before a word in lower case;
 - the words after a dateline start a sentence: at the start of a paragraph, a name in capitals
-  (with an optional ", State" or ", Country" and an optional date in brackets) then a dash.
+  (with an optional ", State" or ", Country" and an optional date in brackets) then a dash;
+- a word in lower case starts no sentence: a small parser may cut a lead after its first word
+  ("Gunmen" | "wounded three ..."), and the count then loses its subject.
 """
 
 from __future__ import annotations
@@ -94,4 +96,6 @@ def mark_sentence_starts(doc: Doc) -> Doc:
             after = _dateline_end(doc, tok.i)
             if after is not None and after < len(doc):
                 doc[after].is_sent_start = True
+        elif tok.is_sent_start is None and tok.text[:1].islower():
+            tok.is_sent_start = False  # news starts no sentence in lower case
     return doc

@@ -989,3 +989,12 @@ def test_an_incident_of_an_earlier_year_is_background(enrich):
     reported, *earlier = article["events"]
     assert (reported["fatalities"], reported["injured"], reported.get("background")) == (0, 1, None)
     assert [e.get("background") for e in earlier] == [True]
+
+
+def test_a_one_word_headline_leaves_the_lead_whole(enrich):
+    # a small parser cut the lead after its first word ("Gunmen" | "wounded three ..."), and
+    # the count went with the subject; a sentence of news never starts in lower case
+    article = enrich(
+        "Gunmen wounded 3 cyclists near a park in Boise, Idaho, police said.", title="Shooting"
+    )
+    assert largest(article, "injured") == 3
