@@ -72,8 +72,8 @@ class EventPlacer:
 
     def place(self, sent: Span, places: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
         """The sentence's most specific place, one put after "in", "at", "near"... first, then
-        the earliest; an origin ("a rocket from the
-        Gaza Strip into Israel") only when there is nothing else, a dateline's newsroom only
+        the earliest; an origin ("shells fired from the West Bank into Jordan") only when
+        there is nothing else, a dateline's newsroom only
         when the sentence names no other place below a country. Where the victims were taken
         or the case is heard (a hospital, a court) is not where it happened."""
         after = self.taxonomy.aftermath_places
@@ -91,8 +91,12 @@ class EventPlacer:
         doc = sent.doc
 
         def before(p: dict[str, Any]) -> str:
+            """The word before the place's name and its article ("from the West Bank")."""
             tok = doc.char_span(p["start"], p["end"], alignment_mode="expand")
-            return doc[tok.start - 1].lower_ if tok and tok.start > 0 else ""
+            i = tok.start - 1 if tok else -1
+            while i > 0 and doc[i].lower_ == "the":
+                i -= 1
+            return doc[i].lower_ if i >= 0 else ""
 
         # of two places alike, the one the sentence puts something at ("was shot in
         # Dayton") over a name in the subject ("Tyler Smith was shot"): a small model

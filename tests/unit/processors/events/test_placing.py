@@ -121,3 +121,10 @@ def test_of_two_towns_alike_the_one_it_happened_in_is_the_place(enrich):
         "Tulsa while visiting relatives."
     )
     assert [e["place"]["name"] for e in article["events"]] == ["Tulsa"]
+
+
+def test_where_a_shell_was_fired_from_is_not_where_it_fell_even_after_the(enrich):
+    article = enrich(
+        "On 3 June 2021, militants fired two mortar shells from the West Bank into Jordan."
+    )
+    assert article["events"][0]["place"]["country_code"] == "JO"
