@@ -170,6 +170,12 @@ def carry(source: Incident, target: Incident) -> None:
 _HARM_TYPES = frozenset({"attack", "armed_clash", "mob_violence"})
 
 
+# a demonstration that a clash beside it turns violent (one met with deadly force stays so)
+_PROTESTS_TURNING = frozenset(
+    {"peaceful_protest", "protest_with_intervention", "violent_demonstration"}
+)
+
+
 DISASTER_TYPES = frozenset(
     {"flood", "earthquake", "storm", "wildfire", "landslide", "drought_famine", "epidemic"}
 )
@@ -243,7 +249,7 @@ class ArticleModel:
     def fold(self, events: list[Incident]) -> list[Incident]:
         """Mentions of one incident merged, surrenders into their battle, agentless harm into
         the disaster, strike or riot beside it."""
-        events = self._fold_surrenders(self._merge(events))
+        events = self._fold_clashes_into_protests(self._fold_surrenders(self._merge(events)))
         events = self._fold_into_remote_violence(self._fold_into_disasters(events))
         return self._fold_into_demonstrations(events)
 
@@ -277,6 +283,36 @@ class ArticleModel:
                 continue
             battle.mentions += 1
             carry(event, battle)
+        return kept
+
+    _SCUFFLES = frozenset({"clash", "fight", "scuffle", "brawl"})
+
+    def _fold_clashes_into_protests(self, events: list[Incident]) -> list[Incident]:
+        """Beside a demonstration, a clash with police or troops that names no armed side
+        against them ("some of them ... clashed with the policemen", "they threw stones and
+        clashed with soldiers") is the demonstration turning violent, not a battle: the
+        demonstrators are the other side."""
+        protests = [e for e in events if e.type in _PROTESTS_TURNING]
+        if not protests:
+            return events
+        armed = self.taxonomy.armed_actors
+        kept = []
+        for event in events:
+            sides = [set(str(a or "").lower().split()) for a in (event.actor1, event.actor2)]
+            near = [p for p in protests if close_by(p, event) and p.background == event.background]
+            if (
+                near
+                and event.type == "armed_clash"
+                and event.trigger.root.lemma_.lower() in self._SCUFFLES
+                and not all(side & armed for side in sides)
+            ):
+                target = max(near, key=self.salience)
+                target.type = "violent_demonstration"
+                target.mentions += 1
+                _take_place(target, event)
+                carry(event, target)
+                continue
+            kept.append(event)
         return kept
 
     _HARM_WITHOUT_AGENT = frozenset({"kill", "killing", "die", "dead", "drown", "injure", "wound"})

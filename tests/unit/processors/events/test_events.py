@@ -75,3 +75,24 @@ def test_opening_fire_on_an_armed_convoy_is_a_battle(enrich):
     assert article["events"][0]["type"] == "armed_clash"
     civilians = enrich("On Monday, gunmen opened fire on a wedding party near the dam.")
     assert civilians["events"][0]["type"] == "attack"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "On 3 June 2021, hundreds of traders demonstrated in Kumasi against a new market tax. "
+        "Some of them later clashed with police officers near the town hall.",
+        "On 3 June 2021, villagers protested near Thies against a planned quarry. They blocked "
+        "a road and clashed with soldiers who came to disperse them.",
+    ],
+)
+def test_a_clash_of_demonstrators_with_police_is_the_demonstration_turning_violent(enrich, body):
+    assert [e["type"] for e in enrich(body)["events"]] == ["violent_demonstration"]
+
+
+def test_a_battle_beside_a_demonstration_stays_a_battle(enrich):
+    article = enrich(
+        "On 3 June 2021, students held a rally in Kumasi over fees. Separately, the army "
+        "clashed with armed bandits near Tamale."
+    )
+    assert "armed_clash" in [e["type"] for e in article["events"]]
