@@ -56,6 +56,8 @@ __all__ = [
 GAZETTEER_VERSION = 8
 _ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "at ", "az ", "an ", "ash ", "ash-", "ech ")
 MIN_LIKENESS = 0.8  # difflib ratio of two spellings ("kuamisli" and "kamisli": 0.93)
+_BARE_WEIGHT = 0.9  # a name matched without its article, as the index weighs it too
+_BARE_BESIDE_WHOLE = 0.6  # the same, where other places bear the name with its article
 _VARIANT_WEIGHT = 0.8  # a variant spelling is weaker evidence than the name itself
 _KIND_ORDER = {
     "continent": 0, "country": 1, "admin1": 2, "region": 3, "admin2": 4, "city": 5, "landmark": 6,
@@ -214,15 +216,20 @@ class Gazetteer:
         rows = (
             self._conn()
             .execute(
-                f"SELECT p.*, n.weight FROM name n JOIN place p ON p.id = n.place "
+                f"SELECT p.*, n.weight, n.key FROM name n JOIN place p ON p.id = n.place "
                 f"WHERE n.key IN ({','.join('?' * len(keys))}) ORDER BY p.population DESC LIMIT ?",
                 (*keys, limit),
             )
             .fetchall()
         )
         best: dict[int, tuple[Place, float]] = {}
+        # a name matched without its article is weaker evidence, and much weaker where places
+        # bear the whole name: "El Dorado" is rather one of the El Dorados than Dorado
+        whole = any(row[11] == key for row in rows)
         for row in rows:
             place, weight = Place(*row[:10]), row[10]
+            if bare and row[11] == bare:
+                weight *= _BARE_BESIDE_WHOLE if whole else _BARE_WEIGHT
             if place.id not in best or best[place.id][1] < weight:
                 best[place.id] = (place, weight)
         found = sorted(best.values(), key=lambda pw: (-pw[0].population, _KIND_ORDER[pw[0].kind]))

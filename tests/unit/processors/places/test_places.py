@@ -425,3 +425,15 @@ def test_a_name_given_an_age_is_a_person_wherever_it_recurs(enrich):
     assert [p["name"] for p in article["places"]] == ["Dayton"]
     event = article["events"][0]
     assert (event["place"]["admin1"], event["injured"]) == ("US-OH", 1)
+
+
+def test_a_name_with_its_article_is_rather_a_place_of_that_whole_name(enrich):
+    # "El Dorado" is the name of towns of its own; a place named without the article
+    # ("Dorado") is a weaker reading. With no town of the whole name, the article still goes.
+    assert (
+        place(enrich("A man was shot dead in El Dorado on Friday."), "El Dorado")["country_code"]
+        == "US"
+    )
+    assert (
+        place(enrich("Shells fell on al-Hasakah on Monday."), "al-Hasakah")["country_code"] == "SY"
+    )
