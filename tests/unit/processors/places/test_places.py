@@ -437,3 +437,9 @@ def test_a_name_with_its_article_is_rather_a_place_of_that_whole_name(enrich):
     assert (
         place(enrich("Shells fell on al-Hasakah on Monday."), "al-Hasakah")["country_code"] == "SY"
     )
+
+
+def test_an_american_address_style_tells_the_country_of_an_ambiguous_town(enrich):
+    # "the 400 block of ..." is how US police and local news give an address
+    article = enrich("Two men were shot on a porch in the 400 block of Elm Street in Chatham.")
+    assert place(article, "Chatham")["country_code"] == "US"
