@@ -19,6 +19,8 @@ them (spaCy's parser respects preset ``is_sent_start`` values):
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import IS_SPACE, PREFIX, SENT_START
 from spacy.tokens import Doc, Token
 
 __all__ = ["mark_sentence_starts"]
@@ -79,23 +81,33 @@ def _dateline_end(doc: Doc, start: int) -> int | None:
 
 
 def mark_sentence_starts(doc: Doc) -> Doc:
-    """Set ``is_sent_start`` at line breaks and after datelines (see the module docstring)."""
-    paragraph_start = True
-    for tok in doc:
-        if tok.is_space:
-            continue
-        if tok.i == 0:
-            paragraph_start = True
-        else:
-            gap = _line_break_before(tok)
-            if gap and ("\n\n" in gap.replace(" ", "") or not _wraps(tok)):
-                tok.is_sent_start = True
-                paragraph_start = True
-        if paragraph_start:
-            paragraph_start = False
-            after = _dateline_end(doc, tok.i)
-            if after is not None and after < len(doc):
-                doc[after].is_sent_start = True
-        elif tok.is_sent_start is None and tok.text[:1].islower():
-            tok.is_sent_start = False  # news starts no sentence in lower case
+    """Set ``is_sent_start`` at line breaks and after datelines (see the module docstring).
+
+    Only the tokens after a line break are visited one by one; the lower-case rule is set on
+    the whole array at once (a Python loop over every token cost 4 % of the enrichment)."""
+    if not len(doc):
+        return doc
+    arr = doc.to_array([SENT_START, PREFIX, IS_SPACE])
+    starts, space = arr[:, 0].astype("int64"), arr[:, 2]
+    strings = doc.vocab.strings
+    lower_first = [h for h in numpy.unique(arr[:, 1]) if strings[int(h)][:1].islower()]
+    lower = numpy.isin(arr[:, 1], lower_first)  # words that begin with a lower-case letter
+    paragraph_starts = [0]
+    for j in numpy.flatnonzero(space):
+        k = int(j) + 1
+        if k >= len(doc) or space[k] or "\n" not in doc[int(j)].text:
+            continue  # the break is read at the last space token before the next word
+        tok = doc[k]
+        gap = _line_break_before(tok)
+        if gap and ("\n\n" in gap.replace(" ", "") or not _wraps(tok)):
+            starts[k] = 1
+            paragraph_starts.append(k)
+    for i in paragraph_starts:
+        after = _dateline_end(doc, i)
+        if after is not None and after < len(doc):
+            starts[after] = 1
+    unset = (starts == 0) & lower
+    unset[0] = False
+    starts[unset] = -1  # news starts no sentence in lower case
+    doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))
     return doc
