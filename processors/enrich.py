@@ -26,6 +26,7 @@ from processors.errors import InvalidArticle
 from processors.events.extractor import finalize_events
 from processors.nlp.entities import entity_dicts
 from processors.nlp.pipeline import cached_pipeline, model_label
+from processors.nlp.spans import keep_text
 from processors.text.clean import article_text
 from processors.text.language import detect_language
 from processors.text.truecase import truecase
@@ -174,7 +175,9 @@ class Enricher:
         english = []
         for article, text, body_at, lang in prepared:
             if lang == "en":
-                doc = self.nlp.make_doc(truecase(text, self._known))
+                recased = truecase(text, self._known)
+                doc = self.nlp.make_doc(recased)
+                keep_text(doc, recased)
                 doc._.title_end = body_at  # the headline summarises; events read it so
                 doc._.published = article.get("published_at")  # a year before it is past
                 english.append(doc)

@@ -21,6 +21,7 @@ __all__ = [
     "NAME_LABELS",
     "clean_entity_spans",
     "doc_text",
+    "keep_text",
     "line_starts",
     "split_span",
     "trim_span",
@@ -32,6 +33,12 @@ _LEADING = frozenset({"the", "The", "THE"})
 _EDGE_PUNCT = frozenset({"'s", "’s", "'", "’", ",", ".", ":", ";", "-", "–", "—", "(", ")", "/"})
 DASHES = frozenset({"-", "--", "–", "—"})
 _FIGURE_RE = re.compile(r"^[+-]?\d+(?:[.,/:-]\d+)*[%]?$")
+
+
+def keep_text(doc: Doc, text: str) -> None:
+    """Give ``doc_text`` the text the Doc was made from (``nlp.make_doc(text)`` keeps every
+    character), so no component has spaCy join the tokens again."""
+    doc.user_data["newsmon_text"] = text
 
 
 def doc_text(doc: Doc) -> str:

@@ -4,8 +4,11 @@ name ("Harris County", "South Florida"), demonyms, forms of address that are no 
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Span, Token
 
+from processors.nlp.spans import doc_text
 from processors.places.context import (
     capitalised,
     in_place_chain,
@@ -189,21 +192,21 @@ def aged_names(doc: Doc) -> set[str]:
     15,"): people, wherever else the article names them, whatever the NER took them for. A
     place is never followed by an age between commas."""
     names: set[str] = set()
-    for tok in doc[2:-1]:
-        before, after = doc[tok.i - 1], doc[tok.i + 1]
-        if not (
-            before.text == ","
-            and after.text == ","
-            and tok.like_num
-            and tok.text.isdigit()
-            and 0 < int(tok.text) <= 110
-        ):
+    for match in _AGE_RE.finditer(doc_text(doc)):
+        if not 0 < int(match.group(1)) <= 110:
             continue
-        i = tok.i - 2
-        while i >= 0 and tok.i - 2 - i < 3 and doc[i].pos_ == "PROPN" and doc[i].is_title:
+        comma = doc.char_span(match.start(), match.start() + 1)
+        number = doc.char_span(match.start(1), match.end(1))
+        if comma is None or number is None or len(number) != 1:
+            continue  # not "2,000,": the number is a word of its own
+        i = comma.start - 1
+        while i >= 0 and comma.start - 1 - i < 3 and doc[i].pos_ == "PROPN" and doc[i].is_title:
             names.add(doc[i].lower_)
             i -= 1
     return names
+
+
+_AGE_RE = re.compile(r",\s*(\d{1,3})\s*,")
 
 
 def hyphenated(doc: Doc, j: int) -> bool:
