@@ -44,7 +44,7 @@ from processors.events.dates import resolve_date
 from processors.events.incidents import ArticleModel, Incident, reported_counts
 from processors.events.placing import EventPlacer
 from processors.events.taxonomy import COMPATIBLE, COUNT_FIELDS, DISASTER, PROTEST_TYPES, Taxonomy
-from processors.events.triggers import TriggerFinder
+from processors.events.triggers import TriggerFinder, portrayed
 
 __all__ = ["EventExtractor", "finalize_events"]
 
@@ -72,15 +72,17 @@ class EventExtractor:
         told = {
             n: statements(sent, vocab) if not SUPERSEDED_RE.search(sent.text) else []
             for n, sent in enumerate(sentences)
-            if not self.triggers.portrait(sent)
         }
+        # a portrait reports no incident; what it says befell the person it portrays ("the
+        # second victim is a cousin of his, wounded in a leg") still counts, not their deeds
+        portraits = {n for n, sent in enumerate(sentences) if self.triggers.portrait(sent)}
+        for n in portraits:
+            told[n] = [s for s in told[n] if set(s.people) <= portrayed(sentences[n])]
         mark_other_detainees(told, sentences)
         dead = named_dead(doc, (s for said in told.values() for s in said))
         for n, sent in enumerate(sentences):
-            if n not in told:
-                continue
             counts = sentence_counts(sent, told[n], dead)
-            matches = by_sentence.get(sent.start, [])
+            matches = by_sentence.get(sent.start, []) if n not in portraits else []
             background = told_as_past(sent.text, doc._.published)
             if not matches:
                 if counts and not background:  # a past incident's counts are not this one's

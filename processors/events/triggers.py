@@ -16,7 +16,7 @@ from processors.events.counts import is_headline
 from processors.events.people import is_person
 from processors.events.taxonomy import PROTEST_TYPES, Taxonomy
 
-__all__ = ["TriggerFinder"]
+__all__ = ["TriggerFinder", "portrayed"]
 
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "LAW"})
 
@@ -38,6 +38,14 @@ def _harm_by_strike(trigger: Span, matches: Sequence[tuple[str, Span]]) -> bool:
         if noun.dep_ == "pobj" and prep.lower_ in ("in", "by") and prep.head == verb:
             return True
     return False
+
+
+def portrayed(sent: Span) -> set[int]:
+    """The tokens naming what a portrait says its person is ("The woman is his neighbour who
+    was shot": neighbour), whose clause may tell what befell them; not the subject itself,
+    whose words only recall ("the now-detained leader is ...")."""
+    nouns = [c for c in sent.root.children if c.dep_ == "attr"]
+    return {t.i for n in nouns for t in (n, *n.conjuncts)}
 
 
 class TriggerFinder:

@@ -998,3 +998,16 @@ def test_a_one_word_headline_leaves_the_lead_whole(enrich):
         "Gunmen wounded 3 cyclists near a park in Boise, Idaho, police said.", title="Shooting"
     )
     assert largest(article, "injured") == 3
+
+
+def test_a_portrait_counts_what_befell_its_person_not_what_their_deeds_did(enrich):
+    hurt = enrich(
+        "A man was shot dead on Elm Street in Dayton on Friday. The second victim is a woman "
+        "who was wounded in the arm."
+    )
+    assert (largest(hurt, "fatalities"), largest(hurt, "injured")) == (1, 1)
+    deeds = enrich(
+        "Two soldiers were killed near Mosul on Monday. The commander is responsible for "
+        "attacks that killed 20 people."
+    )
+    assert largest(deeds, "fatalities") == 2
