@@ -28,3 +28,6 @@ def test_a_date_of_an_earlier_year_tells_of_the_past():
         "KABUL, Afghanistan (Jan. 5, 2011) - Forces detained two.", "2012-01-06"
     )
     assert not told_as_past("He was shot on Sept. 4, 2009.", None)
+    # the last days of the old year, told early in the new one, are the news
+    assert not told_as_past("Two men were shot on Dec. 30, 2014, police said.", "2015-01-03")
+    assert told_as_past("Two men were shot on Dec. 30, 2013, police said.", "2015-01-03")
