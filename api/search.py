@@ -135,7 +135,10 @@ class SearchHit:
             "event_types": article.get("event_types", []),
             "places": [p for p in article.get("places", []) if not p.get("metonymic")][:20],
             "events": [
-                {k: e.get(k) for k in ("type", "place", "fatalities", "injured", "date")}
+                {
+                    k: e.get(k)
+                    for k in ("type", "place", "fatalities", "injured", "date", "background")
+                }
                 for e in article.get("events", [])[:5]
             ],
             "duplicate_of": article.get("duplicate_of"),

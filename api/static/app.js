@@ -119,7 +119,7 @@ function articleCard(article) {
   const chips = el("div", { class: "chips" },
     (article.entities || []).slice(0, 6).map((e) => el("span", { class: "chip" }, e.split(":").slice(1).join(":"))),
     (article.places || []).slice(0, 4).map((p) => el("span", { class: "chip place", dataset: { country: p.country_code || "" } }, `${p.name} (${p.country_code || "?"})`)),
-    (article.events || []).map((e) => el("span", { class: "chip event" }, e.type + (e.fatalities ? ` · ${e.fatalities} killed` : ""))));
+    (article.events || []).map((e) => el("span", { class: "chip event" }, e.type + (e.fatalities ? ` · ${e.fatalities} killed` : "") + (e.background ? " · earlier" : ""))));
   return el("li", { class: "card article-card", dataset: { id: article.id } },
     el("h3", { onclick: () => openArticle(article.id) }, article.title || article.id),
     el("div", { class: "meta" }, [article.source, when(article.published_at || article.enriched_at || article.date)].filter(Boolean).join(" · ")),
@@ -511,7 +511,7 @@ async function openArticle(id) {
   document.querySelector("#article-events").replaceChildren(...(article.events || []).map((e) => el("li", {},
     el("strong", {}, e.type), ` ${[e.actor1, e.actor2].filter(Boolean).join(" vs ")} `,
     e.place && e.place.name ? `at ${e.place.name} ` : "",
-    [e.fatalities ? `${e.fatalities} killed` : null, e.injured ? `${e.injured} injured` : null, e.arrested ? `${e.arrested} arrested` : null, e.date].filter(Boolean).join(" · "))));
+    [e.fatalities ? `${e.fatalities} killed` : null, e.injured ? `${e.injured} injured` : null, e.arrested ? `${e.arrested} arrested` : null, e.date, e.background ? "earlier, recalled for context" : null].filter(Boolean).join(" · "))));
   document.querySelector("#article-view").showModal();
 }
 
