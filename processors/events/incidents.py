@@ -249,7 +249,8 @@ class ArticleModel:
     def fold(self, events: list[Incident]) -> list[Incident]:
         """Mentions of one incident merged, surrenders into their battle, agentless harm into
         the disaster, strike or riot beside it."""
-        events = self._fold_clashes_into_protests(self._fold_surrenders(self._merge(events)))
+        events = self._fold_surrenders(self._merge(events))
+        events = self._fold_flights(self._fold_clashes_into_protests(events))
         events = self._fold_into_remote_violence(self._fold_into_disasters(events))
         return self._fold_into_demonstrations(events)
 
@@ -283,6 +284,31 @@ class ArticleModel:
                 continue
             battle.mentions += 1
             carry(event, battle)
+        return kept
+
+    # where people are held: an escape from one is a development of its own
+    _HOLDS = frozenset({"prison", "jail", "custody", "detention", "cell", "cells", "camp"})
+
+    def _fold_flights(self, events: list[Incident]) -> list[Incident]:
+        """Beside a violent incident, a flight that is no escape from where people are held
+        ("the suspects fled", "one escaped and ran home") is part of that incident, not an
+        event of its own: an attacker leaves the scene, a victim runs from it."""
+        violent = [
+            e
+            for e in events
+            if self.taxonomy.types[e.type].acled_type
+            in ("Violence against civilians", "Battles", "Explosions/Remote violence", "Riots")
+        ]
+        kept = []
+        for event in events:
+            words = {t.lower_ for t in event.sentence}
+            near = [v for v in violent if close_by(v, event) and v.background == event.background]
+            if event.type == "escape" and near and not words & self._HOLDS:
+                target = max(near, key=self.salience)
+                target.mentions += 1
+                carry(event, target)
+                continue
+            kept.append(event)
         return kept
 
     _SCUFFLES = frozenset({"clash", "fight", "scuffle", "brawl"})

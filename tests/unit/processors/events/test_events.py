@@ -96,3 +96,19 @@ def test_a_battle_beside_a_demonstration_stays_a_battle(enrich):
         "clashed with armed bandits near Tamale."
     )
     assert "armed_clash" in [e["type"] for e in article["events"]]
+
+
+def test_a_flight_from_the_scene_is_part_of_the_incident(enrich):
+    article = enrich(
+        "Two men were shot dead outside a bar in Dayton on Friday. The gunmen fled in a red car, "
+        "police said."
+    )
+    assert [e["type"] for e in article["events"]] == ["attack"]
+
+
+def test_an_escape_from_a_jail_stays_an_event(enrich):
+    article = enrich(
+        "A guard was stabbed at a jail in Dayton on Friday. Three inmates escaped from the jail "
+        "during the attack."
+    )
+    assert "escape" in [e["type"] for e in article["events"]]
