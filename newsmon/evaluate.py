@@ -37,6 +37,7 @@ TARGETS: list[tuple[tuple[str, ...], float | None, str]] = [
     (("articles", "type"), None, "shootings: top event type"),
     (("articles", "extra_events_per_article"), None, "shootings: extra events per article"),
     (("articles", "accidental_with_event"), None, "accidental shootings with an event"),
+    (("articles", "accidental_typed"), None, "accidental shootings typed as accidents"),
     (("articles", "isaf_type"), 0.80, "press releases: top event type"),
     (("articles", "isaf_arrested_exact"), 0.80, "press releases: arrested count"),
     (("articles", "isaf_fatalities_exact"), None, "press releases: fatality count"),
@@ -164,7 +165,24 @@ def _score(
             stdout=subprocess.DEVNULL if quiet else None,
         )  # fmt: skip
         metrics["articles"] = json.loads(metrics_path.read_text())
+        metrics["articles"]["accidental_typed"] = _accidents_typed(gold["articles"], enriched)
     return metrics
+
+
+def _accidents_typed(gold: list[dict[str, Any]], enriched: dict[str, Any]) -> float | None:
+    """Of the articles on accidental shootings (not scored by score_articles.py beyond having
+    an event), the share whose top event is typed an accidental shooting, ours to measure."""
+    accidents = [
+        r for r in gold if any(e.get("type") == "Accidental shooting" for e in r["events"])
+    ]
+    if not accidents:
+        return None
+    typed = sum(
+        1
+        for r in accidents
+        if (enriched.get(r["id"], {}).get("events") or [{}])[0].get("type") == "accidental_shooting"
+    )
+    return typed / len(accidents)
 
 
 def run_eval(settings: Settings, *, tasks: list[str], out_dir: Path) -> int:

@@ -176,15 +176,21 @@ _PROTESTS_TURNING = frozenset(
 )
 
 
+# a shooting told as an attack ("a girl was shot") and then as the accident it was: one
+# incident, an accident ("accidental shootings are accidents, not attacks")
+_ONE_SHOOTING = frozenset({"attack", "accidental_shooting"})
+
+
 DISASTER_TYPES = frozenset(
     {"flood", "earthquake", "storm", "wildfire", "landslide", "drought_famine", "epidemic"}
 )
 
 
 def same_incident(a: Incident, b: Incident) -> bool:
-    """Are two mentions one happening? The same type, two readings of one killing, or of one
-    protest (peaceful in one sentence, met with force in the next), at the same place (or in
-    the same first-level region)."""
+    """Are two mentions one happening? The same type, two readings of one killing (or of one
+    shooting, as an attack and as the accident it was), or of one protest (peaceful in one
+    sentence, met with force in the next), at the same place (or in the same first-level
+    region)."""
     if a.background != b.background:
         return False  # a past incident named for context is not the one reported
     if a.type == b.type and a.type in DISASTER_TYPES:  # a flood covers a region
@@ -194,7 +200,10 @@ def same_incident(a: Incident, b: Incident) -> bool:
             or (a.place.get("country_code") == b.place.get("country_code"))
         )
     return (
-        a.type == b.type or {a.type, b.type} <= _HARM_TYPES or {a.type, b.type} <= PROTESTS
+        a.type == b.type
+        or {a.type, b.type} <= _HARM_TYPES
+        or {a.type, b.type} <= PROTESTS
+        or {a.type, b.type} == _ONE_SHOOTING
     ) and close_by(a, b)
 
 
@@ -265,6 +274,8 @@ class ArticleModel:
             if same.type in PROTEST_TYPES and event.type in PROTEST_TYPES:
                 # one march, told as peaceful and then as met with force: the force was used
                 same.type = max(same.type, event.type, key=PROTEST_TYPES.index)
+            if {same.type, event.type} == _ONE_SHOOTING:
+                same.type = "accidental_shooting"  # "girl shot", then how: by accident
             _take_place(same, event)
             same.actor1 = same.actor1 or event.actor1
             same.actor2 = same.actor2 or event.actor2

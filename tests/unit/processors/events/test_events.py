@@ -112,3 +112,11 @@ def test_an_escape_from_a_jail_stays_an_event(enrich):
         "during the attack."
     )
     assert "escape" in [e["type"] for e in article["events"]]
+
+
+def test_a_shooting_told_as_an_attack_then_as_an_accident_is_one_accident(enrich):
+    article = enrich(
+        "A boy of seven was shot at a home in Dayton on Sunday. Police said his brother "
+        "accidentally shot him while playing with their father's pistol."
+    )
+    assert [e["type"] for e in article["events"]] == ["accidental_shooting"]
