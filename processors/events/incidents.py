@@ -181,6 +181,21 @@ _PROTESTS_TURNING = frozenset(
 _ONE_SHOOTING = frozenset({"attack", "accidental_shooting"})
 
 
+# the means of an attack that is no shooting: such an attack beside an accident is another
+# happening ("a man was stabbed"; a boy "accidentally shot himself")
+_OTHER_MEANS = frozenset(
+    "stab stabbing knife machete beat beating strangle bomb bombing blast explosion arson "
+    "torch burn".split()
+)
+
+
+def _gunfire(event: Incident) -> bool:
+    """Can the mention be a shooting (an accident always is; a stabbing is not)?"""
+    return event.type == "accidental_shooting" or not any(
+        t.lemma_.lower() in _OTHER_MEANS or t.lower_ in _OTHER_MEANS for t in event.trigger
+    )
+
+
 DISASTER_TYPES = frozenset(
     {"flood", "earthquake", "storm", "wildfire", "landslide", "drought_famine", "epidemic"}
 )
@@ -203,7 +218,7 @@ def same_incident(a: Incident, b: Incident) -> bool:
         a.type == b.type
         or {a.type, b.type} <= _HARM_TYPES
         or {a.type, b.type} <= PROTESTS
-        or {a.type, b.type} == _ONE_SHOOTING
+        or ({a.type, b.type} == _ONE_SHOOTING and _gunfire(a) and _gunfire(b))
     ) and close_by(a, b)
 
 

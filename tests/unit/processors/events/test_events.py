@@ -120,3 +120,11 @@ def test_a_shooting_told_as_an_attack_then_as_an_accident_is_one_accident(enrich
         "accidentally shot him while playing with their father's pistol."
     )
     assert [e["type"] for e in article["events"]] == ["accidental_shooting"]
+
+
+def test_a_stabbing_beside_an_accidental_shooting_stays_an_attack(enrich):
+    article = enrich(
+        "A man was stabbed outside a bar in Dayton on Sunday. Police said a boy accidentally "
+        "shot himself at a home in Dayton the same night."
+    )
+    assert sorted(e["type"] for e in article["events"]) == ["accidental_shooting", "attack"]
