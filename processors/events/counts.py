@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date
 
 from spacy.tokens import Doc, Span, Token
 
 from processors.events.casualties import CARED, Statement, detains_others
+from processors.events.dates import dated_days, published_day
 from processors.events.numbers import count_of
 
 __all__ = [
@@ -192,34 +192,20 @@ BACKGROUND_RE = re.compile(
 )
 
 
-# A full date with its year ("Sept. 16, 2010"): news gives the year only of another year than
-# the current one; not a dateline's date in brackets, "KABUL (March 8, 2011)"
-_DATED_RE = re.compile(rf"(?<!\()\b({_MONTHS}) (\d{{1,2}})(?:st|nd|rd|th)?,? ((?:19|20)\d\d)\b")
-_MONTH_NUMBERS = {
-    m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())
-}
 _RECENT_DAYS = 60  # "Dec. 30, 2014" in a story of Jan. 3, 2015 is the news, not the past
 
 
 def told_as_past(text: str, published: str | None = None) -> bool:
     """Does a sentence tell of an earlier happening than the one reported: a time adverbial
-    that places it before (``BACKGROUND_RE``), or a dated day of an earlier year than the
-    article's, more than two months before it?"""
+    that places it before (``BACKGROUND_RE``), or a day written with its year (news gives the
+    year only of another year than the current one) of an earlier year than the article's,
+    more than two months before it?"""
     if BACKGROUND_RE.search(text):
         return True
-    try:
-        today = date.fromisoformat((published or "")[:10])
-    except ValueError:
-        return False
-    for match in _DATED_RE.finditer(text):
-        month, day, year = match.groups()
-        try:
-            told = date(int(year), _MONTH_NUMBERS[month[:3].lower()], int(day))
-        except (KeyError, ValueError):
-            continue
-        if told.year < today.year and (today - told).days > _RECENT_DAYS:
-            return True
-    return False
+    today = published_day(published)
+    return today is not None and any(
+        told.year < today.year and (today - told).days > _RECENT_DAYS for told in dated_days(text)
+    )
 
 
 # An earlier figure the article has since corrected: "police initially said", "had originally

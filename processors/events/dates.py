@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-__all__ = ["resolve_date"]
+__all__ = ["dated_days", "published_day", "resolve_date"]
 
 _MONTHS = {
     name: n
@@ -33,7 +33,8 @@ _AGO = re.compile(r"\b(\w+)\s+(day|week)s?\s+ago\b", re.I)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1}
 
 
-def _published(published_at: str | None) -> date | None:
+def published_day(published_at: str | None) -> date | None:
+    """The day of an ISO 8601 ``published_at``, or ``None``."""
     if not published_at:
         return None
     try:
@@ -49,9 +50,21 @@ def _make(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def dated_days(text: str) -> list[date]:
+    """The days ``text`` writes out with their year, month first ("Sept. 16, 2010"); not a
+    dateline's date in brackets ("KABUL (March 8, 2011)")."""
+    found = []
+    for match in _MDY.finditer(text):
+        if match[3] and text[match.start() - 1 : match.start()] != "(":
+            day = _make(int(match[3]), _MONTHS[match[1].lower()], int(match[2]))
+            if day is not None:
+                found.append(day)
+    return found
+
+
 def resolve_date(text: str, published_at: str | None = None) -> str | None:
     """The first date ``text`` states or implies, as ``YYYY-MM-DD``; else ``None``."""
-    base = _published(published_at)
+    base = published_day(published_at)
     match = _ISO.search(text)
     if match:
         found = _make(int(match[1]), int(match[2]), int(match[3]))

@@ -5,7 +5,7 @@ disaster, strike or riot beside it; background incidents rank below the one repo
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from processors.events.taxonomy import (
     PROTEST_TYPES,
     PROTESTS,
     SEVERITY,
+    VIOLENT,
     Taxonomy,
 )
 from processors.places.summary import SPECIFICITY
@@ -189,7 +190,7 @@ _OTHER_MEANS = frozenset(
 )
 
 
-def _gunfire(event: Incident) -> bool:
+def _can_be_shooting(event: Incident) -> bool:
     """Can the mention be a shooting (an accident always is; a stabbing is not)?"""
     return event.type == "accidental_shooting" or not any(
         t.lemma_.lower() in _OTHER_MEANS or t.lower_ in _OTHER_MEANS for t in event.trigger
@@ -218,7 +219,7 @@ def same_incident(a: Incident, b: Incident) -> bool:
         a.type == b.type
         or {a.type, b.type} <= _HARM_TYPES
         or {a.type, b.type} <= PROTESTS
-        or ({a.type, b.type} == _ONE_SHOOTING and _gunfire(a) and _gunfire(b))
+        or ({a.type, b.type} == _ONE_SHOOTING and _can_be_shooting(a) and _can_be_shooting(b))
     ) and close_by(a, b)
 
 
@@ -312,6 +313,32 @@ class ArticleModel:
             carry(event, battle)
         return kept
 
+    def _fold_beside(
+        self,
+        events: list[Incident],
+        targets: Sequence[Incident],
+        part_of: Callable[[Incident], bool],
+    ) -> tuple[list[Incident], list[tuple[Incident, Incident]]]:
+        """Carry each event that is ``part_of`` a target beside it (close by, both reported or
+        both background) into the most salient such target. Returns the events left and the
+        (target, event) pairs folded."""
+        kept: list[Incident] = []
+        folded: list[tuple[Incident, Incident]] = []
+        for event in events:
+            near = (
+                [t for t in targets if close_by(t, event) and t.background == event.background]
+                if part_of(event)
+                else []
+            )
+            if not near:
+                kept.append(event)
+                continue
+            target = max(near, key=self.salience)
+            target.mentions += 1
+            carry(event, target)
+            folded.append((target, event))
+        return kept, folded
+
     # where people are held: an escape from one is a development of its own
     _HOLDS = frozenset({"prison", "jail", "custody", "detention", "cell", "cells", "camp"})
 
@@ -319,23 +346,12 @@ class ArticleModel:
         """Beside a violent incident, a flight that is no escape from where people are held
         ("the suspects fled", "one escaped and ran home") is part of that incident, not an
         event of its own: an attacker leaves the scene, a victim runs from it."""
-        violent = [
-            e
-            for e in events
-            if self.taxonomy.types[e.type].acled_type
-            in ("Violence against civilians", "Battles", "Explosions/Remote violence", "Riots")
-        ]
-        kept = []
-        for event in events:
-            words = {t.lower_ for t in event.sentence}
-            near = [v for v in violent if close_by(v, event) and v.background == event.background]
-            if event.type == "escape" and near and not words & self._HOLDS:
-                target = max(near, key=self.salience)
-                target.mentions += 1
-                carry(event, target)
-                continue
-            kept.append(event)
-        return kept
+        violent = [e for e in events if self.taxonomy.types[e.type].acled_type in VIOLENT]
+
+        def fled(event: Incident) -> bool:
+            return event.type == "escape" and not {t.lower_ for t in event.sentence} & self._HOLDS
+
+        return self._fold_beside(events, violent, fled)[0]
 
     _SCUFFLES = frozenset({"clash", "fight", "scuffle", "brawl"})
 
@@ -344,27 +360,21 @@ class ArticleModel:
         against them ("some of them ... clashed with the policemen", "they threw stones and
         clashed with soldiers") is the demonstration turning violent, not a battle: the
         demonstrators are the other side."""
-        protests = [e for e in events if e.type in _PROTESTS_TURNING]
-        if not protests:
-            return events
         armed = self.taxonomy.armed_actors
-        kept = []
-        for event in events:
+
+        def unarmed_side(event: Incident) -> bool:
             sides = [set(str(a or "").lower().split()) for a in (event.actor1, event.actor2)]
-            near = [p for p in protests if close_by(p, event) and p.background == event.background]
-            if (
-                near
-                and event.type == "armed_clash"
+            return (
+                event.type == "armed_clash"
                 and event.trigger.root.lemma_.lower() in self._SCUFFLES
                 and not all(side & armed for side in sides)
-            ):
-                target = max(near, key=self.salience)
-                target.type = "violent_demonstration"
-                target.mentions += 1
-                _take_place(target, event)
-                carry(event, target)
-                continue
-            kept.append(event)
+            )
+
+        protests = [e for e in events if e.type in _PROTESTS_TURNING]
+        kept, folded = self._fold_beside(events, protests, unarmed_side)
+        for target, event in folded:
+            target.type = "violent_demonstration"
+            _take_place(target, event)
         return kept
 
     _HARM_WITHOUT_AGENT = frozenset({"kill", "killing", "die", "dead", "drown", "injure", "wound"})

@@ -15,6 +15,11 @@ def event_of(article):
     return article["events"][0]
 
 
+def types_of(article):
+    """The types of an article's events, most salient first."""
+    return [e["type"] for e in article["events"]]
+
+
 def test_air_strike_with_actor_place_and_deaths(enrich):
     article = enrich(
         "On 3 March 2021, an airstrike by the Afghan air force killed 12 civilians in "
@@ -87,7 +92,7 @@ def test_opening_fire_on_an_armed_convoy_is_a_battle(enrich):
     ],
 )
 def test_a_clash_of_demonstrators_with_police_is_the_demonstration_turning_violent(enrich, body):
-    assert [e["type"] for e in enrich(body)["events"]] == ["violent_demonstration"]
+    assert types_of(enrich(body)) == ["violent_demonstration"]
 
 
 def test_a_battle_beside_a_demonstration_stays_a_battle(enrich):
@@ -95,7 +100,7 @@ def test_a_battle_beside_a_demonstration_stays_a_battle(enrich):
         "On 3 June 2021, students held a rally in Kumasi over fees. Separately, the army "
         "clashed with armed bandits near Tamale."
     )
-    assert "armed_clash" in [e["type"] for e in article["events"]]
+    assert "armed_clash" in types_of(article)
 
 
 def test_a_flight_from_the_scene_is_part_of_the_incident(enrich):
@@ -103,7 +108,7 @@ def test_a_flight_from_the_scene_is_part_of_the_incident(enrich):
         "Two men were shot dead outside a bar in Dayton on Friday. The gunmen fled in a red car, "
         "police said."
     )
-    assert [e["type"] for e in article["events"]] == ["attack"]
+    assert types_of(article) == ["attack"]
 
 
 def test_an_escape_from_a_jail_stays_an_event(enrich):
@@ -111,7 +116,7 @@ def test_an_escape_from_a_jail_stays_an_event(enrich):
         "A guard was stabbed at a jail in Dayton on Friday. Three inmates escaped from the jail "
         "during the attack."
     )
-    assert "escape" in [e["type"] for e in article["events"]]
+    assert "escape" in types_of(article)
 
 
 def test_a_shooting_told_as_an_attack_then_as_an_accident_is_one_accident(enrich):
@@ -119,7 +124,7 @@ def test_a_shooting_told_as_an_attack_then_as_an_accident_is_one_accident(enrich
         "A boy of seven was shot at a home in Dayton on Sunday. Police said his brother "
         "accidentally shot him while playing with their father's pistol."
     )
-    assert [e["type"] for e in article["events"]] == ["accidental_shooting"]
+    assert types_of(article) == ["accidental_shooting"]
 
 
 def test_a_stabbing_beside_an_accidental_shooting_stays_an_attack(enrich):
@@ -127,4 +132,4 @@ def test_a_stabbing_beside_an_accidental_shooting_stays_an_attack(enrich):
         "A man was stabbed outside a bar in Dayton on Sunday. Police said a boy accidentally "
         "shot himself at a home in Dayton the same night."
     )
-    assert sorted(e["type"] for e in article["events"]) == ["accidental_shooting", "attack"]
+    assert sorted(types_of(article)) == ["accidental_shooting", "attack"]
